@@ -1,0 +1,112 @@
+"""The model object every view observes: which network, which input, which layer.
+
+Views never compute a forward pass themselves: they read ``inspector.trace``
+(the list of :class:`cnnviz.nn.LayerOutput` for one image, input first and
+softmax last) when ``traceChanged`` fires, and the selected entry when
+``layerSelected`` fires. During live training the trace arrives ready-made
+from the worker (``set_trace``); otherwise the inspector runs the network on
+the UI thread, which is cheap for one image.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence
+
+import numpy as np
+from PyQt5.QtCore import QObject, pyqtSignal
+
+from ..nn import LayerOutput, Network
+
+
+class Inspector(QObject):
+    #: a different network (architecture or class names) is shown
+    networkChanged = pyqtSignal()
+    #: new weights in the same network (a loaded file, a training snapshot)
+    weightsChanged = pyqtSignal()
+    #: a new forward pass is in ``trace`` (or the input was cleared: trace is None)
+    traceChanged = pyqtSignal()
+    #: the selected trace entry changed; the argument is its index
+    layerSelected = pyqtSignal(int)
+
+    def __init__(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None,
+                 parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.network = network
+        self.class_names: List[str] = list(class_names)
+        self.meta: dict = dict(meta or {})
+        self.input: Optional[np.ndarray] = None          # (C, H, W) float32 network input
+        self.trace: Optional[List[LayerOutput]] = None   # batch of one
+        self.selected = 1                                # first layer after the input
+
+    # -- what is shown --------------------------------------------------------
+    def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None) -> None:
+        """Show another network; the current input (if it still fits) is run through it."""
+        if len(class_names) != network.num_classes:
+            raise ValueError(f"{len(class_names)} class names for {network.num_classes} outputs")
+        self.network = network
+        self.class_names = list(class_names)
+        self.meta = dict(meta or {})
+        if self.input is not None and self.input.shape != network.input_shape:
+            self.input = None
+        self.networkChanged.emit()
+        self._recompute()
+        self.select(min(self.selected, self.num_entries() - 1))
+
+    def set_weights(self, weights: dict) -> None:
+        """Copy new weights into the shown network and rerun the input."""
+        self.network.set_weights(weights)
+        self.weightsChanged.emit()
+        self._recompute()
+
+    def set_input(self, x: Optional[np.ndarray]) -> None:
+        """Run the network on ``x`` (C, H, W) float32, or clear the input with None."""
+        if x is not None:
+            x = np.asarray(x, dtype=np.float32)
+            if x.shape != self.network.input_shape:
+                raise ValueError(f"input shape {x.shape} does not fit the network's {self.network.input_shape}")
+        self.input = x
+        self._recompute()
+
+    def set_trace(self, trace: Optional[List[LayerOutput]]) -> None:
+        """Show a forward pass computed elsewhere (e.g. by the training worker)."""
+        self.trace = trace
+        self.traceChanged.emit()
+
+    def _recompute(self) -> None:
+        self.trace = None if self.input is None else self.network.trace(self.input[None])
+        self.traceChanged.emit()
+
+    # -- selection --------------------------------------------------------------
+    def entries(self) -> List[tuple]:
+        """(name, kind, describe, shape) of every trace position, input first, softmax last.
+
+        Available without an input, from the network's structure.
+        """
+        rows = [("input", "Input", "", self.network.input_shape)]
+        for layer in self.network.layers:
+            inner = getattr(layer, "layers", None)
+            if inner:
+                rows += [(f"{layer.name}.{l.name}", l.kind, l.describe(), l.out_shape) for l in inner]
+            rows.append((layer.name, layer.kind, layer.describe(), layer.out_shape))
+        rows.append(("softmax", "Softmax", "", self.network.output_shape))
+        return rows
+
+    def num_entries(self) -> int:
+        return len(self.entries())
+
+    def select(self, index: int) -> None:
+        index = max(0, min(int(index), self.num_entries() - 1))
+        self.selected = index
+        self.layerSelected.emit(index)
+
+    def step(self, delta: int) -> None:
+        """Move the selection ``delta`` layers forward (positive) or back."""
+        self.select(self.selected + delta)
+
+    # -- reading --------------------------------------------------------------
+    def probabilities(self) -> Optional[np.ndarray]:
+        """Softmax of the current input, (classes,), or None without an input."""
+        return None if self.trace is None else self.trace[-1].value[0]
+
+    def prediction(self) -> Optional[int]:
+        p = self.probabilities()
+        return None if p is None else int(np.argmax(p))

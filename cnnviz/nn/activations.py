@@ -1,0 +1,72 @@
+"""Element-wise nonlinearities: ReLU, Sigmoid, Tanh. Shapes are unchanged."""
+from __future__ import annotations
+
+import numpy as np
+
+from .layer import Layer
+
+
+class ReLU(Layer):
+    """max(x, 0). Backward passes the gradient where the output is positive."""
+
+    type = "relu"
+    kind = "ReLU"
+
+    def forward(self, x, train=False):
+        y = self._buffer("y", x.shape, train)
+        np.maximum(x, 0, out=y)
+        if train:
+            self._y = y
+        return y
+
+    def backward(self, dy, need_dx=True):
+        if not need_dx:
+            return None
+        mask = self._buffer("mask", dy.shape, True, dtype=bool)
+        np.greater(self._y, 0, out=mask)
+        np.multiply(dy, mask, out=dy)       # dy belongs to the layer above and is not read again
+        return dy
+
+
+class Sigmoid(Layer):
+    """1 / (1 + exp(-x)). Derivative y (1 - y)."""
+
+    type = "sigmoid"
+    kind = "Sigmoid"
+
+    def forward(self, x, train=False):
+        y = self._buffer("y", x.shape, train)
+        # 1/(1+exp(-x)) == (1 + tanh(x/2)) / 2, which never overflows.
+        np.multiply(x, 0.5, out=y)
+        np.tanh(y, out=y)
+        y += 1.0
+        y *= 0.5
+        if train:
+            self._y = y
+        return y
+
+    def backward(self, dy, need_dx=True):
+        if not need_dx:
+            return None
+        y = self._y
+        return dy * y * (1.0 - y)
+
+
+class Tanh(Layer):
+    """tanh(x). Derivative 1 - y^2."""
+
+    type = "tanh"
+    kind = "Tanh"
+
+    def forward(self, x, train=False):
+        y = self._buffer("y", x.shape, train)
+        np.tanh(x, out=y)
+        if train:
+            self._y = y
+        return y
+
+    def backward(self, dy, need_dx=True):
+        if not need_dx:
+            return None
+        y = self._y
+        return dy * (1.0 - y * y)

@@ -1,0 +1,150 @@
+"""Conv2D: a bank of learned filters slid over the input (im2col or FFT)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .fftconv import conv2d_fft
+from .im2col import cols_to_image, fill_cols
+from .init import normal_weights
+from .layer import Layer
+from .shapes import ShapeError, as_pair, window_output_hw
+
+
+def padding_text(padding) -> str:
+    if isinstance(padding, str):
+        return padding
+    if isinstance(padding, (list, tuple)):
+        return f"pad {padding[0]},{padding[1]}"
+    return f"pad {padding}"
+
+
+def window_text(kernel, stride) -> str:
+    k = f"{kernel[0]}" if kernel[0] == kernel[1] else f"{kernel[0]}x{kernel[1]}"
+    s = f"{stride[0]}" if stride[0] == stride[1] else f"{stride[0]},{stride[1]}"
+    return f"{kernel[0]}x{kernel[1]}/{s}" if kernel[0] == kernel[1] else f"{k}/{s}"
+
+
+class Conv2D(Layer):
+    """Convolution (cross-correlation, as every CNN library computes it).
+
+    Input (N, C, H, W) -> output (N, F, OH, OW) with OH = (H + 2P - KH)/S + 1.
+    Parameters: ``W`` (F, C, KH, KW) and ``b`` (F,).
+
+    ``padding``: an int, a pair, ``'valid'``, ``'same'`` (TensorFlow's rule, the
+    odd pixel at bottom/right) or ``'full'`` (K-1 on every side).
+    ``method='fft'`` computes the forward pass with the FFT (stride 1, 'full'
+    or 'valid' only); gradients always come from im2col.
+    ``rounding='floor'`` floors a non-integer output size instead of refusing it.
+    """
+
+    type = "conv"
+    kind = "Conv2D"
+
+    def __init__(self, filters: int, kernel=3, stride=1, padding="valid", name=None,
+                 init: str = "he", std: float = 0.01, method: str = "im2col",
+                 rounding: str = "exact"):
+        super().__init__(name)
+        self.filters = int(filters)
+        self.kernel = as_pair(kernel, "kernel")
+        self.stride = as_pair(stride, "stride")
+        self.padding = list(padding) if isinstance(padding, (list, tuple)) else padding
+        self.init, self.std = init, float(std)
+        self.method, self.rounding = method, rounding
+        if self.filters < 1 or min(self.kernel) < 1 or min(self.stride) < 1:
+            raise ValueError(f"{name}: filters, kernel and stride must be positive")
+        if method not in ("im2col", "fft"):
+            raise ValueError(f"{name}: method must be 'im2col' or 'fft', not {method!r}")
+        if method == "fft" and (self.stride != (1, 1) or padding not in ("full", "valid")):
+            raise ValueError(f"{name}: the FFT method needs stride 1 and padding 'full' or 'valid'")
+
+    def _build(self, in_shape, rng):
+        if len(in_shape) != 3:
+            raise ShapeError(f"{self.name}: Conv2D needs (channels, height, width) input, got {in_shape}")
+        c, h, w = in_shape
+        (oh, ow), self.pads = window_output_hw((h, w), self.kernel, self.stride, self.padding,
+                                               self.rounding, where=f"layer {self.name!r} (Conv2D)")
+        self.out_hw = (oh, ow)
+        kh, kw = self.kernel
+        fan_in, fan_out = c * kh * kw, self.filters * kh * kw
+        self.params["W"] = normal_weights(rng, (self.filters, c, kh, kw), self.init, fan_in, fan_out,
+                                          self.std, self.dtype)
+        self.params["b"] = np.zeros(self.filters, self.dtype)
+        return (self.filters, oh, ow)
+
+    # -- forward --------------------------------------------------------------
+    def _padded(self, x, train):
+        (pt, pb), (pl, pr) = self.pads
+        if pt == pb == pl == pr == 0:
+            return x
+        n, c, h, w = x.shape
+        xp = self._buffer("xp", (n, c, h + pt + pb, w + pl + pr), train, fill=0.0)
+        xp[:, :, pt:pt + h, pl:pl + w] = x
+        return xp
+
+    def _cols(self, x, train):
+        n = x.shape[0]
+        c = self.in_shape[0]
+        oh, ow = self.out_hw
+        cols = self._buffer("cols", (c * self.kernel[0] * self.kernel[1], n * oh * ow), train)
+        return fill_cols(self._padded(x, train), self.kernel, self.stride, self.out_hw, cols)
+
+    def forward(self, x, train=False):
+        n = x.shape[0]
+        oh, ow = self.out_hw
+        f = self.filters
+        if self.method == "fft":
+            y = conv2d_fft(x, self.params["W"], self.params["b"], self.padding)
+            if train:
+                self._x = x
+                self._cols_ready = False
+            return y
+        cols = self._cols(x, train)
+        w2 = self.params["W"].reshape(f, -1)
+        out = self._buffer("out_fnp", (f, n * oh * ow), train)
+        np.matmul(w2, cols, out=out)
+        out += self.params["b"][:, None]
+        if n == 1:
+            y = out.reshape(1, f, oh, ow)
+        else:
+            y = self._buffer("y", (n, f, oh, ow), train)
+            np.copyto(y.reshape(n, f, oh * ow), out.reshape(f, n, oh * ow).transpose(1, 0, 2))
+        if train:
+            self._x = x
+            self._cols_ready = True
+        return y
+
+    # -- backward -------------------------------------------------------------
+    def backward(self, dy, need_dx=True):
+        n = dy.shape[0]
+        f = self.filters
+        oh, ow = self.out_hw
+        cols = self._ws["cols"] if self._cols_ready else self._cols(self._x, True)
+        dy_f = self._buffer("dy_fnp", (f, n * oh * ow), True)
+        np.copyto(dy_f.reshape(f, n, oh * ow), dy.reshape(n, f, oh * ow).transpose(1, 0, 2))
+        np.matmul(dy_f, cols.T, out=self.grads["W"].reshape(f, -1))
+        np.sum(dy_f, axis=1, out=self.grads["b"])
+        if not need_dx:
+            return None
+        # The columns are no longer needed: their buffer takes the column gradient.
+        np.matmul(self.params["W"].reshape(f, -1).T, dy_f, out=cols)
+        self._cols_ready = False
+        (pt, pb), (pl, pr) = self.pads
+        c, h, w = self.in_shape
+        dxp = self._buffer("dxp", (n, c, h + pt + pb, w + pl + pr), True)
+        return cols_to_image(cols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
+
+    # -- describing -----------------------------------------------------------
+    def config(self):
+        cfg = {"filters": self.filters, "kernel": list(self.kernel), "stride": list(self.stride),
+               "padding": self.padding, "init": self.init}
+        if self.init == "normal":
+            cfg["std"] = self.std
+        if self.method != "im2col":
+            cfg["method"] = self.method
+        if self.rounding != "exact":
+            cfg["rounding"] = self.rounding
+        return cfg
+
+    def describe(self):
+        text = f"{window_text(self.kernel, self.stride)} {padding_text(self.padding)}"
+        return text + (" fft" if self.method == "fft" else "")

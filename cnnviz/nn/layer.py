@@ -1,0 +1,101 @@
+"""The Layer base class: forward, backward, parameters and gradients by name."""
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+
+Shape = Tuple[int, ...]
+
+
+class Layer:
+    """One step of a network.
+
+    A layer is built for a per-sample input shape (``(C, H, W)`` for maps,
+    ``(D,)`` for vectors) and then maps a batch ``(N, *in_shape)`` to
+    ``(N, *out_shape)``. Trainable arrays live in ``params`` and their
+    gradients, of the same shapes, in ``grads``; both are dicts by name
+    ("W", "b"). Optimizers update ``params`` in place, so views stay valid.
+
+    ``forward(x, train=True)`` caches what ``backward`` needs and may return
+    a buffer that the next training forward overwrites; ``train=False``
+    (inference) always returns fresh arrays that nobody else writes to.
+    """
+
+    type: str = "layer"      # key in an architecture spec
+    kind: str = "Layer"      # display name
+
+    def __init__(self, name: Optional[str] = None):
+        self.name = name
+        self.params: Dict[str, np.ndarray] = {}
+        self.grads: Dict[str, np.ndarray] = {}
+        self.in_shape: Optional[Shape] = None
+        self.out_shape: Optional[Shape] = None
+        self.dtype = np.dtype(np.float32)
+        self._ws: Dict[str, np.ndarray] = {}
+
+    # -- building -----------------------------------------------------------
+    def build(self, in_shape: Shape, rng: np.random.Generator, dtype=np.float32) -> Shape:
+        """Fix the input shape, create parameters, and return the output shape."""
+        self.in_shape = tuple(int(s) for s in in_shape)
+        self.dtype = np.dtype(dtype)
+        self._ws.clear()
+        self.out_shape = tuple(int(s) for s in self._build(self.in_shape, rng))
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self.out_shape
+
+    def _build(self, in_shape: Shape, rng: np.random.Generator) -> Shape:
+        return in_shape
+
+    # -- computing ----------------------------------------------------------
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True) -> Optional[np.ndarray]:
+        """Gradient of the loss w.r.t. the input, given ``dy`` w.r.t. the output.
+
+        Fills ``self.grads``. ``need_dx=False`` (the first layer) may skip the
+        input gradient and return None. ``dy`` may be overwritten.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define backward")
+
+    # -- describing ---------------------------------------------------------
+    def config(self) -> dict:
+        """The layer's settings as JSON-able data (without type and name)."""
+        return {}
+
+    def spec(self) -> dict:
+        """The layer as architecture data: ``{"type": ..., "name": ..., **config}``."""
+        return {"type": self.type, "name": self.name, **self.config()}
+
+    def describe(self) -> str:
+        """A short settings text for the network strip, e.g. ``"5x5/1 same"``."""
+        return ""
+
+    def num_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self) -> str:
+        return f"{self.kind}({self.name!r}, {self.describe()}) {self.in_shape}->{self.out_shape}"
+
+    # -- workspace ----------------------------------------------------------
+    def _buffer(self, key: str, shape, train: bool, dtype=None, fill=None) -> np.ndarray:
+        """An array of ``shape``: reused across training steps, fresh at inference.
+
+        Reusing large work arrays avoids a page-faulting allocation each step.
+        ``fill`` initialises a new array (a reused one keeps its contents).
+        """
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        shape = tuple(shape)
+        if train:
+            buf = self._ws.get(key)
+            if buf is not None and buf.shape == shape and buf.dtype == dtype:
+                return buf
+        buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+        if train:
+            self._ws[key] = buf
+        return buf
+
+    def release(self) -> None:
+        """Drop cached work arrays and forward caches (frees memory after training)."""
+        self._ws.clear()

@@ -1,0 +1,202 @@
+"""A sequential network that can run whole, one layer at a time, or with every
+intermediate tensor returned (the visualizer is built on :meth:`Network.trace`)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from .layer import Layer
+from .loss import softmax
+from .registry import SpecError, layer_from_spec
+from .residual import Residual
+from .shapes import ShapeError
+
+
+@dataclass
+class LayerOutput:
+    """One intermediate tensor of a forward pass (for a batch of N)."""
+    name: str            # "conv1", "res1.conv_a", "input", "softmax"
+    kind: str            # "Conv2D", ..., "Input", "Softmax"
+    shape: tuple         # per-sample shape, e.g. (32, 28, 28)
+    value: np.ndarray    # (N, *shape)
+    describe: str = ""   # settings text, e.g. "5x5/1 same"
+    layer: Optional[Layer] = None
+
+
+class Network:
+    """Layers applied in order to a batch (N, C, H, W) -> logits (N, classes).
+
+    Built from an architecture spec (plain JSON-able data)::
+
+        {"name": "simple", "input_shape": [1, 28, 28],
+         "layers": [{"type": "conv", "filters": 30, "kernel": 5}, ...]}
+
+    Shapes are computed at construction; an impossible one raises ShapeError
+    naming the layer and the numbers. ``seed`` fixes the initial weights.
+    """
+
+    def __init__(self, spec: dict, seed: int = 0, dtype=np.float32):
+        if not isinstance(spec, dict):
+            raise SpecError("an architecture must be a JSON object")
+        self.name = str(spec.get("name", "custom"))
+        shape = spec.get("input_shape")
+        if (not isinstance(shape, (list, tuple)) or len(shape) != 3
+                or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape)):
+            raise SpecError(f"input_shape must be [channels, height, width] of positive ints, got {shape!r}")
+        layer_specs = spec.get("layers")
+        if not isinstance(layer_specs, list) or not layer_specs:
+            raise SpecError("an architecture needs a non-empty list of layers")
+        self.input_shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.seed = int(seed)
+        counters: dict = {}
+        self.layers: List[Layer] = [layer_from_spec(s, counters) for s in layer_specs]
+        names = [n for l in self.layers for n in _names(l)]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise SpecError(f"layer names must be unique; repeated: {', '.join(sorted(dup))}")
+        rng = np.random.default_rng(self.seed)
+        out = self.input_shape
+        for layer in self.layers:
+            out = layer.build(out, rng, self.dtype)
+        self.output_shape = out
+        if len(out) != 1:
+            raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
+
+    # -- structure ------------------------------------------------------------
+    @property
+    def num_classes(self) -> int:
+        return self.output_shape[0]
+
+    def spec(self) -> dict:
+        """The architecture as JSON-able data; ``Network(net.spec())`` rebuilds it."""
+        return {"name": self.name, "input_shape": list(self.input_shape),
+                "layers": [l.spec() for l in self.layers]}
+
+    @property
+    def params(self) -> Dict[str, np.ndarray]:
+        """Trainable arrays by ``"<layer>.<param>"`` (live arrays, not copies)."""
+        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
+
+    @property
+    def grads(self) -> Dict[str, np.ndarray]:
+        """Gradients of the last backward pass, keyed like :attr:`params`."""
+        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
+
+    def num_params(self) -> int:
+        return sum(l.num_params() for l in self.layers)
+
+    def layer(self, name: str) -> Layer:
+        for l in self.layers:
+            if l.name == name:
+                return l
+            if isinstance(l, Residual):
+                for inner in l.layers:
+                    if f"{l.name}.{inner.name}" == name or inner.name == name:
+                        return inner
+        raise KeyError(name)
+
+    def get_weights(self) -> Dict[str, np.ndarray]:
+        """Copies of all parameters (safe to keep while training continues)."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def set_weights(self, weights: Dict[str, np.ndarray]) -> None:
+        """Copy ``weights`` into the parameters; names and shapes must match exactly."""
+        params = self.params
+        missing = sorted(set(params) - set(weights))
+        extra = sorted(set(weights) - set(params))
+        if missing or extra:
+            raise ValueError(f"weights do not fit this architecture: missing {missing}, unexpected {extra}")
+        for k, v in weights.items():
+            if tuple(v.shape) != params[k].shape:
+                raise ValueError(f"weight {k!r} has shape {tuple(v.shape)}, the architecture needs {params[k].shape}")
+        for k, v in weights.items():
+            np.copyto(params[k], v, casting="same_kind")
+
+    def copy(self, dtype=None) -> "Network":
+        """An independent network with the same architecture and weights."""
+        other = Network(self.spec(), seed=self.seed, dtype=self.dtype if dtype is None else dtype)
+        other.set_weights(self.params)
+        return other
+
+    def release(self) -> None:
+        """Free the training work arrays of every layer."""
+        for l in self.layers:
+            l.release()
+
+    # -- computing ------------------------------------------------------------
+    def _check_input(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
+            raise ValueError(f"input must have shape (N, {', '.join(map(str, self.input_shape))}), got {x.shape}")
+        return x if x.dtype == self.dtype else x.astype(self.dtype)
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """Logits (N, classes) for a batch x (N, C, H, W).
+
+        ``train=True`` keeps what backward needs and applies dropout; the
+        returned array may be reused by the next training forward.
+        """
+        h = self._check_input(x)
+        for layer in self.layers:
+            h = layer.forward(h, train)
+        return h
+
+    def forward_layer(self, index: int, x: np.ndarray) -> np.ndarray:
+        """Inference through layer ``index`` alone: its input batch -> its output batch."""
+        return self.layers[index].forward(x, False)
+
+    def predict_proba(self, x: np.ndarray, batch: int = 500) -> np.ndarray:
+        """Softmax probabilities (N, classes), computed in batches of ``batch``."""
+        x = np.asarray(x)
+        parts = [softmax(self.forward(x[i:i + batch])) for i in range(0, len(x), batch)]
+        return np.concatenate(parts) if parts else np.zeros((0, self.num_classes), self.dtype)
+
+    def trace(self, x: np.ndarray) -> List[LayerOutput]:
+        """Inference with every intermediate tensor.
+
+        Returns, in order: the input, each layer's output (a residual block's
+        inner layers as ``"block.inner"`` before the block's sum), and the
+        softmax probabilities. All arrays are fresh (owned by the caller).
+        """
+        h = self._check_input(x)
+        out = [LayerOutput("input", "Input", self.input_shape, h)]
+        for layer in self.layers:
+            if isinstance(layer, Residual):
+                for inner, value in layer.forward_trace(h):
+                    name = layer.name if inner is layer else f"{layer.name}.{inner.name}"
+                    out.append(LayerOutput(name, inner.kind, inner.out_shape, value, inner.describe(), inner))
+                h = value
+            else:
+                h = layer.forward(h, False)
+                out.append(LayerOutput(layer.name, layer.kind, layer.out_shape, h, layer.describe(), layer))
+        probs = softmax(h.copy())
+        out.append(LayerOutput("softmax", "Softmax", self.output_shape, probs))
+        return out
+
+    def backward(self, dlogits: np.ndarray) -> None:
+        """Backpropagate d loss / d logits (N, classes); fills every layer's grads.
+
+        The first layer's input gradient is not computed (nothing needs it).
+        """
+        g = dlogits
+        for i in range(len(self.layers) - 1, -1, -1):
+            g = self.layers[i].backward(g, need_dx=i > 0)
+
+    def summary(self) -> str:
+        """One line per layer: name, kind, settings, output shape, parameter count."""
+        lines = [f"{self.name}: input {'x'.join(map(str, self.input_shape))}, "
+                 f"{self.num_params():,} parameters"]
+        for l in self.layers:
+            shape = "x".join(map(str, l.out_shape))
+            lines.append(f"  {l.name:<10} {l.kind:<10} {l.describe():<22} -> {shape:<10} {l.num_params():>9,}")
+        return "\n".join(lines)
+
+
+def _names(layer: Layer):
+    yield layer.name
+    if isinstance(layer, Residual):
+        for inner in layer.layers:
+            yield inner.name

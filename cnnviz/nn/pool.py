@@ -1,0 +1,211 @@
+"""Max and average pooling over KH x KW windows.
+
+Both are computed separably: first along the width (one pass per kernel
+column offset), then along the height (one pass per kernel row offset). A max
+over a window is the max over its rows of the max over its columns, and an
+average likewise, so this gives the same result as a 2-D window while touching
+each element KH+KW times instead of KH*KW times and never looping over pixels.
+
+Max pooling records, per output, which kernel row and column won; the
+backward pass routes each gradient to exactly that one input, and
+:meth:`MaxPool2D.winners` reports the positions for the visualizer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .conv import padding_text, window_text
+from .layer import Layer
+from .shapes import ShapeError, as_pair, window_output_hw
+
+
+def _taps(size_out: int, stride: int, offset: int) -> slice:
+    """The input indices read by kernel offset ``offset`` for all outputs."""
+    return slice(offset, offset + stride * (size_out - 1) + 1, stride)
+
+
+class _Pool2D(Layer):
+    pad_value = 0.0
+
+    def __init__(self, kernel=2, stride=None, padding="valid", name=None, rounding: str = "exact"):
+        super().__init__(name)
+        self.kernel = as_pair(kernel, "kernel")
+        self.stride = as_pair(self.kernel if stride is None else stride, "stride")
+        self.padding = list(padding) if isinstance(padding, (list, tuple)) else padding
+        self.rounding = rounding
+        if min(self.kernel) < 1 or min(self.stride) < 1:
+            raise ValueError(f"{name}: kernel and stride must be positive")
+
+    def _build(self, in_shape, rng):
+        if len(in_shape) != 3:
+            raise ShapeError(f"{self.name}: {self.kind} needs (channels, height, width) input, got {in_shape}")
+        c, h, w = in_shape
+        (oh, ow), self.pads = window_output_hw((h, w), self.kernel, self.stride, self.padding,
+                                               self.rounding, where=f"layer {self.name!r} ({self.kind})")
+        self.out_hw = (oh, ow)
+        (pt, pb), (pl, pr) = self.pads
+        self.padded_hw = (h + pt + pb, w + pl + pr)
+        return (c, oh, ow)
+
+    def _padded(self, x, train):
+        (pt, pb), (pl, pr) = self.pads
+        if pt == pb == pl == pr == 0:
+            return x
+        n, c, h, w = x.shape
+        xp = self._buffer("xp", (n, c) + self.padded_hw, train, fill=self.pad_value)
+        xp[:, :, pt:pt + h, pl:pl + w] = x
+        return xp
+
+    def _crop(self, dxp):
+        (pt, pb), (pl, pr) = self.pads
+        h, w = self.in_shape[1:]
+        return dxp[:, :, pt:pt + h, pl:pl + w]
+
+    def config(self):
+        cfg = {"kernel": list(self.kernel), "stride": list(self.stride), "padding": self.padding}
+        if self.rounding != "exact":
+            cfg["rounding"] = self.rounding
+        return cfg
+
+    def describe(self):
+        return f"{window_text(self.kernel, self.stride)} {padding_text(self.padding)}"
+
+
+class MaxPool2D(_Pool2D):
+    """Max over each window. Padding ('same', ints) counts as -inf, never as a winner."""
+
+    type = "maxpool"
+    kind = "MaxPool2D"
+    pad_value = -np.inf
+
+    def _max_along(self, src, axis, n_out, stride, k, train, tag):
+        """Max over ``k`` strided taps along ``axis`` (2 = H, 3 = W) and the winning tap."""
+        def tap(off):
+            idx = [slice(None)] * 4
+            idx[axis] = _taps(n_out, stride, off)
+            return src[tuple(idx)]
+
+        first = tap(0)
+        best = self._buffer("best" + tag, first.shape, train)
+        arg = self._buffer("arg" + tag, first.shape, train, dtype=np.uint8)
+        better = self._buffer("better" + tag, first.shape, train, dtype=bool)
+        np.copyto(best, first)
+        arg.fill(0)
+        for off in range(1, k):
+            v = tap(off)
+            np.greater(v, best, out=better)
+            np.copyto(best, v, where=better)
+            np.copyto(arg, off, where=better)
+        return best, arg
+
+    def _forward(self, x, train):
+        xp = self._padded(x, train)
+        (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
+        rows, arg_w = self._max_along(xp, 3, ow, sw, kw, train, "_w")     # N C Hp OW
+        y, arg_h = self._max_along(rows, 2, oh, sh, kh, train, "_h")      # N C OH OW
+        return y, arg_h, arg_w
+
+    def forward(self, x, train=False):
+        y, arg_h, arg_w = self._forward(x, train)
+        if train:
+            self._arg_h, self._arg_w = arg_h, arg_w
+        return y
+
+    def backward(self, dy, need_dx=True):
+        if not need_dx:
+            return None
+        n = dy.shape[0]
+        c = self.in_shape[0]
+        (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
+        hp, wp = self.padded_hw
+        d_rows = self._buffer("d_rows", (n, c, hp, ow), True)
+        dxp = self._buffer("dxp", (n, c, hp, wp), True)
+        self._spread(dy, self._arg_h, d_rows, 2, oh, sh, kh, "_h")
+        self._spread(d_rows, self._arg_w, dxp, 3, ow, sw, kw, "_w")
+        return self._crop(dxp)
+
+    def _spread(self, grad, arg, dst, axis, n_out, stride, k, tag):
+        """Send each gradient to the tap that won along ``axis``."""
+        covers_all = stride == k and n_out * stride == dst.shape[axis]
+        if not covers_all:
+            dst.fill(0)
+        mask = self._buffer("mask" + tag, grad.shape, True, dtype=bool)
+        tmp = None if covers_all else self._buffer("tmp" + tag, grad.shape, True)
+        for off in range(k):
+            idx = [slice(None)] * 4
+            idx[axis] = _taps(n_out, stride, off)
+            view = dst[tuple(idx)]
+            np.equal(arg, off, out=mask)
+            if covers_all:                       # windows tile the input: plain assignment
+                np.multiply(grad, mask, out=view)
+            else:                                # windows overlap or leave gaps: accumulate
+                np.multiply(grad, mask, out=tmp)
+                view += tmp
+
+    def winners(self, x: np.ndarray) -> np.ndarray:
+        """For each output, the input position that won its max.
+
+        x: (N, C, H, W). Returns int64 (N, C, OH, OW, 2) of (row, col) in x's
+        unpadded coordinates. Does not disturb a training step's caches.
+        """
+        _, arg_h, arg_w = self._forward(x, False)
+        (sh, sw), (oh, ow) = self.stride, self.out_hw
+        (pt, _), (pl, _) = self.pads
+        rows_p = np.arange(oh)[:, None] * sh + arg_h.astype(np.intp)      # N C OH OW, padded rows
+        cols_p = np.arange(ow) * sw + np.take_along_axis(arg_w, rows_p, axis=2)
+        return np.stack([rows_p - pt, cols_p - pl], axis=-1).astype(np.int64)
+
+
+class AvgPool2D(_Pool2D):
+    """Mean over each window. Padded cells are left out of the mean (TensorFlow's rule)."""
+
+    type = "avgpool"
+    kind = "AvgPool2D"
+
+    def _build(self, in_shape, rng):
+        out = super()._build(in_shape, rng)
+        # How many real (unpadded) cells each window holds.
+        (pt, pb), (pl, pr) = self.pads
+        h, w = in_shape[1:]
+        ones = np.zeros((1, 1) + self.padded_hw, np.float64)
+        ones[:, :, pt:pt + h, pl:pl + w] = 1
+        self.count = self._sum(ones, False).astype(self.dtype)[0, 0]
+        self.inv_count = (1.0 / self.count).astype(self.dtype)
+        return out
+
+    def _sum(self, xp, train):
+        (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
+        n, c = xp.shape[:2]
+        rows = self._buffer("rows", (n, c, xp.shape[2], ow), train, dtype=xp.dtype)
+        np.copyto(rows, xp[:, :, :, _taps(ow, sw, 0)])
+        for off in range(1, kw):
+            rows += xp[:, :, :, _taps(ow, sw, off)]
+        y = self._buffer("sum", (n, c, oh, ow), train, dtype=xp.dtype)
+        np.copyto(y, rows[:, :, _taps(oh, sh, 0)])
+        for off in range(1, kh):
+            y += rows[:, :, _taps(oh, sh, off)]
+        return y
+
+    def forward(self, x, train=False):
+        y = self._sum(self._padded(x, train), train)
+        y *= self.inv_count
+        return y
+
+    def backward(self, dy, need_dx=True):
+        if not need_dx:
+            return None
+        n = dy.shape[0]
+        c = self.in_shape[0]
+        (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
+        hp, wp = self.padded_hw
+        g = self._buffer("g", dy.shape, True)
+        np.multiply(dy, self.inv_count, out=g)
+        d_rows = self._buffer("d_rows", (n, c, hp, ow), True)
+        d_rows.fill(0)
+        for off in range(kh):
+            d_rows[:, :, _taps(oh, sh, off)] += g
+        dxp = self._buffer("dxp", (n, c, hp, wp), True)
+        dxp.fill(0)
+        for off in range(kw):
+            dxp[:, :, :, _taps(ow, sw, off)] += d_rows
+        return self._crop(dxp)

@@ -1,0 +1,86 @@
+"""A residual block: output F(x) + x, where F is a short stack of layers."""
+from __future__ import annotations
+
+from typing import List
+
+import numpy as np
+
+from .layer import Layer
+from .shapes import ShapeError
+
+
+class Residual(Layer):
+    """Skip connection around ``layers``: y = F(x) + x.
+
+    F must give back the shape it was given (use 'same' padding and keep the
+    channel count). Inner parameters appear as ``"<inner name>.W"`` etc.
+    """
+
+    type = "residual"
+    kind = "Residual"
+
+    def __init__(self, layers: List[Layer], name=None):
+        super().__init__(name)
+        if not layers:
+            raise ValueError(f"{name}: a residual block needs at least one layer")
+        self.layers = list(layers)
+
+    def _build(self, in_shape, rng):
+        shape = in_shape
+        for layer in self.layers:
+            try:
+                shape = layer.build(shape, rng, self.dtype)
+            except ShapeError as e:
+                raise ShapeError(f"in residual block {self.name!r}: {e}") from None
+        if shape != tuple(in_shape):
+            raise ShapeError(f"residual block {self.name!r}: F(x) has shape {shape} but x has "
+                             f"{tuple(in_shape)}; F(x) + x needs them equal")
+        self.params = {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
+        return in_shape
+
+    def build(self, in_shape, rng, dtype=np.float32):
+        out = super().build(in_shape, rng, dtype)
+        # Share the inner layers' gradient arrays rather than the copies the base made.
+        self.grads = {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
+        return out
+
+    def forward(self, x, train=False):
+        h = x
+        for layer in self.layers:
+            h = layer.forward(h, train)
+        y = self._buffer("y", x.shape, train)
+        np.add(h, x, out=y)
+        return y
+
+    def forward_trace(self, x):
+        """Inference with every inner output: list of (layer, output) then (self, F(x)+x)."""
+        trace, h = [], x
+        for layer in self.layers:
+            h = layer.forward(h, False)
+            trace.append((layer, h))
+        y = h + x
+        trace.append((self, y))
+        return trace
+
+    def backward(self, dy, need_dx=True):
+        g = self._buffer("g", dy.shape, True)
+        np.copyto(g, dy)                     # inner layers may overwrite their dy
+        for i, layer in enumerate(reversed(self.layers)):
+            last = i == len(self.layers) - 1
+            g = layer.backward(g, need_dx=need_dx or not last)
+        if not need_dx:
+            return None
+        dx = self._buffer("dx", dy.shape, True)
+        np.add(g, dy, out=dx)
+        return dx
+
+    def release(self):
+        super().release()
+        for layer in self.layers:
+            layer.release()
+
+    def config(self):
+        return {"layers": [l.spec() for l in self.layers]}
+
+    def describe(self):
+        return "F(x)+x: " + ", ".join(l.kind for l in self.layers)

@@ -1,0 +1,80 @@
+"""Reading pickles that may only hold numpy arrays and plain containers.
+
+Two formats we must read are pickles: the textbook's ``params.pkl`` (a dict of
+W1..b3 arrays) and CIFAR-10's python batches. A pickle can name any callable
+and have it run on load, so this unpickler admits only the few names that
+rebuild numpy arrays, dtypes and scalars (plus OrderedDict); any other global
+is refused before anything runs. Object arrays are refused too: their items
+would be arbitrary objects.
+"""
+from __future__ import annotations
+
+import io
+import pickle
+from typing import Any, BinaryIO
+
+import numpy as np
+
+_ALLOWED = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),   # protocol 5 out-of-band style arrays
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("collections", "OrderedDict"),
+    ("builtins", "bytearray"),
+    ("_codecs", "encode"),      # how Python 2 pickles store byte strings under encoding='latin1'
+}
+
+
+class UnsafePickleError(ValueError):
+    """The pickle names something other than arrays and plain containers."""
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        raise UnsafePickleError(
+            f"refused to load {module}.{name}: this file may only contain numpy arrays, "
+            f"numbers, strings, lists and dicts")
+
+
+def _check_plain(obj: Any, depth: int = 0) -> None:
+    if depth > 50:
+        raise UnsafePickleError("the pickle is nested too deeply")
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.hasobject:
+            raise UnsafePickleError("refused an object array: only numeric and text arrays are allowed")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_plain(k, depth + 1)
+            _check_plain(v, depth + 1)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for v in obj:
+            _check_plain(v, depth + 1)
+    elif not isinstance(obj, (str, bytes, bytearray, int, float, complex, bool, type(None), np.generic)):
+        raise UnsafePickleError(f"refused a {type(obj).__name__} object in the pickle")
+
+
+def safe_load(source: BinaryIO | bytes, encoding: str = "ASCII") -> Any:
+    """Unpickle ``source`` (a binary file or bytes) admitting only arrays and plain data.
+
+    ``encoding`` is passed to the unpickler ('bytes' or 'latin1' for Python 2
+    pickles such as CIFAR-10's). Raises UnsafePickleError for anything else and
+    ValueError for a damaged stream.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    try:
+        obj = _RestrictedUnpickler(source, encoding=encoding).load()
+    except UnsafePickleError:
+        raise
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+            TypeError, ValueError, KeyError, MemoryError, UnicodeDecodeError) as e:
+        raise ValueError(f"not a readable pickle: {e}") from None
+    _check_plain(obj)
+    return obj
