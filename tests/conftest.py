@@ -1,0 +1,18 @@
+"""Shared test set-up: Qt renders offscreen; the real data sets are optional."""
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = Path(os.environ.get("CNNVIZ_TEST_DATASETS", ROOT.parent / "shared" / "datasets"))
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """The directory of real data set files (../shared/datasets), or skip with the reason."""
+    if not (SHARED_DATASETS / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(f"real data sets not found at {SHARED_DATASETS} (set CNNVIZ_TEST_DATASETS)")
+    return SHARED_DATASETS
