@@ -82,11 +82,19 @@ class Conv2D(Layer):
         return xp
 
     def _cols(self, x, train):
+        """Window columns with a final row of ones: (C*KH*KW + 1, N*OH*OW).
+
+        The ones row lets one matrix product add the bias in the forward pass
+        and sum the bias gradient in the backward pass.
+        """
         n = x.shape[0]
         c = self.in_shape[0]
         oh, ow = self.out_hw
-        cols = self._buffer("cols", (c * self.kernel[0] * self.kernel[1], n * oh * ow), train)
-        return fill_cols(self._padded(x, train), self.kernel, self.stride, self.out_hw, cols)
+        k = c * self.kernel[0] * self.kernel[1]
+        cols = self._buffer("cols", (k + 1, n * oh * ow), train)
+        cols[k] = 1.0
+        fill_cols(self._padded(x, train), self.kernel, self.stride, self.out_hw, cols[:k])
+        return cols
 
     def forward(self, x, train=False):
         n = x.shape[0]
@@ -99,10 +107,11 @@ class Conv2D(Layer):
                 self._cols_ready = False
             return y
         cols = self._cols(x, train)
-        w2 = self.params["W"].reshape(f, -1)
+        wb = self._buffer("wb", (f, cols.shape[0]), train)
+        np.copyto(wb[:, :-1], self.params["W"].reshape(f, -1))
+        wb[:, -1] = self.params["b"]
         out = self._buffer("out_fnp", (f, n * oh * ow), train)
-        np.matmul(w2, cols, out=out)
-        out += self.params["b"][:, None]
+        np.matmul(wb, cols, out=out)
         if n == 1:
             y = out.reshape(1, f, oh, ow)
         else:
@@ -119,19 +128,23 @@ class Conv2D(Layer):
         f = self.filters
         oh, ow = self.out_hw
         cols = self._ws["cols"] if self._cols_ready else self._cols(self._x, True)
+        k = cols.shape[0] - 1
         dy_f = self._buffer("dy_fnp", (f, n * oh * ow), True)
         np.copyto(dy_f.reshape(f, n, oh * ow), dy.reshape(n, f, oh * ow).transpose(1, 0, 2))
-        np.matmul(dy_f, cols.T, out=self.grads["W"].reshape(f, -1))
-        np.sum(dy_f, axis=1, out=self.grads["b"])
+        gwb = self._buffer("gwb", (f, k + 1), True)
+        np.matmul(dy_f, cols.T, out=gwb)
+        np.copyto(self.grads["W"].reshape(f, k), gwb[:, :k])
+        np.copyto(self.grads["b"], gwb[:, k])
         if not need_dx:
             return None
         # The columns are no longer needed: their buffer takes the column gradient.
-        np.matmul(self.params["W"].reshape(f, -1).T, dy_f, out=cols)
+        dcols = cols[:k]
+        np.matmul(self.params["W"].reshape(f, k).T, dy_f, out=dcols)
         self._cols_ready = False
         (pt, pb), (pl, pr) = self.pads
         c, h, w = self.in_shape
         dxp = self._buffer("dxp", (n, c, h + pt + pb, w + pl + pr), True)
-        return cols_to_image(cols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
+        return cols_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
 
     # -- describing -----------------------------------------------------------
     def config(self):

@@ -2,7 +2,6 @@
 intermediate tensor returned (the visualizer is built on :meth:`Network.trace`)."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -11,7 +10,7 @@ import numpy as np
 from .layer import Layer
 from .loss import softmax
 from .registry import SpecError, layer_from_spec
-from .residual import Residual
+from .residual import Residual, walk_layers
 from .shapes import ShapeError
 
 
@@ -54,7 +53,7 @@ class Network:
         self.seed = int(seed)
         counters: dict = {}
         self.layers: List[Layer] = [layer_from_spec(s, counters) for s in layer_specs]
-        names = [n for l in self.layers for n in _names(l)]
+        names = [l.name for l in walk_layers(self.layers)]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise SpecError(f"layer names must be unique; repeated: {', '.join(sorted(dup))}")
@@ -193,10 +192,3 @@ class Network:
             shape = "x".join(map(str, l.out_shape))
             lines.append(f"  {l.name:<10} {l.kind:<10} {l.describe():<22} -> {shape:<10} {l.num_params():>9,}")
         return "\n".join(lines)
-
-
-def _names(layer: Layer):
-    yield layer.name
-    if isinstance(layer, Residual):
-        for inner in layer.layers:
-            yield inner.name

@@ -84,3 +84,11 @@ class Residual(Layer):
 
     def describe(self):
         return "F(x)+x: " + ", ".join(l.kind for l in self.layers)
+
+
+def walk_layers(layers: List[Layer]):
+    """Every layer in ``layers``, each residual block followed by its inner layers."""
+    for layer in layers:
+        yield layer
+        if isinstance(layer, Residual):
+            yield from walk_layers(layer.layers)

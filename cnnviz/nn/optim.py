@@ -1,0 +1,196 @@
+"""Optimizers that update parameter arrays in place, allocating nothing per step.
+
+Each keeps its state (velocities, squared-gradient sums, moments) in arrays
+made on the first step and reuses one scratch array per parameter. Weight
+decay (L2) adds ``weight_decay * W`` to the gradient of weight matrices and
+kernels (names ending in ``.W``), never to biases.
+
+``lr`` may be changed between steps (the app's learning-rate box does that
+while training runs).
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+
+Arrays = Dict[str, np.ndarray]
+
+
+class Optimizer:
+    name = "optimizer"
+
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0):
+        if not lr > 0:
+            raise ValueError(f"learning rate must be positive, got {lr}")
+        if weight_decay < 0:
+            raise ValueError(f"weight decay must be >= 0, got {weight_decay}")
+        self.lr = float(lr)
+        self.weight_decay = float(weight_decay)
+        self.t = 0
+        self.state: Dict[str, Arrays] = {}
+        self._scratch: Arrays = {}
+
+    def _slot(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
+        arrays = self.state.setdefault(slot, {})
+        a = arrays.get(key)
+        if a is None or a.shape != like.shape:
+            a = arrays[key] = np.zeros_like(like)
+        return a
+
+    def _grad(self, key: str, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The gradient with weight decay folded in (a scratch copy when needed)."""
+        if self.weight_decay and key.endswith(".W"):
+            s = self._tmp(key, p, "wd")
+            np.multiply(p, self.weight_decay, out=s)
+            s += g
+            return s
+        return g
+
+    def _tmp(self, key: str, like: np.ndarray, tag: str = "") -> np.ndarray:
+        k = key + "#" + tag
+        a = self._scratch.get(k)
+        if a is None or a.shape != like.shape:
+            a = self._scratch[k] = np.empty_like(like)
+        return a
+
+    def step(self, params: Arrays, grads: Arrays) -> None:
+        """Update every array in ``params`` in place from ``grads`` (same keys)."""
+        self.t += 1
+        for key, p in params.items():
+            self._update(key, p, self._grad(key, p, grads[key]))
+
+    def _update(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define _update")
+
+    def reset(self) -> None:
+        """Forget all state (moments, step count)."""
+        self.t = 0
+        self.state.clear()
+
+
+class SGD(Optimizer):
+    """p -= lr * g"""
+    name = "sgd"
+
+    def _update(self, key, p, g):
+        s = self._tmp(key, p)
+        np.multiply(g, self.lr, out=s)
+        p -= s
+
+
+class Momentum(Optimizer):
+    """v = mu v - lr g;  p += v"""
+    name = "momentum"
+
+    def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.momentum = float(momentum)
+
+    def _update(self, key, p, g):
+        v, s = self._slot("v", key, p), self._tmp(key, p)
+        v *= self.momentum
+        np.multiply(g, self.lr, out=s)
+        v -= s
+        p += v
+
+
+class Nesterov(Optimizer):
+    """Nesterov momentum in the textbook's form:
+    v = mu v - lr g;  p += mu^2 v - (1 + mu) lr g"""
+    name = "nesterov"
+
+    def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.momentum = float(momentum)
+
+    def _update(self, key, p, g):
+        mu = self.momentum
+        v, s = self._slot("v", key, p), self._tmp(key, p)
+        v *= mu
+        np.multiply(g, self.lr, out=s)
+        v -= s
+        s *= (1 + mu)
+        p -= s
+        np.multiply(v, mu * mu, out=s)
+        p += s
+
+
+class AdaGrad(Optimizer):
+    """h += g^2;  p -= lr g / (sqrt(h) + eps)"""
+    name = "adagrad"
+
+    def __init__(self, lr=0.01, eps=1e-7, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.eps = float(eps)
+
+    def _update(self, key, p, g):
+        h, s = self._slot("h", key, p), self._tmp(key, p)
+        np.multiply(g, g, out=s)
+        h += s
+        np.sqrt(h, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)
+        s *= self.lr
+        p -= s
+
+
+class RMSprop(Optimizer):
+    """h = rho h + (1 - rho) g^2;  p -= lr g / (sqrt(h) + eps)"""
+    name = "rmsprop"
+
+    def __init__(self, lr=0.001, rho=0.99, eps=1e-7, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.rho, self.eps = float(rho), float(eps)
+
+    def _update(self, key, p, g):
+        h, s = self._slot("h", key, p), self._tmp(key, p)
+        h *= self.rho
+        np.multiply(g, g, out=s)
+        s *= (1 - self.rho)
+        h += s
+        np.sqrt(h, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)
+        s *= self.lr
+        p -= s
+
+
+class Adam(Optimizer):
+    """m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+    p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)"""
+    name = "adam"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(lr, weight_decay)
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+
+    def _update(self, key, p, g):
+        b1, b2 = self.beta1, self.beta2
+        m, v, s = self._slot("m", key, p), self._slot("v", key, p), self._tmp(key, p)
+        lr_t = self.lr * np.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        # m += (1-b1)(g - m) and v += (1-b2)(g^2 - v) are the moment updates with one scratch.
+        np.subtract(g, m, out=s)
+        s *= (1 - b1)
+        m += s
+        np.multiply(g, g, out=s)
+        s -= v
+        s *= (1 - b2)
+        v += s
+        np.sqrt(v, out=s)
+        s += self.eps
+        np.divide(m, s, out=s)
+        s *= lr_t
+        p -= s
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)}
+
+
+def make_optimizer(name: str, lr: float, weight_decay: float = 0.0, **options) -> Optimizer:
+    """An optimizer by name (sgd, momentum, nesterov, adagrad, rmsprop, adam)."""
+    try:
+        cls = OPTIMIZERS[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}") from None
+    return cls(lr=lr, weight_decay=weight_decay, **options)

@@ -1,0 +1,269 @@
+"""The training loop, one step at a time, usable from a worker thread.
+
+:meth:`Trainer.steps` is a generator: it yields a :class:`StepEvent` after
+every mini-batch, an :class:`EpochEvent` after every epoch (with the
+evaluation), and finally a :class:`DoneEvent` saying how the run ended
+("completed", "stopped" or "diverged"). Between steps it honours
+:meth:`pause`, :meth:`resume` and :meth:`stop`, which are thread-safe and may
+be called from any thread. A run with the same seed replays identically.
+
+The NaN guard: every ``guard_every`` steps a copy of the weights is kept
+(taken right after a forward pass gave a finite loss). When the loss turns
+NaN or infinite the run stops, those weights are put back, and the DoneEvent
+says from which step they are.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional, Union
+
+import numpy as np
+
+from ..nn.dense import Dropout
+from ..nn.loss import SoftmaxCrossEntropy, softmax
+from ..nn.network import Network
+from ..nn.optim import Optimizer
+from ..nn.residual import walk_layers
+from .history import History
+
+
+@dataclass
+class StepEvent:
+    step: int                 # steps done in this run, from 1
+    epoch: int                # current epoch, from 1
+    batch: int                # batch within the epoch, from 1
+    batches: int              # batches per epoch
+    loss: float               # mini-batch cross-entropy (nats)
+    accuracy: float           # mini-batch accuracy (training mode: dropout and augmentation on)
+    lr: float
+    samples_per_s: float      # training throughput over the epoch so far
+    kind: str = "step"
+
+
+@dataclass
+class EpochEvent:
+    epoch: int
+    train_loss: float         # mean mini-batch loss over the epoch
+    train_accuracy: float     # inference accuracy on up to train_eval_limit training images
+    test_loss: Optional[float]
+    test_accuracy: Optional[float]
+    seconds: float            # training time of the epoch (evaluation excluded)
+    samples_per_s: float
+    kind: str = "epoch"
+
+
+@dataclass
+class StatusEvent:
+    status: str               # "paused" or "resumed"
+    step: int
+    kind: str = "status"
+
+
+@dataclass
+class DoneEvent:
+    reason: str               # "completed", "stopped" or "diverged"
+    message: str
+    step: int
+    epoch: int
+    restored_step: Optional[int] = None
+    kind: str = "done"
+
+
+Event = Union[StepEvent, EpochEvent, StatusEvent, DoneEvent]
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 5
+    batch_size: int = 100
+    seed: int = 0
+    train_eval_limit: int = 10000   # training images evaluated each epoch (a fixed subset)
+    eval_batch: int = 500
+    guard_every: int = 20           # steps between copies of known-good weights
+    input_scale: float = 1.0 / 255  # uint8 pixels -> [0, 1]
+
+
+def evaluate(net: Network, x: np.ndarray, y: np.ndarray, batch: int = 500,
+             input_scale: float = 1.0 / 255, cancel: Optional[Callable[[], bool]] = None):
+    """Inference over a data set: returns (mean loss, accuracy, probabilities (N, K)).
+
+    x: (N, C, H, W) uint8 (scaled by ``input_scale``) or float; y: (N,) ints.
+    Returns None if ``cancel()`` became true.
+    """
+    probs = np.empty((len(x), net.num_classes), np.float32)
+    for i in range(0, len(x), batch):
+        if cancel is not None and cancel():
+            return None
+        xb = _as_input(x[i:i + batch], input_scale, net.dtype)
+        probs[i:i + batch] = softmax(net.forward(xb))
+    n = len(y)
+    picked = probs[np.arange(n), y]
+    loss = float(-np.mean(np.log(np.maximum(picked, 1e-12)))) if n else float("nan")
+    acc = float(np.mean(probs.argmax(1) == y)) if n else float("nan")
+    return loss, acc, probs
+
+
+def _as_input(xb: np.ndarray, scale: float, dtype) -> np.ndarray:
+    if xb.dtype == np.uint8:
+        out = np.empty(xb.shape, dtype)
+        np.multiply(xb, scale, out=out, casting="unsafe")
+        return out
+    return xb.astype(dtype, copy=False)
+
+
+class Trainer:
+    """Mini-batch training of ``network`` with ``optimizer``.
+
+    train_x: (N, C, H, W) uint8 or float images; train_y: (N,) ints.
+    test_x/test_y: optional held-out set evaluated after each epoch.
+    augment: optional callable (B, C, H, W) float32 -> same, applied to each batch.
+    The trainer owns the network while it runs: other threads must not read
+    its arrays; they get copies through :meth:`snapshot_weights`.
+    """
+
+    def __init__(self, network: Network, optimizer: Optimizer, train_x: np.ndarray, train_y: np.ndarray,
+                 test_x: Optional[np.ndarray] = None, test_y: Optional[np.ndarray] = None,
+                 config: Optional[TrainConfig] = None, augment: Optional[Callable] = None,
+                 history: Optional[History] = None):
+        self.net = network
+        self.opt = optimizer
+        self.x, self.y = train_x, np.asarray(train_y, dtype=np.int64)
+        self.test_x = test_x
+        self.test_y = None if test_y is None else np.asarray(test_y, dtype=np.int64)
+        self.cfg = config or TrainConfig()
+        self.augment = augment
+        self.history = history if history is not None else History()
+        self.loss_fn = SoftmaxCrossEntropy()
+        if len(self.x) != len(self.y) or len(self.x) == 0:
+            raise ValueError(f"need as many labels as images (got {len(self.x)} images, {len(self.y)} labels)")
+        if int(self.y.max()) >= network.num_classes or int(self.y.min()) < 0:
+            raise ValueError(f"labels must be in 0..{network.num_classes - 1} for this network")
+        if tuple(self.x.shape[1:]) != network.input_shape:
+            raise ValueError(f"images of shape {tuple(self.x.shape[1:])} do not fit the network's "
+                             f"input {network.input_shape}")
+        self._resume = threading.Event()
+        self._resume.set()
+        self._stop = threading.Event()
+        self._lr_request: Optional[float] = None
+        self.step_count = 0
+        self.epoch = 0
+
+    # -- control (any thread) --------------------------------------------------
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._resume.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def set_lr(self, lr: float) -> None:
+        """Ask for a new learning rate; it takes effect before the next step."""
+        if not lr > 0:
+            raise ValueError("learning rate must be positive")
+        self._lr_request = float(lr)
+
+    # -- the loop (the worker thread) --------------------------------------------
+    def steps(self) -> Iterator[Event]:
+        """Run the training, yielding an event after each step and epoch (see module doc)."""
+        cfg = self.cfg
+        rng = np.random.default_rng(cfg.seed)
+        self._seed_dropout(cfg.seed)
+        n = len(self.x)
+        batches = math.ceil(n / cfg.batch_size)
+        self.history.steps_per_epoch = batches
+        good = (0, self.net.get_weights())
+        for epoch in range(1, cfg.epochs + 1):
+            self.epoch = epoch
+            order = rng.permutation(n)
+            loss_sum, trained, t_epoch = 0.0, 0, 0.0
+            for b in range(batches):
+                yield from self._wait_if_paused()
+                if self._stop.is_set():
+                    self.net.release()
+                    yield self._done("stopped", f"stopped by the user after step {self.step_count}")
+                    return
+                if self._lr_request is not None:
+                    self.opt.lr, self._lr_request = self._lr_request, None
+                t0 = time.perf_counter()
+                idx = np.sort(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
+                xb = _as_input(self.x[idx], cfg.input_scale, self.net.dtype)
+                if self.augment is not None:
+                    xb = self.augment(xb)
+                yb = self.y[idx]
+                logits = self.net.forward(xb, train=True)
+                loss = self.loss_fn.forward(logits, yb)
+                if not math.isfinite(loss):
+                    self.net.set_weights(good[1])
+                    self.net.release()
+                    yield self._done(
+                        "diverged",
+                        f"training diverged at step {self.step_count + 1} (loss = {loss}); the weights "
+                        f"of step {good[0]}, the last known good ones, were restored. "
+                        f"Try a lower learning rate (it was {self.opt.lr:g}).", restored=good[0])
+                    return
+                if self.step_count % cfg.guard_every == 0:
+                    good = (self.step_count, self.net.get_weights())
+                acc = float(np.mean(np.argmax(logits, axis=1) == yb))
+                self.net.backward(self.loss_fn.backward())
+                self.opt.step(self.net.params, self.net.grads)
+                self.step_count += 1
+                t_epoch += time.perf_counter() - t0
+                trained += len(idx)
+                loss_sum += loss * len(idx)
+                rate = trained / t_epoch if t_epoch > 0 else 0.0
+                self.history.add_step(loss, acc, self.opt.lr)
+                yield StepEvent(self.step_count, epoch, b + 1, batches, loss, acc, self.opt.lr, rate)
+            yield self._end_epoch(epoch, loss_sum / trained, t_epoch, trained)
+        self.net.release()
+        yield self._done("completed", f"trained {cfg.epochs} epochs ({self.step_count} steps)")
+
+    def run(self, on_event: Optional[Callable[[Event], None]] = None) -> DoneEvent:
+        """Run :meth:`steps` to the end, passing each event to ``on_event``; returns the DoneEvent."""
+        last = None
+        for event in self.steps():
+            if on_event is not None:
+                on_event(event)
+            last = event
+        return last
+
+    # -- pieces ---------------------------------------------------------------
+    def _wait_if_paused(self):
+        if not self._resume.is_set() and not self._stop.is_set():
+            yield StatusEvent("paused", self.step_count)
+            self._resume.wait()
+            if not self._stop.is_set():
+                yield StatusEvent("resumed", self.step_count)
+
+    def _end_epoch(self, epoch: int, train_loss: float, seconds: float, trained: int) -> EpochEvent:
+        cfg = self.cfg
+        limit = min(len(self.x), cfg.train_eval_limit)
+        _, train_acc, _ = evaluate(self.net, self.x[:limit], self.y[:limit], cfg.eval_batch, cfg.input_scale)
+        test_loss = test_acc = None
+        if self.test_x is not None and len(self.test_x):
+            test_loss, test_acc, _ = evaluate(self.net, self.test_x, self.test_y, cfg.eval_batch, cfg.input_scale)
+        rate = trained / seconds if seconds > 0 else 0.0
+        event = EpochEvent(epoch, train_loss, train_acc, test_loss, test_acc, seconds, rate)
+        self.history.add_epoch(event)
+        return event
+
+    def _done(self, reason: str, message: str, restored: Optional[int] = None) -> DoneEvent:
+        return DoneEvent(reason, message, self.step_count, self.epoch, restored)
+
+    def _seed_dropout(self, seed: int) -> None:
+        drops = [l for l in walk_layers(self.net.layers) if isinstance(l, Dropout)]
+        for i, layer in enumerate(drops):
+            layer.rng = np.random.default_rng([seed, i])
