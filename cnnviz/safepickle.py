@@ -16,18 +16,28 @@ from typing import Any, BinaryIO
 import numpy as np
 
 _ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.multiarray", "scalar"),
     ("numpy._core.multiarray", "scalar"),
     ("numpy.core.numeric", "_frombuffer"),   # protocol 5 out-of-band style arrays
     ("numpy._core.numeric", "_frombuffer"),
-    ("numpy", "ndarray"),
     ("numpy", "dtype"),
     ("collections", "OrderedDict"),
-    ("builtins", "bytearray"),
-    ("_codecs", "encode"),      # how Python 2 pickles store byte strings under encoding='latin1'
+    ("_codecs", "encode"),      # how protocol-2 pickles store byte strings
 }
+_RECONSTRUCT = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
+
+
+class _NdarrayType:
+    """Stands for numpy.ndarray inside the pickle: usable only as _reconstruct's
+    first argument, never callable (ndarray(huge_shape) would allocate freely)."""
+
+
+def _reconstruct(subtype, shape, dtype):
+    # numpy pickles an array as _reconstruct(ndarray, (0,), b'b') followed by its
+    # state (shape, dtype, data); the data comes from the pickle itself.
+    if subtype is not _NdarrayType or tuple(shape) != (0,):
+        raise UnsafePickleError("refused an unusual array construction in the pickle")
+    return np.ndarray(shape, dtype=dtype)
 
 
 class UnsafePickleError(ValueError):
@@ -36,6 +46,10 @@ class UnsafePickleError(ValueError):
 
 class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("numpy", "ndarray"):
+            return _NdarrayType
+        if (module, name) in _RECONSTRUCT:
+            return _reconstruct
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
         raise UnsafePickleError(

@@ -48,5 +48,5 @@ def layer_from_spec(spec: dict, counters: dict | None = None) -> Layer:
         settings["layers"] = [layer_from_spec(s, counters) for s in inner]
     try:
         return cls(name=name, **settings)
-    except TypeError as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise SpecError(f"layer {name!r} ({kind}): bad settings {settings!r}: {e}") from None

@@ -179,6 +179,11 @@ class Trainer:
     # -- the loop (the worker thread) --------------------------------------------
     def steps(self) -> Iterator[Event]:
         """Run the training, yielding an event after each step and epoch (see module doc)."""
+        # Overflow is expected when a run diverges; the NaN guard reports it instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield from self._steps()
+
+    def _steps(self) -> Iterator[Event]:
         cfg = self.cfg
         rng = np.random.default_rng(cfg.seed)
         self._seed_dropout(cfg.seed)

@@ -1,0 +1,135 @@
+"""One entry point: a data set by name, as uint8 image arrays and int64 labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Optional, Tuple
+
+import numpy as np
+
+from .cifar import read_cifar10_archive
+from .download import Cancel, Progress, download_file
+from .emnist import read_emnist_files, read_emnist_zip
+from .errors import DownloadError, MissingFilesError
+from .idx import read_idx_images, read_idx_labels
+from .npz import read_npz_array
+from .registry import SPLITS, DatasetInfo
+from .status import DatasetFiles, FileStatus, dataset_files
+from .validate import to_split_arrays
+
+
+@dataclass
+class Dataset:
+    """A loaded data set.
+
+    Images are uint8 (N, C, H, W), pixel values 0..255; labels int64 (N,),
+    indices into ``class_names``. A split that was not asked for is None.
+    ``image_shape`` is (C, H, W); ``source`` says which folder(s) the files
+    came from; ``splits`` lists the splits that were loaded.
+    """
+    name: str
+    x_train: Optional[np.ndarray]
+    y_train: Optional[np.ndarray]
+    x_test: Optional[np.ndarray]
+    y_test: Optional[np.ndarray]
+    class_names: Tuple[str, ...]
+    image_shape: Tuple[int, int, int]
+    source: str
+    splits: Tuple[str, ...]
+
+
+def _names(statuses: Iterable[FileStatus]) -> str:
+    return ", ".join(s.filename for s in statuses)
+
+
+def _where(plan: DatasetFiles) -> str:
+    return " and ".join(str(d) for d in plan.search_dirs)
+
+
+def _missing_message(plan: DatasetFiles) -> str:
+    lines = []
+    for split, statuses in plan.by_split.items():
+        missing = [s for s in statuses if not s.present]
+        if missing:
+            lines.append(f"the {split} split needs {_names(missing)}")
+    return (f"{plan.info.name}: " + "; ".join(lines) +
+            f", which were not found in {_where(plan)}")
+
+
+def _fetch_missing(plan: DatasetFiles, progress: Optional[Progress], cancel: Optional[Cancel],
+                   status: Optional[Callable[[str], None]], timeout: float) -> None:
+    missing = plan.missing
+    for number, needed in enumerate(missing, 1):
+        urls = [base + needed.filename for base in plan.info.mirrors]
+        if status:
+            status(f"Downloading {needed.filename} ({number} of {len(missing)})")
+        try:
+            download_file(urls, plan.download_dir / needed.filename, needed.file.md5,
+                          progress=progress, cancel=cancel, timeout=timeout)
+        except DownloadError as e:
+            raise DownloadError(
+                f"{_missing_message(plan)}, and downloading failed: {e}\n"
+                f"Check the internet connection and try again, or put the files "
+                f"{_names(missing)} in {plan.download_dir}") from None
+
+
+def _read_raw(info: DatasetInfo, paths_by_split: Dict[str, Dict[str, Path]]
+              ) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
+    """Run the data set's reader: {split: (images, labels as stored)}."""
+    if info.reader == "cifar10":
+        archive = next(iter(paths_by_split.values()))["archive"]
+        return read_cifar10_archive(archive, tuple(paths_by_split))
+    raw = {}
+    for split, paths in paths_by_split.items():
+        if info.reader == "idx":
+            raw[split] = (read_idx_images(paths["images"]), read_idx_labels(paths["labels"]))
+        elif info.reader == "npz":
+            raw[split] = (read_npz_array(paths["images"], 3), read_npz_array(paths["labels"], 1))
+        elif info.reader == "emnist-letters":
+            raw[split] = (read_emnist_zip(paths["archive"], split) if "archive" in paths
+                          else read_emnist_files(paths["images"], paths["labels"]))
+        else:
+            raise ValueError(f"data set {info.name!r} names an unknown reader {info.reader!r}")
+    return raw
+
+
+def load_dataset(name, data_dir=None, download: bool = True, progress: Optional[Progress] = None,
+                 cancel: Optional[Cancel] = None, splits: Iterable[str] = SPLITS,
+                 status: Optional[Callable[[str], None]] = None, timeout: float = 30.0) -> Dataset:
+    """Load data set ``name`` (a registry name or a DatasetInfo) from disk, downloading what is missing.
+
+    Files are looked for in ``<data_dir>/<name>/`` then ``<data_dir>/``;
+    ``data_dir`` defaults to $CNNVIZ_DATA_DIR, then the user cache folder.
+    Local files are checked for structure (magic numbers, shapes, counts,
+    label range), downloads also against the official MD5. ``splits`` picks
+    'train' and/or 'test'. ``progress(done_bytes, total_bytes_or_None)`` and
+    ``cancel()`` are passed to each file's download (counts restart per
+    file); ``status(text)`` announces each file; ``timeout`` is in seconds.
+    Raises MissingFilesError (files absent, download=False), DownloadError
+    (files absent and not downloadable), DownloadCancelled, DataFormatError
+    (a file is malformed), UnknownDatasetError or DataError (bad split name).
+    """
+    plan = dataset_files(name, data_dir, splits)
+    if plan.missing:
+        if not download:
+            raise MissingFilesError(
+                f"{_missing_message(plan)}. Downloading is switched off: put the files "
+                f"{_names(plan.missing)} in {plan.download_dir}, or allow downloading")
+        _fetch_missing(plan, progress, cancel, status, timeout)
+        plan = dataset_files(plan.info, data_dir, splits)
+        if plan.missing:    # only if a downloaded file vanished under us
+            raise MissingFilesError(_missing_message(plan))
+    paths_by_split = {split: {s.file.role: s.path for s in statuses}
+                      for split, statuses in plan.by_split.items()}
+    info = plan.info
+    arrays = {}
+    for split, (images, labels) in _read_raw(info, paths_by_split).items():
+        origin = " + ".join(str(p) for p in paths_by_split[split].values())
+        arrays[split] = to_split_arrays(images, labels, info.image_shape, info.num_classes, origin)
+    folders = dict.fromkeys(str(s.path.parent) for s in plan.files)
+    empty = (None, None)
+    return Dataset(name=info.name,
+                   x_train=arrays.get("train", empty)[0], y_train=arrays.get("train", empty)[1],
+                   x_test=arrays.get("test", empty)[0], y_test=arrays.get("test", empty)[1],
+                   class_names=info.class_names, image_shape=info.image_shape,
+                   source=", ".join(folders), splits=tuple(arrays))
