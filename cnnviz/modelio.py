@@ -529,8 +529,10 @@ def _check_history(history) -> None:
         raise _Invalid(f"meta field 'history' must be a JSON object of lists, got {type(history).__name__}")
     for key, values in history.items():
         where = f"meta field 'history'[{key!r}]"
+        if values is None or _is_number(values):      # a setting such as steps_per_epoch
+            continue
         if not isinstance(values, list):
-            raise _Invalid(f"{where} must be a list, got {type(values).__name__}")
+            raise _Invalid(f"{where} must be a list, a number or null, got {type(values).__name__}")
         for i, v in enumerate(values):
             if isinstance(v, dict):
                 for k, item in v.items():

@@ -264,7 +264,7 @@ def test_meta_of_the_wrong_dtype(saved, tmp_path):
     (lambda m: m.update(command=["rm", "-rf"]), ("'command'",)),
     (lambda m: m.update(created="yesterday"), ("'created'", "ISO")),
     (lambda m: m.update(history=[1, 2]), ("'history'", "JSON object")),
-    (lambda m: m.update(history={"loss": 0.5}), ("'history'['loss']", "list")),
+    (lambda m: m.update(history={"loss": "high"}), ("'history'['loss']", "list")),
     (lambda m: m.update(history={"loss": [0.5, "x"]}), ("'history'['loss'][1]",)),
     (lambda m: m.update(history={"loss": [float("inf")]}), ("Infinity", "not a number JSON allows")),
     (lambda m: m.update(preprocessing="mnist"), ("'preprocessing'", "JSON object")),

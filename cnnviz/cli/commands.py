@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import sys
+import time
+from pathlib import Path
 from typing import Callable, Dict, Tuple
 
 import numpy as np
@@ -82,7 +85,199 @@ def _bench(args):
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}}
 
 
+# -- data -----------------------------------------------------------------------
+def _data_args(p, default="mnist"):
+    from ..data import available_datasets
+    p.add_argument("--dataset", default=default, choices=available_datasets(), help=f"data set (default {default})")
+    p.add_argument("--data-dir", help="folder with the data files (or where to download them); "
+                                      "default: $CNNVIZ_DATA_DIR or the user cache folder")
+    p.add_argument("--no-download", action="store_true", help="use local files only")
+
+
+def load_data(args, splits=("train", "test")):
+    """The data set named on the command line, with a download progress bar on stderr."""
+    from ..data import DataError, load_dataset
+    from .progress import ProgressBar, bytes_text
+    bar = {"b": None}
+
+    def status(text):
+        if bar["b"]:
+            bar["b"].close()
+        bar["b"] = ProgressBar(text.split(" (")[0][:40])
+
+    def progress(done, total):
+        if bar["b"] is None:
+            bar["b"] = ProgressBar("downloading")
+        bar["b"].update(done, total, f"{bytes_text(done)}" + (f" of {bytes_text(total)}" if total else ""))
+
+    try:
+        data = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.no_download,
+                            progress=progress, status=status, splits=splits)
+    except DataError as e:
+        raise UserError(str(e)) from None
+    finally:
+        if bar["b"]:
+            bar["b"].close()
+    return data
+
+
+# -- train -----------------------------------------------------------------------
+def _train_args(p):
+    from ..nn import PRESETS
+    from ..nn.init import INITS
+    from ..nn.optim import OPTIMIZERS
+    p.add_argument("--arch", default="simple", choices=list(PRESETS), help="preset (default simple)")
+    _data_args(p)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch", type=int, default=100, help="mini-batch size (default 100)")
+    p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
+    p.add_argument("--lr", type=float, default=0.001, help="learning rate (default 0.001)")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--init", choices=INITS, help="weight initialisation for every layer (default: the preset's)")
+    p.add_argument("--dropout", type=float, help="dropout rate for every dropout layer (default: the preset's)")
+    p.add_argument("--limit", type=int, help="train on the first N images only")
+    p.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling, stroke thickness")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="model.npz", help="model file to write (default model.npz)")
+
+
+def _train(args):
+    from ..train import evaluate
+    from ..train.recipe import Recipe, prepare, save_trained
+    from .progress import ProgressBar
+    recipe = Recipe(arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
+                    optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
+                    dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
+    data = load_data(args)
+    try:
+        trainer = prepare(recipe, data)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    net = trainer.net
+    say(args, f"training {args.arch} ({net.num_params():,} parameters) on {data.name}: "
+              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {args.epochs} epochs, "
+              f"batch {args.batch}, {args.optimizer} lr {args.lr:g}" + (", augmented" if args.augment else ""))
+    bar = None
+    t_start = time.perf_counter()
+    done = None
+    for event in trainer.steps():
+        if event.kind == "step":
+            if bar is None:
+                bar = ProgressBar(f"epoch {event.epoch}/{args.epochs}")
+            bar.update(event.batch, event.batches,
+                       f"loss {event.loss:.3f}  {event.samples_per_s:,.0f} samples/s")
+        elif event.kind == "epoch":
+            if bar:
+                bar.close()
+                bar = None
+            test = f"{event.test_accuracy:.4f}" if event.test_accuracy is not None else "-"
+            say(args, f"epoch {event.epoch:>3}: loss {event.train_loss:.4f}  train acc "
+                      f"{event.train_accuracy:.4f}  test acc {test}  {event.samples_per_s:,.0f} samples/s  "
+                      f"{event.seconds:.1f} s")
+        elif event.kind == "done":
+            done = event
+    if bar:
+        bar.close()
+    wall = time.perf_counter() - t_start
+    if done.reason == "diverged":
+        say(args, f"warning: {done.message}")
+    command = "python main.py " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else None
+    save_trained(args.out, trainer, data, recipe, command=command)
+    last = trainer.history.epochs[-1] if trainer.history.epochs else {}
+    say(args, f"{done.message}; wrote {args.out} (test accuracy "
+              f"{last.get('test_accuracy', float('nan')):.4f}, {wall:.0f} s in all)")
+    return {"model": args.out, "ended": done.reason, "message": done.message, "steps": done.step,
+            "epochs": trainer.history.epochs, "seconds": round(wall, 1), "recipe": recipe.to_dict(),
+            "test_accuracy": last.get("test_accuracy"), "failed": done.reason == "diverged"}
+
+
+# -- eval ------------------------------------------------------------------------
+def _eval_args(p):
+    p.add_argument("--model", required=True, help="model file (.npz)")
+    _data_args(p)
+    p.add_argument("--batch", type=int, default=500)
+
+
+def open_model(path):
+    from ..modelio import ModelFileError, load_model
+    try:
+        return load_model(path)
+    except ModelFileError as e:
+        raise UserError(str(e)) from None
+
+
+def _eval(args):
+    from ..metrics import classification_report
+    from ..train import evaluate
+    model = open_model(args.model)
+    data = load_data(args, splits=("test",))
+    net = model.network
+    if tuple(data.image_shape) != net.input_shape:
+        raise UserError(f"{args.model} expects images of shape {net.input_shape}, {data.name} has {data.image_shape}")
+    if len(data.class_names) != net.num_classes:
+        raise UserError(f"{args.model} has {net.num_classes} classes, {data.name} has {len(data.class_names)}")
+    t0 = time.perf_counter()
+    loss, acc, probs = evaluate(net, data.x_test, data.y_test, args.batch)
+    seconds = time.perf_counter() - t0
+    report = classification_report(probs, data.y_test, list(model.class_names))
+    say(args, f"{args.model} on {data.name} test set ({len(data.y_test):,} images, {seconds:.1f} s): "
+              f"accuracy {report['accuracy']:.4f}, loss {loss:.4f}, mAP {report['mAP']:.4f}")
+    say(args, f"{'class':>12} {'precision':>9} {'recall':>7} {'F1':>7} {'AP':>7} {'support':>8}")
+    for row in report["classes"]:
+        say(args, f"{row['name']:>12} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>7.4f} "
+                  f"{row['ap']:>7.4f} {row['support']:>8}")
+    say(args, "confusion matrix (rows: true class, columns: predicted)")
+    names = [str(n)[:5] for n in model.class_names]
+    say(args, "      " + " ".join(f"{n:>5}" for n in names))
+    for n, row in zip(names, report["confusion_matrix"]):
+        say(args, f"{n:>5} " + " ".join(f"{v:>5}" for v in row))
+    return {"model": args.model, "dataset": data.name, "images": int(len(data.y_test)), "loss": loss, **report}
+
+
+# -- predict ---------------------------------------------------------------------
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits.npz"
+
+
+def _predict_args(p):
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, BMP, ...)")
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model file (default: the shipped digits model)")
+    p.add_argument("--top", type=int, default=3, help="how many classes to list per image (default 3)")
+
+
+def _predict(args):
+    from ..imagefile import ImageReadError, read_image
+    from ..nn.loss import softmax
+    from ..preprocess import EmptyImageError, PreprocessError, preprocess
+    model = open_model(args.model)
+    net, names = model.network, model.class_names
+    results, failures = [], 0
+    for path in args.images:
+        entry = {"file": path}
+        try:
+            x = preprocess(read_image(path), net.input_shape)
+        except EmptyImageError:
+            entry["error"] = "empty image: nothing drawn, not classified"
+        except (ImageReadError, PreprocessError) as e:
+            entry["error"] = str(e)
+        else:
+            p = softmax(net.forward(x[None]))[0]
+            top = np.argsort(-p)[:max(1, args.top)]
+            entry["label"] = names[top[0]]
+            entry["top"] = [{"class": names[k], "probability": float(p[k])} for k in top]
+        if "error" in entry:
+            failures += 1
+            say(args, f"{path}: {entry['error']}")
+        else:
+            say(args, f"{path}: {entry['label']}   " +
+                "  ".join(f"{t['class']} {t['probability'] * 100:.1f}%" for t in entry["top"]))
+        results.append(entry)
+    return {"model": args.model, "predictions": results, "failed": failures > 0}
+
+
 COMMANDS: Dict[str, Tuple[str, Callable, Callable]] = {
     "gradcheck": ("compare backprop gradients with numerical ones (float64)", _gradcheck_args, _gradcheck),
+    "train": ("train a preset on a data set and save the model", _train_args, _train),
+    "eval": ("accuracy, per-class precision/recall/F1/AP, mAP and confusion matrix of a model", _eval_args, _eval),
+    "predict": ("classify image files the way the app classifies a drawing", _predict_args, _predict),
     "bench": ("measure training speed, single-image latency and memory per preset", _bench_args, _bench),
 }

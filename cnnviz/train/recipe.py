@@ -1,0 +1,103 @@
+"""A training run described as data, shared by `python main.py train` and the app.
+
+A :class:`Recipe` names the preset, data set and every setting; :func:`prepare`
+turns it and a loaded data set into a network and a ready :class:`Trainer`;
+:func:`save_trained` writes the model file with the recipe, history and test
+accuracy in its meta data.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, dataclass, field
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..augment import Augmenter
+from ..modelio import default_preprocessing, save_model
+from ..nn import Network, preset_spec
+from ..nn.optim import make_optimizer
+from .history import History
+from .trainer import TrainConfig, Trainer
+
+
+@dataclass
+class Recipe:
+    arch: str = "simple"
+    dataset: str = "mnist"
+    epochs: int = 5
+    batch: int = 100
+    optimizer: str = "adam"
+    lr: float = 0.001
+    weight_decay: float = 0.0
+    init: Optional[str] = None        # None: the preset's own choice
+    dropout: Optional[float] = None   # None: the preset's own rates
+    augment: bool = False
+    seed: int = 0
+    limit: Optional[int] = None       # use only the first N training images
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def with_overrides(spec: dict, init: Optional[str] = None, dropout: Optional[float] = None) -> dict:
+    """A copy of an architecture with every conv/dense layer's init and every dropout rate replaced."""
+    spec = copy.deepcopy(spec)
+
+    def visit(layers):
+        for layer in layers:
+            if init is not None and layer["type"] in ("conv", "dense"):
+                layer["init"] = init
+            if dropout is not None and layer["type"] == "dropout":
+                layer["rate"] = float(dropout)
+            if layer["type"] == "residual":
+                visit(layer["layers"])
+    visit(spec["layers"])
+    return spec
+
+
+def build_network(recipe: Recipe, image_shape: Sequence[int], classes: int) -> Network:
+    """The recipe's preset for this input shape and class count, seeded by the recipe."""
+    spec = with_overrides(preset_spec(recipe.arch, image_shape, classes), recipe.init, recipe.dropout)
+    return Network(spec, seed=recipe.seed)
+
+
+def make_augmenter(image_shape: Sequence[int], seed: int) -> Augmenter:
+    """Augmentation suited to the images: ink (1 channel) gets stroke-thickness
+    changes and a zero border; photos (3 channels) gentler moves and an edge border."""
+    if image_shape[0] == 1:
+        return Augmenter(seed=seed)
+    return Augmenter(shift=2.0, rotate=8.0, scale=(0.9, 1.1), thickness=False, border="edge", seed=seed)
+
+
+def prepare(recipe: Recipe, data, network: Optional[Network] = None,
+            history: Optional[History] = None) -> Trainer:
+    """A Trainer for ``recipe`` on ``data`` (a cnnviz.data.Dataset with both splits).
+
+    ``network`` continues training an existing network (its architecture must
+    fit the data); otherwise the recipe's preset is built.
+    """
+    if data.x_train is None:
+        raise ValueError(f"{data.name}: no training images loaded")
+    x, y = data.x_train, data.y_train
+    if recipe.limit:
+        x, y = x[:recipe.limit], y[:recipe.limit]
+    if network is None:
+        network = build_network(recipe, data.image_shape, len(data.class_names))
+    optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
+    augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
+    config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed)
+    return Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+
+
+def save_trained(path, trainer: Trainer, data, recipe: Recipe, command: Optional[str] = None,
+                 test_accuracy: Optional[float] = None, extra: Optional[dict] = None) -> None:
+    """Write the trained network with its class names, history, recipe and test accuracy."""
+    if test_accuracy is None and trainer.history.epochs:
+        test_accuracy = trainer.history.epochs[-1].get("test_accuracy")
+    net = trainer.net
+    save_model(path, net, list(data.class_names),
+               preprocessing=default_preprocessing(net.input_shape),
+               history=trainer.history.to_dict(), dataset=data.name,
+               test_accuracy=test_accuracy, command=command,
+               extra={"recipe": recipe.to_dict(), "train_images": int(len(trainer.x)), **(extra or {})})
