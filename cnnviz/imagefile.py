@@ -1,0 +1,168 @@
+"""Image files <-> numpy arrays, through Qt's QImage (no imaging library).
+
+This is the one place image files are read. It uses only QtCore/QtGui and
+needs no QApplication. Arrays are uint8: (H, W) gray, (H, W, 3) RGB or
+(H, W, 4) RGBA (straight, not premultiplied, alpha).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from PyQt5.QtCore import QBuffer, QByteArray, QIODevice
+from PyQt5.QtGui import QImage, QImageReader
+
+_GRAY_SOURCE_FORMATS = (QImage.Format_Mono, QImage.Format_MonoLSB, QImage.Format_Indexed8)
+_ARRAY_FORMATS = {1: QImage.Format_Grayscale8, 3: QImage.Format_RGB888, 4: QImage.Format_RGBA8888}
+
+_JPEG_SOI = b"\xff\xd8"
+# A marker inside entropy-coded data: 0xFF followed by anything but a stuffed
+# zero, a restart marker (D0-D7) or another fill 0xFF.
+_JPEG_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+class ImageReadError(ValueError):
+    """An image file is missing, unreadable, corrupt, truncated or not an image."""
+
+
+class ImageArrayError(ValueError):
+    """An array or QImage cannot be converted (wrong shape, dtype, or a null image)."""
+
+
+def read_image(path: Union[str, Path]) -> np.ndarray:
+    """Read an image file (PNG, JPEG, BMP, GIF, ... whatever Qt decodes).
+
+    Returns uint8 (H, W) for grayscale files without alpha (8- or 16-bit
+    gray, gray palettes, 1-bit), (H, W, 4) RGBA when the file has an alpha
+    channel (including gray + alpha), (H, W, 3) RGB otherwise. 16-bit gray is
+    rounded to 8 bits. JPEG EXIF orientation is applied. Raises
+    :class:`ImageReadError` naming the file and the reason.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    if data.startswith(_JPEG_SOI) and not _jpeg_is_complete(data):
+        raise ImageReadError(f"cannot read image {path}: the JPEG data is truncated")
+    byte_array = QByteArray(data)
+    buffer = QBuffer(byte_array)
+    buffer.open(QIODevice.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    image = reader.read()
+    if image.isNull():
+        raise ImageReadError(f"cannot read image {path}: {_reader_reason(reader)}")
+    return qimage_to_array(image)
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """Copy a QImage into a new uint8 array.
+
+    Gray formats (Grayscale8/16, gray palettes, 1-bit) without alpha give
+    (H, W); images with an alpha channel give (H, W, 4) RGBA, straight alpha;
+    everything else (H, W, 3) RGB. Raises :class:`ImageArrayError` for a null
+    QImage.
+    """
+    if image.isNull():
+        raise ImageArrayError("cannot convert a null (empty) QImage to an array")
+    fmt = image.format()
+    if fmt == QImage.Format_Grayscale8:
+        return _pixels(image, np.uint8, 1)[:, :, 0]
+    if fmt == QImage.Format_Grayscale16:
+        wide = _pixels(image, np.uint16, 1)[:, :, 0].astype(np.uint32)
+        return ((wide + 128) // 257).astype(np.uint8)          # round(v * 255 / 65535)
+    if image.hasAlphaChannel():
+        return _pixels(image.convertToFormat(QImage.Format_RGBA8888), np.uint8, 4)
+    if fmt in _GRAY_SOURCE_FORMATS and image.allGray():
+        return _pixels(image.convertToFormat(QImage.Format_Grayscale8), np.uint8, 1)[:, :, 0]
+    return _pixels(image.convertToFormat(QImage.Format_RGB888), np.uint8, 3)
+
+
+def array_to_qimage(array: np.ndarray) -> QImage:
+    """A QImage owning a copy of ``array``.
+
+    ``array``: uint8 (H, W) or (H, W, 1) -> Format_Grayscale8, (H, W, 3) ->
+    Format_RGB888, (H, W, 4) straight-alpha RGBA -> Format_RGBA8888. Raises
+    :class:`ImageArrayError` for other shapes or dtypes.
+    """
+    array = np.asarray(array)
+    if array.dtype != np.uint8:
+        raise ImageArrayError(f"expected a uint8 array, got {array.dtype} "
+                              f"(scale floats in [0, 1] by 255 and round first)")
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim != 3 or array.shape[2] not in _ARRAY_FORMATS or 0 in array.shape:
+        raise ImageArrayError(f"expected an array of shape (H, W), (H, W, 3) or (H, W, 4), "
+                              f"got {array.shape}")
+    height, width, channels = array.shape
+    pixels = np.ascontiguousarray(array).tobytes()
+    view = QImage(pixels, width, height, width * channels, _ARRAY_FORMATS[channels])
+    return view.copy()      # the view borrows ``pixels``; the copy owns its data
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImageReadError(f"cannot read image {path}: no such file") from None
+    except IsADirectoryError:
+        raise ImageReadError(f"cannot read image {path}: it is a directory") from None
+    except PermissionError:
+        raise ImageReadError(f"cannot read image {path}: permission denied") from None
+    except OSError as error:
+        raise ImageReadError(f"cannot read image {path}: {error.strerror or error}") from None
+    if not data:
+        raise ImageReadError(f"cannot read image {path}: the file is empty")
+    return data
+
+
+def _reader_reason(reader: QImageReader) -> str:
+    error = reader.error()
+    if error == QImageReader.UnsupportedFormatError:
+        return "not an image file, or a format Qt cannot decode"
+    if error == QImageReader.InvalidDataError:
+        return f"the image data is corrupt or truncated ({reader.errorString()})"
+    return reader.errorString() or "unknown decoder error"
+
+
+def _jpeg_is_complete(data: bytes) -> bool:
+    """Whether the JPEG segment chain reaches its end-of-image marker.
+
+    Qt's JPEG decoder fills a truncated file with grey and only prints a
+    warning, so the chain is walked here: each segment by its length, each
+    scan up to the next marker. Bytes after the end marker (thumbnails
+    appended by cameras, say) are ignored.
+    """
+    position = 2
+    size = len(data)
+    while position + 4 <= size:
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:                      # fill byte before a marker
+            position += 1
+            continue
+        if marker == 0xD9:                      # end of image
+            return True
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:   # markers without a length
+            position += 2
+            continue
+        segment_end = position + 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        if marker == 0xDA:                      # start of scan: entropy-coded data follows
+            found = _JPEG_SCAN_END.search(data, segment_end)
+            if found is None:
+                return False
+            position = found.start()
+        else:
+            position = segment_end
+    return position + 2 <= size and data[position:position + 2] == b"\xff\xd9"
+
+
+def _pixels(image: QImage, dtype: type, channels: int) -> np.ndarray:
+    """Copy (H, W, channels) pixels of ``dtype`` out of ``image``, dropping row padding."""
+    height, width, row_bytes = image.height(), image.width(), image.bytesPerLine()
+    buffer = image.constBits()
+    buffer.setsize(row_bytes * height)
+    rows = np.frombuffer(buffer, dtype=np.uint8).reshape(height, row_bytes)
+    used = rows[:, :width * channels * np.dtype(dtype).itemsize]
+    return used.copy().view(dtype).reshape(height, width, channels)
