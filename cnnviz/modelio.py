@@ -547,87 +547,20 @@ def _check_history(history) -> None:
 def _check_architecture_size(arch: dict) -> None:
     """Refuse an architecture whose weights or activations would be absurdly large.
 
-    The engine allocates every weight while building, so the sizes are
-    computed from the spec first with the engine's size rules. A spec this
-    walk cannot read is left to the engine, which refuses it (every layer is
-    constructed, checking its settings, before any weight is allocated).
+    The engine works out every shape without allocating (``allocate=False``);
+    a spec it refuses is reported by the real build that follows.
     """
-    totals = [0, 0]
     try:
-        shape = tuple(int(s) for s in arch["input_shape"])
-        totals[1] = math.prod(shape)
-        _walk_sizes(arch["layers"], shape, totals)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError):
-        pass
-    params, largest = totals
+        sizing = Network(arch, allocate=False)
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+        return
+    params, largest = sizing.num_params(), sizing.largest_output()
     if params > MAX_PARAMETERS:
         raise _Invalid(f"its architecture has about {params:,} parameters (limit {MAX_PARAMETERS:,}); "
                        f"refusing to build it")
     if largest > MAX_ACTIVATION:
         raise _Invalid(f"its architecture has a layer output of {largest:,} numbers per image "
                        f"(limit {MAX_ACTIVATION:,}); refusing to build it")
-
-
-def _walk_sizes(layers: list, shape: tuple, totals: list) -> Optional[tuple]:
-    """Add the layers' parameter counts to totals[0], track the largest output in totals[1].
-
-    Returns the output shape, or None where the engine would refuse the shape.
-    """
-    for layer in layers:
-        kind = layer.get("type")
-        if kind in ("conv", "maxpool", "avgpool"):
-            if len(shape) != 3:
-                return None
-            c, h, w = shape
-            kh, kw = _int_pair(layer.get("kernel", 3 if kind == "conv" else 2))
-            default_stride = 1 if kind == "conv" else (kh, kw)
-            stride = layer.get("stride")
-            sh, sw = _int_pair(default_stride if stride is None else stride)
-            padding = layer.get("padding", "valid")
-            ph, pw = padding if isinstance(padding, list) else (padding, padding)
-            sh, sw = max(sh, 1), max(sw, 1)
-            oh = (h + _pad_total(ph, h, kh, sh) - kh) // sh + 1
-            ow = (w + _pad_total(pw, w, kw, sw) - kw) // sw + 1
-            if oh < 1 or ow < 1:
-                return None
-            if kind == "conv":
-                filters = int(layer["filters"])
-                totals[0] += filters * c * kh * kw + filters
-                c = filters
-            shape = (c, oh, ow)
-        elif kind == "flatten":
-            shape = (math.prod(shape),)
-        elif kind == "dense":
-            if len(shape) != 1:
-                return None
-            units = int(layer["units"])
-            totals[0] += shape[0] * units + units
-            shape = (units,)
-        elif kind == "residual":
-            if _walk_sizes(layer["layers"], shape, totals) is None:
-                return None
-        totals[1] = max(totals[1], math.prod(shape))
-    return shape
-
-
-def _int_pair(value) -> tuple:
-    a, b = value if isinstance(value, list) else (value, value)
-    if not (_is_int(a) and _is_int(b)):
-        raise ValueError("not whole numbers")
-    return a, b
-
-
-def _pad_total(padding, size: int, kernel: int, stride: int) -> int:
-    """Padding along one axis, as the engine's shapes.axis_padding computes it."""
-    if padding == "valid":
-        return 0
-    if padding == "full":
-        return 2 * (kernel - 1)
-    if padding == "same":
-        return max((-(-size // stride) - 1) * stride + kernel - size, 0)
-    if isinstance(padding, str):
-        raise ValueError("unknown padding")       # the engine refuses it too
-    return 2 * max(int(padding), 0)
 
 
 # -- the textbook's params.pkl -------------------------------------------------

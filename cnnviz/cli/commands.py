@@ -142,7 +142,6 @@ def _train_args(p):
 
 
 def _train(args):
-    from ..train import evaluate
     from ..train.recipe import Recipe, prepare, save_trained
     from .progress import ProgressBar
     recipe = Recipe(arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,

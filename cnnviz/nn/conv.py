@@ -5,7 +5,7 @@ import numpy as np
 
 from .fftconv import conv2d_fft
 from .im2col import cols_to_image, fill_cols
-from .init import normal_weights
+from .init import INITS
 from .layer import Layer
 from .shapes import ShapeError, as_pair, window_output_hw
 
@@ -52,6 +52,8 @@ class Conv2D(Layer):
         self.method, self.rounding = method, rounding
         if self.filters < 1 or min(self.kernel) < 1 or min(self.stride) < 1:
             raise ValueError(f"{name}: filters, kernel and stride must be positive")
+        if init not in INITS:
+            raise ValueError(f"{name}: unknown initialisation {init!r}; use one of {', '.join(INITS)}")
         if method not in ("im2col", "fft"):
             raise ValueError(f"{name}: method must be 'im2col' or 'fft', not {method!r}")
         if method == "fft" and (self.stride != (1, 1) or padding not in ("full", "valid")):
@@ -66,9 +68,8 @@ class Conv2D(Layer):
         self.out_hw = (oh, ow)
         kh, kw = self.kernel
         fan_in, fan_out = c * kh * kw, self.filters * kh * kw
-        self.params["W"] = normal_weights(rng, (self.filters, c, kh, kw), self.init, fan_in, fan_out,
-                                          self.std, self.dtype)
-        self.params["b"] = np.zeros(self.filters, self.dtype)
+        self._add_param("W", (self.filters, c, kh, kw), rng, self.init, fan_in, fan_out, self.std)
+        self._add_param("b", (self.filters,), rng)
         return (self.filters, oh, ow)
 
     # -- forward --------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .init import normal_weights
+from .init import INITS
 from .layer import Layer
 from .shapes import ShapeError
 
@@ -41,15 +41,16 @@ class Dense(Layer):
         self.init, self.std = init, float(std)
         if self.units < 1:
             raise ValueError(f"{name}: units must be positive")
+        if init not in INITS:
+            raise ValueError(f"{name}: unknown initialisation {init!r}; use one of {', '.join(INITS)}")
 
     def _build(self, in_shape, rng):
         if len(in_shape) != 1:
             raise ShapeError(f"layer {self.name!r} (Dense) needs a flat input, got maps of shape "
                              f"{in_shape}; put a Flatten layer before it")
         d_in = in_shape[0]
-        self.params["W"] = normal_weights(rng, (d_in, self.units), self.init, d_in, self.units,
-                                          self.std, self.dtype)
-        self.params["b"] = np.zeros(self.units, self.dtype)
+        self._add_param("W", (d_in, self.units), rng, self.init, d_in, self.units, self.std)
+        self._add_param("b", (self.units,), rng)
         return (self.units,)
 
     def forward(self, x, train=False):
@@ -93,7 +94,8 @@ class Dropout(Layer):
         self.rng = np.random.default_rng()
 
     def _build(self, in_shape, rng):
-        self.rng = np.random.default_rng(rng.integers(2**63))
+        if rng is not None:
+            self.rng = np.random.default_rng(rng.integers(2**63))
         return in_shape
 
     def forward(self, x, train=False):

@@ -25,4 +25,9 @@ def normal_weights(rng: np.random.Generator, shape, method: str, fan_in: int, fa
                    std: float = 0.01, dtype=np.float32) -> np.ndarray:
     """Weights of ``shape`` drawn from N(0, init_std(...)^2), as ``dtype``."""
     s = init_std(method, fan_in, fan_out, std)
+    dtype = np.dtype(dtype)
+    if dtype in (np.float32, np.float64):      # draw in the target precision: no float64 copy
+        w = rng.standard_normal(shape, dtype=dtype)
+        w *= s
+        return w
     return (rng.standard_normal(shape) * s).astype(dtype)

@@ -5,6 +5,8 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from .init import normal_weights
+
 Shape = Tuple[int, ...]
 
 
@@ -28,6 +30,8 @@ class Layer:
     def __init__(self, name: Optional[str] = None):
         self.name = name
         self.params: Dict[str, np.ndarray] = {}
+        self.param_shapes: Dict[str, Shape] = {}
+        self._allocate = True
         self.grads: Dict[str, np.ndarray] = {}
         self.in_shape: Optional[Shape] = None
         self.out_shape: Optional[Shape] = None
@@ -35,14 +39,32 @@ class Layer:
         self._ws: Dict[str, np.ndarray] = {}
 
     # -- building -----------------------------------------------------------
-    def build(self, in_shape: Shape, rng: np.random.Generator, dtype=np.float32) -> Shape:
-        """Fix the input shape, create parameters, and return the output shape."""
+    def build(self, in_shape: Shape, rng: Optional[np.random.Generator], dtype=np.float32,
+              allocate: bool = True) -> Shape:
+        """Fix the input shape, create parameters, and return the output shape.
+
+        ``allocate=False`` only works out shapes: ``param_shapes`` is filled but
+        no array is made (to size up an architecture before committing memory).
+        """
         self.in_shape = tuple(int(s) for s in in_shape)
         self.dtype = np.dtype(dtype)
+        self._allocate = allocate
         self._ws.clear()
+        self.params, self.param_shapes = {}, {}
         self.out_shape = tuple(int(s) for s in self._build(self.in_shape, rng))
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self.out_shape
+
+    def _add_param(self, name: str, shape, rng, init: Optional[str] = None, fan_in: int = 1,
+                   fan_out: int = 1, std: float = 0.01) -> None:
+        """Declare a parameter; drawn from ``init`` (see nn.init) or zeros when init is None."""
+        self.param_shapes[name] = tuple(int(s) for s in shape)
+        if not self._allocate:
+            return
+        if init is None:
+            self.params[name] = np.zeros(shape, self.dtype)
+        else:
+            self.params[name] = normal_weights(rng, shape, init, fan_in, fan_out, std, self.dtype)
 
     def _build(self, in_shape: Shape, rng: np.random.Generator) -> Shape:
         return in_shape
@@ -73,7 +95,7 @@ class Layer:
         return ""
 
     def num_params(self) -> int:
-        return int(sum(p.size for p in self.params.values()))
+        return int(sum(np.prod(s, dtype=np.int64) for s in self.param_shapes.values()))
 
     def __repr__(self) -> str:
         return f"{self.kind}({self.name!r}, {self.describe()}) {self.in_shape}->{self.out_shape}"

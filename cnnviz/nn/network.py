@@ -35,9 +35,11 @@ class Network:
 
     Shapes are computed at construction; an impossible one raises ShapeError
     naming the layer and the numbers. ``seed`` fixes the initial weights.
+    ``allocate=False`` works out every shape and parameter count without
+    creating any array (such a network cannot compute).
     """
 
-    def __init__(self, spec: dict, seed: int = 0, dtype=np.float32):
+    def __init__(self, spec: dict, seed: int = 0, dtype=np.float32, allocate: bool = True):
         if not isinstance(spec, dict):
             raise SpecError("an architecture must be a JSON object")
         self.name = str(spec.get("name", "custom"))
@@ -60,7 +62,7 @@ class Network:
         rng = np.random.default_rng(self.seed)
         out = self.input_shape
         for layer in self.layers:
-            out = layer.build(out, rng, self.dtype)
+            out = layer.build(out, rng, self.dtype, allocate)
         self.output_shape = out
         if len(out) != 1:
             raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
@@ -87,6 +89,10 @@ class Network:
 
     def num_params(self) -> int:
         return sum(l.num_params() for l in self.layers)
+
+    def largest_output(self) -> int:
+        """The most numbers any layer outputs for one image."""
+        return max(int(np.prod(l.out_shape, dtype=np.int64)) for l in walk_layers(self.layers))
 
     def layer(self, name: str) -> Layer:
         for l in self.layers:

@@ -29,17 +29,18 @@ class Residual(Layer):
         shape = in_shape
         for layer in self.layers:
             try:
-                shape = layer.build(shape, rng, self.dtype)
+                shape = layer.build(shape, rng, self.dtype, self._allocate)
             except ShapeError as e:
                 raise ShapeError(f"in residual block {self.name!r}: {e}") from None
         if shape != tuple(in_shape):
             raise ShapeError(f"residual block {self.name!r}: F(x) has shape {shape} but x has "
                              f"{tuple(in_shape)}; F(x) + x needs them equal")
         self.params = {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
+        self.param_shapes = {f"{l.name}.{k}": v for l in self.layers for k, v in l.param_shapes.items()}
         return in_shape
 
-    def build(self, in_shape, rng, dtype=np.float32):
-        out = super().build(in_shape, rng, dtype)
+    def build(self, in_shape, rng, dtype=np.float32, allocate=True):
+        out = super().build(in_shape, rng, dtype, allocate)
         # Share the inner layers' gradient arrays rather than the copies the base made.
         self.grads = {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
         return out

@@ -8,10 +8,8 @@ accuracy in its meta data.
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
-
-import numpy as np
 
 from ..augment import Augmenter
 from ..modelio import default_preprocessing, save_model

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Union
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Union
 
 import numpy as np
 
