@@ -273,10 +273,40 @@ def _predict(args):
     return {"model": args.model, "predictions": results, "failed": failures > 0}
 
 
+# -- screenshot ------------------------------------------------------------------
+def _screenshot_args(p):
+    p.add_argument("--out", default="screenshots", help="folder for the PNG files (default screenshots)")
+    p.add_argument("--model", help="model file (default: the shipped digits model)")
+    p.add_argument("--digit", default="7", help="the digit the program draws (default 7)")
+    p.add_argument("--layer", help="layer to select, e.g. conv1 (default: the first convolution)")
+    p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT (default 1400x900)")
+
+
+def _screenshot(args):
+    import os
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ..gui.screenshot import screenshot_report
+    from ..modelio import ModelFileError
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size must look like 1400x900, got {args.size!r}") from None
+    try:
+        report = screenshot_report(args.out, model_path=args.model, size=(width, height), digit=args.digit,
+                                   layer=args.layer)
+    except ModelFileError as e:
+        raise UserError(str(e)) from None
+    for f in report["files"]:
+        say(args, f"{f['path']}  {f['width']}x{f['height']}")
+    return report
+
+
 COMMANDS: Dict[str, Tuple[str, Callable, Callable]] = {
     "gradcheck": ("compare backprop gradients with numerical ones (float64)", _gradcheck_args, _gradcheck),
     "train": ("train a preset on a data set and save the model", _train_args, _train),
     "eval": ("accuracy, per-class precision/recall/F1/AP, mAP and confusion matrix of a model", _eval_args, _eval),
     "predict": ("classify image files the way the app classifies a drawing", _predict_args, _predict),
+    "screenshot": ("render the window and each panel offscreen to PNG, with a digit drawn by the program",
+                   _screenshot_args, _screenshot),
     "bench": ("measure training speed, single-image latency and memory per preset", _bench_args, _bench),
 }

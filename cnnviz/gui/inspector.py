@@ -26,6 +26,8 @@ class Inspector(QObject):
     traceChanged = pyqtSignal()
     #: the selected trace entry changed; the argument is its index
     layerSelected = pyqtSignal(int)
+    #: a channel (feature map) was picked, e.g. by a click on a map; the argument is its index
+    channelSelected = pyqtSignal(int)
 
     def __init__(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None,
                  parent: Optional[QObject] = None):
@@ -36,6 +38,7 @@ class Inspector(QObject):
         self.input: Optional[np.ndarray] = None          # (C, H, W) float32 network input
         self.trace: Optional[List[LayerOutput]] = None   # batch of one
         self.selected = 1                                # first layer after the input
+        self.channel = 0                                 # picked map; views clamp it per layer
 
     # -- what is shown --------------------------------------------------------
     def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None) -> None:
@@ -102,10 +105,36 @@ class Inspector(QObject):
         """Move the selection ``delta`` layers forward (positive) or back."""
         self.select(self.selected + delta)
 
+    def select_channel(self, channel: int) -> None:
+        """Pick a channel (feature map index); kept across layers so one map can be followed."""
+        self.channel = max(0, int(channel))
+        self.channelSelected.emit(self.channel)
+
+    def layer_at(self, index: int):
+        """The Layer object of trace position ``index`` (None for the input and the softmax)."""
+        rows = self.entries()
+        if index <= 0 or index >= len(rows) - 1:
+            return None
+        return self.network.layer(rows[index][0])
+
     # -- reading --------------------------------------------------------------
     def probabilities(self) -> Optional[np.ndarray]:
         """Softmax of the current input, (classes,), or None without an input."""
         return None if self.trace is None else self.trace[-1].value[0]
+
+    def value(self, index: int) -> Optional[np.ndarray]:
+        """Per-sample output of trace position ``index`` (its ``shape``), or None.
+
+        None without an input, and while a trace of a previous network is still
+        held (during ``networkChanged`` the trace is not yet recomputed).
+        """
+        t = self.trace
+        if t is None or not 0 <= index < len(t) or len(t) != self.num_entries():
+            return None
+        entry = t[index]
+        if tuple(entry.shape) != tuple(self.entries()[index][3]):
+            return None
+        return entry.value[0]
 
     def prediction(self) -> Optional[int]:
         p = self.probabilities()

@@ -1,0 +1,101 @@
+"""The colour maps of every view, in one place, and how levels are chosen.
+
+Meaning is kept the same everywhere:
+
+- activations: black is 0; positive values glow warm (red -> yellow -> white,
+  :data:`ACTIVATION`), negative ones cold (blue -> cyan -> white). Signed
+  layers (a convolution before its ReLU) use :data:`SIGNED_ACTIVATION`, whose
+  positive half is exactly :data:`ACTIVATION`, so "ReLU removes the blue" is
+  what a student sees when stepping from conv1 to relu1.
+- weights: white is 0, blue negative, red positive (:data:`WEIGHTS`), always
+  with symmetric levels +-max|W| so the sign is readable.
+- the network input: plain grey, ink bright (:data:`INPUT`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Tuple
+
+import numpy as np
+import pyqtgraph as pg
+
+#: kinds whose outputs are signed by construction (so a blank input does not flip the map)
+SIGNED_KINDS = frozenset({"Conv2D", "Dense", "Residual", "Tanh"})
+
+
+def _fire() -> pg.ColorMap:
+    return pg.colormap.get("CET-L3")          # black -> red -> yellow -> white
+
+
+def _ice_fire() -> pg.ColorMap:
+    """Blue-cyan-white for negatives, the fire map for positives, black at 0."""
+    fire = _fire().getLookupTable(nPts=128, alpha=False).astype(np.float64)
+    ice = fire[:, ::-1]                       # swap red and blue: black -> blue -> cyan -> white
+    colors = np.concatenate([ice[::-1], fire]).astype(np.uint8)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(colors)), colors, name="ice-fire")
+
+
+ACTIVATION: pg.ColorMap = _fire()
+SIGNED_ACTIVATION: pg.ColorMap = _ice_fire()
+WEIGHTS: pg.ColorMap = pg.colormap.get("CET-D1A")   # blue - white - red
+INPUT: pg.ColorMap = pg.colormap.get("CET-L1")      # black - white
+
+
+def symmetric_range(values: np.ndarray) -> Tuple[float, float]:
+    """(-m, m) with m = max|values| (1 when the array is empty or all zero)."""
+    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    if not np.isfinite(m) or m <= 0:
+        m = 1.0
+    return -m, m
+
+
+def apply_symmetric(target, values: np.ndarray) -> Tuple[float, float]:
+    """Set levels (-max|values|, +max|values|) on an ImageItem or ColorBarItem; return them."""
+    levels = symmetric_range(values)
+    target.setLevels(levels)
+    return levels
+
+
+def is_signed(kind: str, values: np.ndarray = None) -> bool:
+    """Whether a layer's output should be drawn with the diverging activation map."""
+    if kind in SIGNED_KINDS:
+        return True
+    return values is not None and np.size(values) > 0 and float(np.min(values)) < 0
+
+
+def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[float, float]]:
+    """Colour map and shared levels for one layer's output ``values`` (any shape).
+
+    Input: grey over (min(0, lo), max(1, hi)); signed layers: ice-fire, +-max|v|;
+    otherwise fire over (0, max).
+    """
+    if kind == "Input":
+        lo = min(0.0, float(values.min())) if values.size else 0.0
+        hi = max(1.0, float(values.max())) if values.size else 1.0
+        return INPUT, (lo, hi)
+    if is_signed(kind, values):
+        return SIGNED_ACTIVATION, symmetric_range(values)
+    hi = float(values.max()) if values.size else 0.0
+    return ACTIVATION, (0.0, hi if hi > 0 else 1.0)
+
+
+@lru_cache(maxsize=None)
+def _lut(cmap_name: str) -> np.ndarray:
+    cmap = {"ice-fire": SIGNED_ACTIVATION}.get(cmap_name) or pg.colormap.get(cmap_name)
+    return cmap.getLookupTable(nPts=256, alpha=True)
+
+
+def to_rgba(image: np.ndarray, cmap: pg.ColorMap, levels: Tuple[float, float]) -> np.ndarray:
+    """uint8 RGBA (H, W, 4) of a 2-D float image under ``cmap`` and ``levels`` (NaN transparent).
+
+    For thumbnails drawn outside an ImageItem.
+    """
+    lut = _lut(cmap.name)
+    lo, hi = levels
+    scale = 255.0 / (hi - lo) if hi > lo else 0.0
+    idx = np.nan_to_num((image - lo) * scale, nan=0.0)
+    rgba = lut[np.clip(idx, 0, 255).astype(np.uint8)]
+    nan = np.isnan(image)
+    if nan.any():
+        rgba[nan] = 0
+    return rgba

@@ -1,0 +1,131 @@
+"""The main window's centre: drawing tools, the canvas, what the network sees, its answer."""
+from __future__ import annotations
+
+from typing import Optional
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QSizePolicy,
+                             QVBoxLayout, QWidget)
+
+from . import theme
+from .canvas import BRUSH_RANGE, DrawingCanvas
+from .inspector import Inspector
+from .livepredict import LivePredictor
+from .preview import InputPreview
+from .probabilities import PredictionLabel, what_to_draw
+
+
+class DrawPanel(QWidget):
+    """Canvas with brush/undo/clear, the preprocessed input preview and the prediction."""
+
+    def __init__(self, inspector: Inspector, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.setObjectName("drawPanel")
+        self.inspector = inspector
+        self.canvas = DrawingCanvas()
+        self.preview = InputPreview()
+        self.prediction = PredictionLabel(inspector)
+        self.predictor = LivePredictor(self.canvas, inspector, self)
+
+        self.brush = QSlider(Qt.Horizontal)
+        self.brush.setObjectName("brushSlider")
+        self.brush.setRange(*BRUSH_RANGE)
+        self.brush.setValue(int(self.canvas.brush_size()))
+        self.brush.setFocusPolicy(Qt.NoFocus)     # arrow keys step layers, not the brush
+        self.brush.setFixedWidth(120)
+        self.brush.setToolTip("Brush size")
+        self.brush.valueChanged.connect(self.canvas.set_brush_size)
+        self.brush_value = QLabel()
+        self.brush.valueChanged.connect(lambda v: self.brush_value.setText(f"{v} px"))
+        self.brush_value.setText(f"{self.brush.value()} px")
+        self.brush_value.setMinimumWidth(self.brush_value.fontMetrics().horizontalAdvance("60 px") + 4)
+        self.undo_button = QPushButton("Undo")
+        self.clear_button = QPushButton("Clear")
+        self.open_button = QPushButton("Open image…")
+        for b in (self.undo_button, self.clear_button, self.open_button):
+            b.setFocusPolicy(Qt.NoFocus)
+        self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z)")
+        self.clear_button.setToolTip("Start again on blank paper (Del)")
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.canvas.historyChanged.connect(self._sync_buttons)
+        self.canvas.contentChanged.connect(lambda _final: self._sync_buttons())
+
+        tools = QHBoxLayout()
+        tools.setSpacing(6)
+        tools.addWidget(QLabel("Brush"))
+        tools.addWidget(self.brush)
+        tools.addWidget(self.brush_value)
+        tools.addSpacing(8)
+        tools.addWidget(self.undo_button)
+        tools.addWidget(self.clear_button)
+        tools.addStretch(1)
+        tools.addWidget(self.open_button)
+
+        self.preview_title = QLabel()
+        self.preview_title.setObjectName("previewTitle")
+        self.preview_title.setWordWrap(True)
+        self.preview_note = QLabel()
+        self.preview_note.setObjectName("previewNote")
+        self.preview_note.setWordWrap(True)
+        self.preview_note.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.preview.setMinimumSize(96, 96)
+        self.preview.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        side = QVBoxLayout()
+        side.setSpacing(4)
+        side.addWidget(self.preview_title)
+        side.addWidget(self.preview, 1)
+        side.addWidget(self.preview_note)
+        side.addStretch(0)
+        side_box = QWidget()
+        side_box.setLayout(side)
+        side_box.setFixedWidth(180)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setHorizontalSpacing(10)
+        grid.addLayout(tools, 0, 0, 1, 2)
+        grid.addWidget(self.canvas, 1, 0)
+        grid.addWidget(side_box, 1, 1)
+        grid.addWidget(self.prediction, 2, 0, 1, 2)
+        grid.setRowStretch(1, 1)
+        grid.setColumnStretch(0, 1)
+
+        inspector.traceChanged.connect(self._show_input)
+        inspector.networkChanged.connect(self._network_changed)
+        theme.theme_signals().changed.connect(self._style_notes)
+        self._network_changed()
+        self._style_notes()
+        self._sync_buttons()
+
+    def _style_notes(self, _theme: str = "") -> None:
+        self.preview_note.setStyleSheet(f"color: {theme.colors()['muted']};")
+
+    def _sync_buttons(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo() or self.canvas.is_drawing())
+        self.clear_button.setEnabled(not self.canvas.is_blank())
+
+    def _network_changed(self) -> None:
+        c, h, w = self.inspector.network.input_shape
+        self.preview_title.setText(f"<b>What the network sees</b><br>{h}×{w}"
+                                   + (" grey" if c == 1 else f", {c} channels"))
+        self.canvas.set_hint(f"Draw {what_to_draw(self.inspector.class_names)} here")
+        self._show_input()
+
+    def _show_input(self) -> None:
+        trace = self.inspector.trace
+        self.preview.set_input(None if trace is None else trace[0].value[0])
+        c, h, w = self.inspector.network.input_shape
+        info = self.predictor.info
+        if self.predictor.problem:
+            self.preview_note.setText(self.predictor.problem)
+        elif trace is None:
+            self.preview_note.setText("Empty: nothing to classify.")
+        elif c == 1 and info is not None:
+            self.preview_note.setText(
+                ("Inverted, c" if info.inverted else "C") + f"ropped to the ink, scaled to "
+                f"{round(min(h, w) * 20 / 28)} px, centred by mass.")
+        elif info is not None:
+            self.preview_note.setText(f"Resized to {h}×{w}.")
+        else:
+            self.preview_note.setText("")

@@ -1,0 +1,406 @@
+"""FeatureMapView: every channel of the selected layer, as one mosaic image.
+
+Maps are tiled into a single ImageItem (see :mod:`.mosaic`) with a colour bar;
+hovering reads channel, position and value under the mouse; a click enlarges
+one map (and picks it as the inspector's channel, so the pooling view and a
+step to the next layer follow it). Flat layers (dense, flatten, softmax) are
+drawn as bars.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtGui import QColor, QPainter, QPen
+from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+                             QStackedWidget, QVBoxLayout, QWidget)
+
+from . import colormaps as cm
+from .mosaic import Mosaic, grid_shape
+
+RGB_NAMES = ("red", "green", "blue")
+MAP_BACKGROUND = "#808080"      # gutters between maps: neither a zero (black) nor a weight 0 (white)
+BAR_LIMIT = 160                 # more values than this are drawn as a filled step curve
+
+
+def shape_text(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def channel_name(kind: str, channels: int, c: int) -> str:
+    """'map 5', or 'channel 1 (green)' for an RGB input."""
+    if kind == "Input":
+        return f"channel {c} ({RGB_NAMES[c]})" if channels == 3 else f"channel {c}"
+    return f"map {c}"
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that never widens its parent: text that does not fit ends in '…'."""
+
+    def __init__(self, text: str = "", parent: Optional[QWidget] = None):
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+
+    def paintEvent(self, _ev):
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
+        painter.drawText(self.contentsRect(), int(self.alignment()), text)
+
+
+class FeatureMapView(QWidget):
+    """All maps of the inspector's selected layer in one mosaic, with hover readout and click-to-enlarge.
+
+    Public: ``levels_mode`` ('shared' or 'per-map', see :meth:`set_levels_mode`),
+    ``focused`` (enlarged channel or None, see :meth:`focus_channel` / :meth:`show_grid`),
+    ``image`` (the ImageItem), ``colorbar``, ``readout`` and ``title`` (QLabels),
+    :meth:`refresh`.
+    """
+
+    def __init__(self, inspector, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.inspector = inspector
+        self.levels_mode = "shared"
+        self.focused: Optional[int] = None
+        self._entries = inspector.entries()
+        self._index = -1                       # trace position shown
+        self._mosaic: Optional[Mosaic] = None
+        self._fit_key = None                   # what the view range was last fitted to
+        self._cmap = None
+        self._build_ui()
+        inspector.networkChanged.connect(self._on_network)
+        inspector.traceChanged.connect(self.refresh)
+        inspector.layerSelected.connect(self._on_layer)
+        inspector.channelSelected.connect(self._on_channel)
+        self.refresh()
+
+    # -- construction -----------------------------------------------------------
+    def _build_ui(self):
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.levels_box = QComboBox()
+        self.levels_box.addItem("shared by all maps", "shared")
+        self.levels_box.addItem("per map (own max)", "per-map")
+        self.levels_box.setToolTip("Shared: colours compare across maps. Per map: every map uses its "
+                                   "full colour range, so weak maps become visible.")
+        self.levels_box.currentIndexChanged.connect(
+            lambda i: self.set_levels_mode(self.levels_box.itemData(i)))
+        self.back_button = QPushButton("◀ All maps")
+        self.back_button.setToolTip("Back to the grid of all maps")
+        self.back_button.clicked.connect(self.show_grid)
+        self.back_button.hide()
+        self.readout = ElidedLabel()
+
+        # maps page: one ViewBox with one ImageItem, and a colour bar
+        self.maps_widget = pg.GraphicsLayoutWidget()
+        self.view = self.maps_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
+        self.frame = QGraphicsRectItem()          # shows through the mosaic's NaN gutters
+        self.frame.setBrush(QColor(MAP_BACKGROUND))
+        self.frame.setPen(QPen(Qt.NoPen))
+        self.frame.setZValue(-1)
+        self.view.addItem(self.frame)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image)
+        self.hover_box = QGraphicsRectItem()
+        pen = QPen(QColor("#00e0ff"))
+        pen.setCosmetic(True)
+        pen.setWidth(2)
+        self.hover_box.setPen(pen)
+        self.hover_box.setZValue(10)
+        self.hover_box.hide()
+        self.view.addItem(self.hover_box, ignoreBounds=True)
+        self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMap=cm.ACTIVATION, colorMapMenu=False)
+        self.colorbar.axis.setWidth(60)          # room for tick labels like "-0.015"
+        self.colorbar.setImageItem(self.image)
+        self.maps_widget.addItem(self.colorbar, row=0, col=1)
+        self.maps_widget.scene().sigMouseMoved.connect(self._hover_maps)
+        self.maps_widget.scene().sigMouseClicked.connect(self._click_maps)
+        self.view.sigResized.connect(self._on_resized)
+
+        # bars page: flat layers
+        self.bars_widget = pg.GraphicsLayoutWidget()
+        self.plot = self.bars_widget.addPlot(row=0, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(y=True, alpha=0.3)
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.8)
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen("#d0542a"),
+                                     brush=pg.mkBrush("#d0542a80"))
+        self.plot.addItem(self.bars)
+        self.plot.addItem(self.curve)
+        self.bars_widget.scene().sigMouseMoved.connect(self._hover_bars)
+        self._pos_brush, self._neg_brush = pg.mkBrush("#d0542a"), pg.mkBrush("#2a7fd0")
+        self._top_brush = pg.mkBrush("#f0b020")
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.maps_widget)
+        self.stack.addWidget(self.bars_widget)
+
+        self.levels_row = QWidget()
+        row = QHBoxLayout(self.levels_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Colours:"))
+        row.addWidget(self.levels_box)
+        controls = QHBoxLayout()
+        controls.addWidget(self.back_button)
+        controls.addStretch(1)
+        controls.addWidget(self.levels_row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addLayout(controls)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.readout)
+
+    # -- public -------------------------------------------------------------------
+    def set_levels_mode(self, mode: str) -> None:
+        """'shared': one colour scale for the layer; 'per-map': each map normalised to its own max|value|."""
+        if mode not in ("shared", "per-map"):
+            raise ValueError(f"levels mode must be 'shared' or 'per-map', not {mode!r}")
+        self.levels_mode = mode
+        i = self.levels_box.findData(mode)
+        if self.levels_box.currentIndex() != i:
+            self.levels_box.setCurrentIndex(i)
+        self.refresh()
+
+    def focus_channel(self, channel: int) -> None:
+        """Enlarge map ``channel`` of the shown layer (ignored for flat layers)."""
+        shape = self._entries[self._index][3]
+        if len(shape) == 3 and 0 <= channel < shape[0]:
+            self.focused = int(channel)
+            self.refresh()
+
+    def show_grid(self) -> None:
+        """Back from one enlarged map to the grid of all maps."""
+        self.focused = None
+        self.refresh()
+
+    # -- signals ------------------------------------------------------------------
+    def _on_network(self):
+        self._entries = self.inspector.entries()
+        self.focused = None
+        self._index = -1
+        self.refresh()
+
+    def _on_layer(self, index: int):
+        old = self._entries[self._index][3] if 0 <= self._index < len(self._entries) else None
+        new = self._entries[min(index, len(self._entries) - 1)][3]
+        # Keep following one enlarged map while the channel count stays (conv -> relu -> pool).
+        if self.focused is not None and (old is None or len(new) != 3 or new[0] != old[0]):
+            self.focused = None
+        self.refresh()
+
+    def _on_channel(self, channel: int):
+        if self.focused is not None and channel != self.focused:
+            self.focus_channel(channel)
+
+    def _on_resized(self):
+        if self._mosaic is None or self.focused is not None:
+            return
+        g = self._mosaic.geometry
+        if grid_shape(g.count, g.tile_h, g.tile_w, g.gap, self._aspect()) != (g.rows, g.cols):
+            self.refresh()
+
+    # -- drawing ------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw the selected layer from the inspector's current trace (or its structure)."""
+        self._index = min(max(self.inspector.selected, 0), len(self._entries) - 1)
+        name, kind, describe, shape = self._entries[self._index]
+        value = self.inspector.value(self._index)
+        if len(shape) == 3:
+            self._show_maps(name, kind, describe, shape, value)
+        else:
+            self._show_bars(name, kind, describe, shape, value)
+
+    def _aspect(self) -> float:
+        w, h = self.view.width(), self.view.height()
+        return w / h if w > 10 and h > 10 else 1.4
+
+    def _show_maps(self, name, kind, describe, shape, value):
+        self.stack.setCurrentWidget(self.maps_widget)
+        c, h, w = shape
+        if self.focused is not None and self.focused >= c:
+            self.focused = None
+        if value is None:
+            cmap = cm.INPUT if kind == "Input" else cm.ACTIVATION
+            data, levels = np.zeros(shape, np.float32), (0.0, 1.0)
+        else:
+            cmap, levels = cm.activation_style(kind, value)
+            data = value
+            if self.levels_mode == "per-map":
+                data, levels = self._per_map(value, cmap is cm.SIGNED_ACTIVATION)
+        if self.focused is None:
+            key = (c, h, w)
+            g = self._mosaic.geometry if self._mosaic is not None else None
+            if g is None or (g.count, g.tile_h, g.tile_w) != key or \
+                    grid_shape(c, h, w, 1, self._aspect()) != (g.rows, g.cols):
+                self._mosaic = Mosaic(c, h, w, aspect=self._aspect())
+            img = self._mosaic.fill(data)
+        else:
+            img = data[self.focused]
+        self.image.setImage(img, autoLevels=False, levels=levels)
+        if cmap is not self._cmap:
+            self._cmap = cmap
+            self.colorbar.setColorMap(cmap)
+        self.colorbar.setLevels(levels)
+        fit = (self._index, shape, self.focused, img.shape)
+        if fit != self._fit_key:
+            self._fit_key = fit
+            rect = QRectF(-1, -1, img.shape[1] + 2, img.shape[0] + 2)     # a gutter around the edge too
+            self.frame.setRect(rect)
+            self.view.setRange(rect, padding=0.01)
+            self.hover_box.hide()
+            self.readout.setText("")
+        self.back_button.setVisible(self.focused is not None)
+        self.levels_row.show()
+        self.levels_box.setEnabled(value is not None)
+        head = f"<b>{name}</b> · {kind} {describe} → {shape_text(shape)}"
+        if self.focused is not None:
+            head += f" · <b>{channel_name(kind, c, self.focused)}</b> enlarged (click it to go back)"
+        else:
+            noun = ("channel" if kind == "Input" else "map") + ("s" if c > 1 else "")
+            head += f" · {c} {noun} of {h}x{w}" + (" · click a map to enlarge it" if c > 1 and value is not None else "")
+        if value is None:
+            head += "<br><i>Draw something to see this layer's output.</i>"
+            self.readout.setText("no input yet")
+        elif self.readout.text() in ("", "no input yet"):
+            self.readout.setText("hover a map to read its values")
+        self.title.setText(head)
+
+    @staticmethod
+    def _per_map(value, signed):
+        c = value.shape[0]
+        flat = value.reshape(c, -1)
+        m = np.abs(flat).max(axis=1) if signed else np.maximum(flat.max(axis=1), 0)
+        m[m == 0] = 1.0
+        return value / m[:, None, None], ((-1.0, 1.0) if signed else (0.0, 1.0))
+
+    def _show_bars(self, name, kind, describe, shape, value):
+        self.stack.setCurrentWidget(self.bars_widget)
+        self.focused = None
+        self.back_button.hide()
+        self.levels_row.hide()
+        self._mosaic = None
+        n = shape[0]
+        vals = np.zeros(n, np.float32) if value is None else value
+        x = np.arange(n)
+        if n <= BAR_LIMIT:
+            self.curve.hide()
+            self.bars.show()
+            if kind == "Softmax" and value is not None:
+                top = int(np.argmax(vals))
+                brushes = [self._top_brush if i == top else self._pos_brush for i in range(n)]
+            else:
+                brushes = [self._pos_brush if v >= 0 else self._neg_brush for v in vals]
+            self.bars.setOpts(x=x, height=vals, width=0.8, brushes=brushes)
+        else:
+            self.bars.hide()
+            self.curve.show()
+            self.curve.setData(np.arange(n + 1) - 0.5, vals)
+        fit = (self._index, shape)
+        fit_changed = fit != self._fit_key
+        if fit_changed:
+            self._fit_key = fit
+            self.plot.setXRange(-0.5, n - 0.5, padding=0.01)
+            axis = self.plot.getAxis("bottom")
+            names = self.inspector.class_names
+            if kind == "Softmax" and n <= 40:
+                axis.setTicks([[(i, str(names[i])) for i in range(n)]])
+                self.plot.setLabel("bottom", "class")
+            else:
+                axis.setTicks(None)
+                self.plot.setLabel("bottom", "unit")
+        if kind == "Softmax":
+            self.plot.disableAutoRange(axis="y")
+            self.plot.setYRange(0, 1, padding=0.02)
+            self.plot.setLabel("left", "probability")
+        else:
+            self.plot.enableAutoRange(axis="y")
+            self.plot.setLabel("left", "value")
+        head = f"<b>{name}</b> · {kind} {describe} → {n} {'classes' if kind == 'Softmax' else 'values'}"
+        if value is None:
+            head += "<br><i>Draw something to see this layer's output.</i>"
+            self.readout.setText("no input yet")
+        else:
+            if kind == "Softmax":
+                top = int(np.argmax(vals))
+                head += f" · predicts <b>{self.inspector.class_names[top]}</b> ({vals[top]:.0%})"
+            if fit_changed or self.readout.text() == "no input yet":
+                self.readout.setText("hover a bar to read its value")
+        self.title.setText(head)
+
+    # -- mouse --------------------------------------------------------------------
+    def _locate(self, scene_pos):
+        """(channel, row, col) under a scene position on the maps page, or None."""
+        if self.stack.currentWidget() is not self.maps_widget or self.image.image is None:
+            return None
+        shape = self._entries[self._index][3]
+        if len(shape) != 3:
+            return None
+        p = self.image.mapFromScene(scene_pos)
+        y, x = p.y(), p.x()
+        if self.focused is not None:
+            if 0 <= y < shape[1] and 0 <= x < shape[2]:
+                return self.focused, int(y), int(x)
+            return None
+        return None if self._mosaic is None else self._mosaic.geometry.locate(y, x)
+
+    def _hover_maps(self, scene_pos):
+        loc = self._locate(scene_pos)
+        name, kind, _, shape = self._entries[self._index]
+        if loc is None:
+            self.hover_box.hide()
+            return
+        c, r, k = loc
+        if self.focused is None:
+            top, left = self._mosaic.geometry.origin(c)
+            self.hover_box.setRect(QRectF(left, top, shape[2], shape[1]))
+        else:
+            self.hover_box.setRect(QRectF(k, r, 1, 1))
+        self.hover_box.show()
+        value = self.inspector.value(self._index)
+        text = f"{name} · {channel_name(kind, shape[0], c)} · row {r}, col {k}"
+        self.readout.setText(text + ("" if value is None else f" · value {value[c, r, k]:.4g}"))
+
+    def _click_maps(self, ev):
+        if ev.button() != Qt.LeftButton or ev.double():     # a double click's first click already acted
+            return
+        loc = self._locate(ev.scenePos())
+        if loc is None:
+            return
+        if self.focused is None:
+            self.focused = loc[0]
+            self.inspector.select_channel(loc[0])
+            self.refresh()
+        else:
+            self.show_grid()
+
+    def _hover_bars(self, scene_pos):
+        if self.stack.currentWidget() is not self.bars_widget:
+            return
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return
+        name, kind, _, shape = self._entries[self._index]
+        i = int(round(vb.mapSceneToView(scene_pos).x()))
+        if not 0 <= i < shape[0]:
+            return
+        value = self.inspector.value(self._index)
+        if kind == "Softmax":
+            text = f"class {self.inspector.class_names[i]}"
+            text += "" if value is None else f" · probability {value[i]:.2%}"
+        else:
+            text = f"{name} · unit {i}" + self._flat_origin(i)
+            text += "" if value is None else f" · value {value[i]:.4g}"
+        self.readout.setText(text)
+
+    def _flat_origin(self, i: int) -> str:
+        """For a Flatten output: which map, row and col value ``i`` came from."""
+        name, kind, _, shape = self._entries[self._index]
+        if kind != "Flatten" or self._index == 0:
+            return ""
+        prev = self._entries[self._index - 1][3]
+        if len(prev) != 3 or int(np.prod(prev)) != shape[0]:
+            return ""
+        c, r, k = np.unravel_index(i, prev)
+        return f" (= map {c}, row {r}, col {k} of {self._entries[self._index - 1][0]})"

@@ -1,0 +1,94 @@
+"""What the network actually receives: the preprocessed input, pixel by pixel.
+
+The (C, H, W) input in [0, 1] is drawn with nearest-neighbour upscaling at a
+whole number of screen pixels per input pixel, so each of the 28 x 28 values
+is a crisp square; a faint grid separates them once they are large enough.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+from PyQt5.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt5.QtGui import QColor, QImage, QPainter, QPen
+from PyQt5.QtWidgets import QSizePolicy, QWidget
+
+from . import theme
+
+
+def input_to_qimage(x: np.ndarray) -> QImage:
+    """A (1, H, W) or (3, H, W) array in [0, 1] as a grey or RGB QImage (a copy)."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3 or x.shape[0] not in (1, 3):
+        raise ValueError(f"expected (1, H, W) or (3, H, W), got {x.shape}")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0 or hi > 1:                       # a normalised input: show its own range
+        x = (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+    pixels = np.ascontiguousarray(np.round(np.clip(x, 0, 1) * 255).astype(np.uint8).transpose(1, 2, 0))
+    h, w, c = pixels.shape
+    fmt = QImage.Format_Grayscale8 if c == 1 else QImage.Format_RGB888
+    return QImage(pixels.data, w, h, w * c, fmt).copy()
+
+
+class InputPreview(QWidget):
+    """Shows the network input nearest-neighbour upscaled; empty frame when there is none."""
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.setObjectName("inputPreview")
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.setMinimumSize(84, 84)
+        self._image: Optional[QImage] = None
+        self._shape = None
+        self.setToolTip("The image the network receives: your drawing cropped, scaled and "
+                        "centred like an MNIST digit, then read as numbers 0 (black) .. 1 (white).")
+
+    def sizeHint(self) -> QSize:
+        return QSize(168, 168)
+
+    def set_input(self, x: Optional[np.ndarray]) -> None:
+        """Show input ``x`` (C, H, W), or nothing with None."""
+        self._image = None if x is None else input_to_qimage(x)
+        self._shape = None if x is None else tuple(x.shape)
+        self.update()
+
+    def image(self) -> Optional[QImage]:
+        """The shown input at its own resolution (None when empty)."""
+        return self._image
+
+    def target_rect(self) -> QRectF:
+        """Where the input is drawn: at the top, centred across, a whole number of
+        device pixels per input pixel."""
+        h, w = (self._shape[1], self._shape[2]) if self._shape else (28, 28)
+        dpr = self.devicePixelRatioF()
+        cell = max(1, math.floor(min(self.width() / w, self.height() / h) * dpr)) / dpr
+        tw, th = cell * w, cell * h
+        return QRectF(round((self.width() - tw) / 2), 0.5, tw, th)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        r = self.target_rect()
+        c = theme.colors()
+        if self._image is None:
+            p.fillRect(r, QColor("#000000"))
+            p.setPen(QColor(c["muted"]))
+            p.drawText(r, Qt.AlignCenter, "no input")
+        else:
+            p.setRenderHint(QPainter.SmoothPixmapTransform, False)
+            p.drawImage(r, self._image)
+            cell = r.width() / self._image.width()
+            if cell * self.devicePixelRatioF() >= 6:
+                pen = QPen(QColor(128, 128, 128, 45))
+                pen.setCosmetic(True)
+                p.setPen(pen)
+                for i in range(1, self._image.width()):
+                    x = r.left() + i * cell
+                    p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
+                for j in range(1, self._image.height()):
+                    y = r.top() + j * cell
+                    p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+        p.setPen(QPen(QColor(c["paper_border"]), 1))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))
+        p.end()

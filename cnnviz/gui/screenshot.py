@@ -1,0 +1,117 @@
+"""Offscreen pictures of the app with a digit drawn by the program (`main.py screenshot`).
+
+The digit goes through the canvas as mouse events, so the prediction and
+every view in the pictures are the program's real output.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from PyQt5.QtCore import QSettings
+from PyQt5.QtGui import QImageReader
+from PyQt5.QtTest import QTest
+
+from . import theme
+from .app import ensure_app
+from .export import widget_png
+from .mainwindow import MainWindow
+from .modelinfo import describe, open_model_file, startup_model
+from .synthstroke import draw_digit
+
+
+def take_screenshots(out_dir, model_path=None, size: Tuple[int, int] = (1400, 900), digit: str = "7",
+                     layer: Optional[str] = None, themes: Sequence[str] = ("light", "dark")) -> List[Path]:
+    """Render the main window and each panel to PNG files in ``out_dir``.
+
+    ``model_path``: a model file (default: the shipped model, or the untrained
+    fallback). A ``digit`` ("7", "3", "1" or "0") is drawn with mouse events and
+    ``layer`` (default: the first convolution) is selected. Files:
+    ``window.png`` (first theme), ``window-<theme>.png`` for the others, and
+    ``panel-<key>.png`` for the drawing area and every dock. Raises
+    ModelFileError for a bad model file. Returns the paths written.
+    """
+    return _render(out_dir, model_path, size, digit, layer, themes)["paths"]
+
+
+def screenshot_report(out_dir, model_path=None, size: Tuple[int, int] = (1400, 900), digit: str = "7",
+                      layer: Optional[str] = None, themes: Sequence[str] = ("light", "dark")) -> dict:
+    """:func:`take_screenshots` as JSON-able data: files with pixel sizes, model, prediction."""
+    result = _render(out_dir, model_path, size, digit, layer, themes)
+    files = []
+    for path in result.pop("paths"):
+        image_size = QImageReader(str(path)).size()
+        files.append({"path": str(path), "width": image_size.width(), "height": image_size.height(),
+                      "bytes": path.stat().st_size})
+    result["files"] = files
+    return result
+
+
+def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
+    app = ensure_app(offscreen=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model, note = (open_model_file(model_path), "") if model_path else startup_model()
+    previous_theme = theme.current_theme()
+    with tempfile.TemporaryDirectory() as tmp:
+        # a private settings file: the user's saved layout and theme stay out of the pictures
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.IniFormat)
+        settings.setValue("theme", themes[0] if themes else previous_theme)
+        window = MainWindow(model, settings, note)
+        try:
+            window.resize(*size)
+            window.show()
+            QTest.qWaitForWindowExposed(window, 2000)
+            app.processEvents()
+            draw_digit(window.canvas, digit)
+            window.inspector.select(_layer_index(window, layer))
+            app.processEvents()
+            paths = []
+            for i, name in enumerate(themes or [previous_theme]):
+                window.set_theme(name)
+                app.processEvents()
+                paths.append(widget_png(window, out / ("window.png" if i == 0 else f"window-{name}.png")))
+                if i == 0:
+                    paths.append(widget_png(window.draw_panel, out / "panel-drawing.png"))
+                    paths += _grab_panels(window, out)
+            p = window.inspector.probabilities()
+            names = window.inspector.class_names
+            entry = window.inspector.entries()[window.inspector.selected]
+            report = {
+                "paths": paths, "model": describe(window.inspector.meta, window.inspector.network,
+                                                  window.model_source),
+                "digit_drawn": digit, "layer": entry[0],
+                "prediction": None if p is None else names[int(p.argmax())],
+                "probability": None if p is None else round(float(p.max()), 4),
+                "label": window.draw_panel.prediction.text(),
+            }
+        finally:
+            window.close()
+            window.deleteLater()
+            theme.apply_theme(previous_theme)
+            app.processEvents()
+    return report
+
+
+def _grab_panels(window: MainWindow, out: Path) -> List[Path]:
+    """Every open dock to panel-<key>.png; a tab behind another is brought forward for it."""
+    on_top = [d for d in window.panels.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
+    paths = []
+    for key, dock in window.panels.items():
+        if dock.isVisible():
+            dock.raise_()
+            paths.append(widget_png(dock, out / f"panel-{key}.png"))
+    for dock in on_top:
+        dock.raise_()
+    return paths
+
+
+def _layer_index(window: MainWindow, layer: Optional[str]) -> int:
+    entries = window.inspector.entries()
+    if layer is not None:
+        for i, e in enumerate(entries):
+            if e[0] == layer:
+                return i
+        raise ValueError(f"no layer {layer!r}; layers: {', '.join(e[0] for e in entries)}")
+    return next((i for i, e in enumerate(entries) if e[1] == "Conv2D"), 1)

@@ -1,0 +1,238 @@
+"""NetworkStrip: the forward pass as a list of layers, input first, softmax last.
+
+It reads top to bottom in a tall dock and left to right in a wide one (the
+orientation follows the widget's shape), so the forward pass is always read in
+the direction the space allows, without cutting off entries.
+
+Each entry reads like ``conv1  Conv2D → 32x28x28`` over ``5x5/1 same · <stats>``,
+with a small thumbnail (framed in a colour per kind of layer) of the picked channel's map
+and a line of statistics once an input exists. Clicking an entry selects it;
+Back / Forward step through the layers.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+from PyQt5.QtCore import QRect, QSize, Qt
+from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
+
+from . import colormaps as cm
+from .featuremaps import shape_text
+
+THUMB = 40                   # icon side, pixels
+FRAME = 3                    # coloured frame around a thumbnail
+
+KIND_COLORS = {
+    "Input": "#707070", "Conv2D": "#e0701a", "ReLU": "#2e9e4f", "Sigmoid": "#2e9e4f", "Tanh": "#2e9e4f",
+    "MaxPool2D": "#2f6fd0", "AvgPool2D": "#2f6fd0", "Dense": "#8e44ad", "Residual": "#c0392b",
+    "Softmax": "#d4a017",
+}
+OTHER_COLOR = "#a0a0a0"      # Flatten, Dropout, anything new
+
+
+def entry_text(name: str, kind: str, describe: str, shape) -> str:
+    """The first line of an entry, e.g. 'conv1  Conv2D → 32x28x28' ('↳' marks a residual block's inner layer).
+
+    The settings (``describe``) go on the second line, so a narrow dock never cuts off the shape.
+    """
+    if kind == "Softmax":
+        return f"{name}  → {shape[0]} class probabilities"
+    inner = "." in name
+    return f"{'  ↳ ' if inner else ''}{name.split('.')[-1]}  {kind} → {shape_text(shape)}"
+
+
+def _qimage(rgba: np.ndarray) -> QImage:
+    rgba = np.ascontiguousarray(rgba)
+    h, w = rgba.shape[:2]
+    img = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
+    return img.copy()                         # detach from the numpy buffer
+
+
+class NetworkStrip(QWidget):
+    """One list entry per trace position (``inspector.entries()``); the selected one highlighted.
+
+    Public: ``list`` (QListWidget, row i = trace position i), ``hint`` (QLabel shown
+    without an input), ``back_button`` / ``forward_button``, ``orientation``
+    (Qt.Vertical or Qt.Horizontal, chosen from the widget's shape),
+    :meth:`step_back`, :meth:`step_forward`, :meth:`refresh`.
+    """
+
+    def __init__(self, inspector, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.inspector = inspector
+        self.hint = QLabel("<i>Draw something: every layer's output appears here.</i>")
+        self.hint.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setWrapping(False)
+        self.list.currentRowChanged.connect(self._on_row)
+        self.back_button = QPushButton("◀ Back")
+        self.forward_button = QPushButton("Forward ▶")
+        self.back_button.setToolTip("Previous layer (Left arrow)")
+        self.forward_button.setToolTip("Next layer (Right arrow)")
+        self.back_button.clicked.connect(self.step_back)
+        self.forward_button.clicked.connect(self.step_forward)
+        self.position = QLabel()
+        self.position.setAlignment(Qt.AlignCenter)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self.orientation = None
+        self._set_orientation(Qt.Vertical)
+        inspector.networkChanged.connect(self._rebuild)
+        inspector.traceChanged.connect(self.refresh)
+        inspector.layerSelected.connect(self._on_selected)
+        inspector.channelSelected.connect(lambda _c: self.refresh())
+        self._rebuild()
+
+    # -- orientation ----------------------------------------------------------------
+    def resizeEvent(self, ev):
+        super().resizeEvent(ev)
+        self._set_orientation(Qt.Horizontal if self.width() > 1.6 * self.height() else Qt.Vertical)
+
+    def _set_orientation(self, orientation) -> None:
+        """Vertical: list over the Back/Forward row. Horizontal: Back | list | Forward."""
+        if orientation == self.orientation:
+            return
+        self.orientation = orientation
+        horizontal = orientation == Qt.Horizontal
+        self.list.setFlow(QListView.LeftToRight if horizontal else QListView.TopToBottom)
+        self.list.setUniformItemSizes(not horizontal)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded if horizontal else Qt.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if horizontal else Qt.ScrollBarAsNeeded)
+        for w in (self.hint, self.list, self.back_button, self.position, self.forward_button):
+            self._grid.removeWidget(w)
+        if horizontal:
+            self._grid.addWidget(self.hint, 0, 1)
+            self._grid.addWidget(self.list, 1, 1)
+            self._grid.addWidget(self.back_button, 0, 0, 2, 1)
+            self._grid.addWidget(self.forward_button, 0, 2, 2, 1)
+            self.position.hide()
+        else:
+            self._grid.addWidget(self.hint, 0, 0, 1, 3)
+            self._grid.addWidget(self.list, 1, 0, 1, 3)
+            self._grid.addWidget(self.back_button, 2, 0)
+            self._grid.addWidget(self.position, 2, 1)
+            self._grid.addWidget(self.forward_button, 2, 2)
+            self.position.show()
+        self._grid.setRowStretch(1, 1)
+        self._grid.setColumnStretch(1, 1)
+        if self.list.count():
+            self.refresh()
+            if self.list.currentItem() is not None:
+                self.list.scrollToItem(self.list.currentItem())
+
+    # -- public -------------------------------------------------------------------
+    def step_back(self) -> None:
+        """Select the previous trace entry."""
+        self.inspector.step(-1)
+
+    def step_forward(self) -> None:
+        """Select the next trace entry."""
+        self.inspector.step(1)
+
+    def refresh(self) -> None:
+        """Update thumbnails and statistics from the current trace (a few ms for ~20 entries)."""
+        has_trace = self.inspector.value(0) is not None
+        self.hint.setVisible(not has_trace)
+        for i, (name, kind, describe, shape) in enumerate(self._entries):
+            item = self.list.item(i)
+            value = self.inspector.value(i) if has_trace else None
+            stats = self._stats(i, kind, value) if value is not None else self._params[i]
+            if self.orientation == Qt.Horizontal:      # short lines: more entries fit across
+                first = f"{name.split('.')[-1]} → {shape_text(shape)}"
+                text = "\n".join([first, f"{kind} {describe}".strip(), stats])
+            else:
+                indent = "      " if "." in name else "  "
+                text = self._first_lines[i] + "\n" + indent + " · ".join(p for p in (describe, stats) if p)
+            item.setText(text)
+            item.setToolTip("\n".join([self._first_lines[i].strip(), describe, stats]).replace("\n\n", "\n"))
+            pix = self._thumbnail(kind, value)
+            icon = QIcon(pix)
+            icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
+            item.setIcon(icon)
+
+    # -- building -----------------------------------------------------------------
+    def _rebuild(self):
+        self._entries = self.inspector.entries()
+        self._first_lines = [entry_text(*e) for e in self._entries]
+        self._params = []
+        for i, e in enumerate(self._entries):
+            layer = self.inspector.layer_at(i)
+            n = layer.num_params() if layer is not None and e[1] != "Residual" else 0
+            self._params.append(f"{n:,} weights" if n else "" if i in (0, len(self._entries) - 1)
+                                else "no weights")
+        self.list.blockSignals(True)
+        self.list.clear()
+        for i, (name, kind, describe, shape) in enumerate(self._entries):
+            self.list.addItem(QListWidgetItem(self._first_lines[i]))
+        self.list.blockSignals(False)
+        self.refresh()
+        self._on_selected(self.inspector.selected)
+
+    def _stats(self, i, kind, value) -> str:
+        if kind == "Softmax":
+            top = int(np.argmax(value))
+            return f"predicts {self.inspector.class_names[top]} ({value[top]:.0%})"
+        lo, hi = float(value.min()), float(value.max())
+        text = f"{lo:.2g} … {hi:.2g}"
+        if kind != "Input":
+            text += f" · {np.count_nonzero(value > 0) / value.size:.0%} > 0"
+        return text
+
+    def _thumbnail(self, kind: str, value) -> QPixmap:
+        """A THUMB x THUMB pixmap: a frame in the kind's colour around the picked map (or bars)."""
+        pix = QPixmap(THUMB, THUMB)
+        pix.fill(QColor(KIND_COLORS.get(kind, OTHER_COLOR)))
+        inner = QRect(FRAME, FRAME, THUMB - 2 * FRAME, THUMB - 2 * FRAME)
+        painter = QPainter(pix)
+        if value is None:
+            painter.fillRect(inner, QColor("#202020"))
+        elif kind == "Softmax":
+            painter.fillRect(inner, QColor("#ffffff"))
+            n = len(value)
+            bw = inner.width() / n
+            top = int(np.argmax(value))
+            for k, p in enumerate(value):
+                h = int(round(p * inner.height()))
+                color = QColor("#d4a017" if k == top else "#7a7a7a")
+                painter.fillRect(QRect(inner.left() + int(k * bw), inner.bottom() - h + 1,
+                                       max(1, int(bw) - 1), h), color)
+        else:
+            painter.drawImage(inner, self._thumb_image(kind, value))
+        painter.end()
+        return pix
+
+    def _thumb_image(self, kind: str, value) -> QImage:
+        if value.ndim == 3 and kind == "Input" and value.shape[0] == 3:
+            rgb = np.clip(value.transpose(1, 2, 0), 0, 1) * 255
+            rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255.0)], axis=2).astype(np.uint8)
+            return _qimage(rgba)
+        cmap, levels = cm.activation_style(kind, value)
+        if value.ndim == 3:
+            img = value[min(self.inspector.channel, value.shape[0] - 1)]
+        else:                                     # a vector, wrapped into a square
+            side = math.ceil(math.sqrt(value.size))
+            img = np.full(side * side, np.nan, np.float32)
+            img[:value.size] = value
+            img = img.reshape(side, side)
+        return _qimage(cm.to_rgba(img, cmap, levels))
+
+    # -- selection ----------------------------------------------------------------
+    def _on_row(self, row: int):
+        if row >= 0 and row != self.inspector.selected:
+            self.inspector.select(row)
+
+    def _on_selected(self, index: int):
+        index = min(max(index, 0), self.list.count() - 1)
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(index)
+        self.list.blockSignals(False)
+        self.list.scrollToItem(self.list.item(index))
+        self.back_button.setEnabled(index > 0)
+        self.forward_button.setEnabled(index < self.list.count() - 1)
+        name = self._entries[index][0]
+        self.position.setText(f"{name} · {index + 1}/{self.list.count()}")

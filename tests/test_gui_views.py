@@ -1,0 +1,406 @@
+"""The layer views: mosaic helper, colour maps, network strip, feature maps, filters, pooling.
+
+Every test builds a real (untrained) network, runs a drawn digit through it
+and checks what the views show: image shapes and levels on the ImageItems,
+label text, what a hover or a click reports.
+"""
+import gzip
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QPoint, QPointF, Qt
+from PyQt5.QtWidgets import QApplication
+
+from cnnviz.gui import colormaps as cm
+from cnnviz.gui.featuremaps import FeatureMapView
+from cnnviz.gui.filters import MAX_CHANNELS, FilterView
+from cnnviz.gui.inspector import Inspector
+from cnnviz.gui.mosaic import Mosaic, grid_shape, tile
+from cnnviz.gui.pooling import PoolingView
+from cnnviz.gui.strip import NetworkStrip
+from cnnviz.nn import Network, preset_spec
+
+CLASSES = [str(i) for i in range(10)]
+
+
+def drawn_seven(shape=(1, 28, 28)) -> np.ndarray:
+    """A '7' drawn with thick strokes, values in [0, 1], repeated over the channels."""
+    c, h, w = shape
+    img = np.zeros((h, w), np.float32)
+    img[h // 5:h // 5 + 3, w // 4:3 * w // 4] = 1.0
+    for r in range(h // 5, 4 * h // 5):
+        col = 3 * w // 4 - (r - h // 5) // 2
+        img[r, max(col - 2, 0):col + 1] = 1.0
+    return np.repeat(img[None], c, axis=0)
+
+
+def inspector_for(preset="simple", shape=(1, 28, 28), with_input=True, **options) -> Inspector:
+    net = Network(preset_spec(preset, shape, 10, **options), seed=3)
+    ins = Inspector(net, CLASSES)
+    if with_input:
+        ins.set_input(drawn_seven(shape))
+    return ins
+
+
+def index_of(ins, name) -> int:
+    return [e[0] for e in ins.entries()].index(name)
+
+
+def show(qtbot, widget, size=(700, 500)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def scene_point(item, x, y) -> QPointF:
+    """Scene position of image pixel (x, y)'s centre (after pending layout and view-range updates)."""
+    QApplication.processEvents()
+    return item.mapToScene(QPointF(x + 0.5, y + 0.5))
+
+
+def click(qtbot, graphics_view, scene_pos):
+    pos = graphics_view.mapFromScene(scene_pos)
+    qtbot.mouseClick(graphics_view.viewport(), Qt.LeftButton, pos=QPoint(pos.x(), pos.y()))
+
+
+# -- mosaic and colour maps ---------------------------------------------------------
+def test_tile_places_maps_with_nan_gaps_and_locates_pixels():
+    maps = np.arange(5 * 2 * 3, dtype=np.float32).reshape(5, 2, 3)
+    img, g = tile(maps, cols=3)
+    assert img.shape == g.shape == (5, 11)
+    assert (g.rows, g.cols) == (2, 3)
+    np.testing.assert_array_equal(img[0:2, 4:7], maps[1])
+    np.testing.assert_array_equal(img[3:5, 4:7], maps[4])
+    assert np.isnan(img[2]).all() and np.isnan(img[:, 3]).all()       # gutters
+    assert np.isnan(img[3:, 8:]).all()                                  # unused sixth tile
+    assert g.locate(4, 6) == (4, 1, 2)
+    assert g.locate(2, 0) is None and g.locate(3, 9) is None and g.locate(-1, 0) is None
+    assert g.origin(4) == (3, 4)
+
+
+def test_mosaic_reuses_its_buffer_and_supports_rgb_tiles():
+    m = Mosaic(4, 3, 3, cols=2, extra=(3,))
+    a = m.fill(np.ones((4, 3, 3, 3), np.float32))
+    b = m.fill(np.zeros((4, 3, 3, 3), np.float32))
+    assert a.shape == (7, 7, 3) and np.shares_memory(a, b)
+    with pytest.raises(ValueError):
+        m.fill(np.zeros((3, 3, 3, 3)))
+
+
+def test_grid_shape_follows_the_view_aspect():
+    assert grid_shape(30, 24, 24, 1, aspect=1.0) in ((5, 6), (6, 5))
+    wide_rows, wide_cols = grid_shape(32, 28, 28, 1, aspect=3.0)
+    tall_rows, tall_cols = grid_shape(32, 28, 28, 1, aspect=0.33)
+    assert wide_cols > wide_rows and tall_rows > tall_cols
+
+
+def test_colormaps_symmetric_levels_and_styles(qtbot):
+    import pyqtgraph as pg
+    item = pg.ImageItem()
+    w = np.array([[-0.2, 0.05], [0.1, 0.0]], np.float32)
+    assert cm.apply_symmetric(item, w) == pytest.approx((-0.2, 0.2))
+    assert tuple(item.getLevels()) == pytest.approx((-0.2, 0.2))
+    assert cm.symmetric_range(np.zeros(3)) == (-1.0, 1.0)
+    cmap, levels = cm.activation_style("ReLU", np.array([0.0, 2.0]))
+    assert cmap is cm.ACTIVATION and levels == (0.0, 2.0)
+    cmap, levels = cm.activation_style("Conv2D", np.array([-3.0, 1.0]))
+    assert cmap is cm.SIGNED_ACTIVATION and levels == (-3.0, 3.0)
+    # The diverging activation map is black at 0 and its top half is the sequential map.
+    lut = cm.SIGNED_ACTIVATION.getLookupTable(nPts=257, alpha=False)
+    assert lut[128].max() < 10
+    rgba = cm.to_rgba(np.array([[np.nan, 1.0]]), cm.ACTIVATION, (0, 1))
+    assert rgba[0, 0, 3] == 0 and rgba[0, 1, 3] == 255
+
+
+# -- network strip ------------------------------------------------------------------
+def test_strip_lists_the_forward_pass_and_selects_by_click_and_step(qtbot):
+    ins = inspector_for("simple")
+    strip = show(qtbot, NetworkStrip(ins), (380, 560))
+    entries = ins.entries()
+    assert strip.list.count() == len(entries)
+    texts = [strip.list.item(i).text() for i in range(strip.list.count())]
+    assert texts[0].startswith("input  Input → 1x28x28")
+    assert texts[1].startswith("conv1  Conv2D → 30x24x24") and "5x5/1 pad 0" in texts[1]
+    assert "% > 0" in texts[2]                                        # a statistic once traced
+    assert texts[-1].startswith("softmax") and "predicts" in texts[-1]
+    assert not strip.hint.isVisible()
+
+    rect = strip.list.visualItemRect(strip.list.item(3))
+    qtbot.mouseClick(strip.list.viewport(), Qt.LeftButton, pos=rect.center())
+    assert ins.selected == 3 and strip.list.currentRow() == 3
+    strip.step_forward()
+    assert ins.selected == 4
+    qtbot.mouseClick(strip.back_button, Qt.LeftButton)
+    qtbot.mouseClick(strip.back_button, Qt.LeftButton)
+    assert ins.selected == 2 and strip.list.currentRow() == 2
+    ins.select(0)
+    assert not strip.back_button.isEnabled()
+
+
+def test_strip_reads_left_to_right_in_a_wide_dock(qtbot):
+    from PyQt5.QtWidgets import QListView
+    ins = inspector_for("simple")
+    strip = show(qtbot, NetworkStrip(ins), (1200, 140))
+    assert strip.orientation == Qt.Horizontal and strip.list.flow() == QListView.LeftToRight
+    assert strip.list.item(1).text().split("\n")[:2] == ["conv1 → 30x24x24", "Conv2D 5x5/1 pad 0"]
+    first, last = (strip.list.visualItemRect(strip.list.item(i)) for i in (0, 1))
+    assert last.left() >= first.right() and last.top() == first.top()
+    strip.resize(380, 560)
+    QApplication.processEvents()
+    assert strip.orientation == Qt.Vertical and strip.list.flow() == QListView.TopToBottom
+
+
+def test_strip_without_input_and_after_a_network_switch(qtbot):
+    ins = inspector_for("simple", with_input=False)
+    strip = show(qtbot, NetworkStrip(ins), (380, 560))
+    assert strip.hint.isVisible() and "Draw something" in strip.hint.text()
+    assert "780 weights" in strip.list.item(1).text()                  # 30 * 25 + 30 biases
+    ins.set_network(Network(preset_spec("resnet-mini"), seed=0), CLASSES)
+    assert strip.list.count() == len(ins.entries())
+    inner = strip.list.item(index_of(ins, "res1.res1_conva")).text()
+    assert inner.startswith("  ↳ res1_conva  Conv2D")
+
+
+# -- feature maps -------------------------------------------------------------------
+def test_feature_maps_mosaic_levels_and_hover(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(1)
+    conv = ins.value(1)                                               # (30, 24, 24)
+    g = view._mosaic.geometry
+    assert view.image.image.shape == g.shape and g.count == 30 and (g.tile_h, g.tile_w) == (24, 24)
+    m = np.abs(conv).max()
+    assert tuple(view.image.getLevels()) == pytest.approx((-m, m))    # signed: symmetric
+    assert view.colorbar.colorMap() is cm.SIGNED_ACTIVATION
+    assert "30 maps of 24x24" in view.title.text()
+
+    top, left = g.origin(5)
+    view.maps_widget.scene().sigMouseMoved.emit(scene_point(view.image, left + 4, top + 3))
+    text = view.readout.text()
+    assert "map 5" in text and "row 3, col 4" in text and f"{conv[5, 3, 4]:.4g}" in text
+
+    ins.step(1)                                                       # ReLU: non-negative map
+    relu = ins.value(2)
+    assert view.colorbar.colorMap() is cm.ACTIVATION
+    assert tuple(view.image.getLevels()) == pytest.approx((0, relu.max()))
+
+
+def test_feature_maps_click_enlarges_and_follows_the_channel(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(1)
+    top, left = view._mosaic.geometry.origin(7)
+    click(qtbot, view.maps_widget, scene_point(view.image, left + 10, top + 10))
+    assert view.focused == 7 and ins.channel == 7
+    assert view.image.image.shape == (24, 24)
+    np.testing.assert_array_equal(view.image.image, ins.value(1)[7])
+    assert view.back_button.isVisible() and "map 7" in view.title.text()
+    ins.step(2)                                                       # pool1: same 30 channels
+    assert view.focused == 7 and view.image.image.shape == (12, 12)
+    qtbot.mouseClick(view.back_button, Qt.LeftButton)
+    assert view.focused is None and view.image.image.shape == view._mosaic.geometry.shape
+
+
+def test_feature_maps_per_map_levels(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(2)
+    view.set_levels_mode("per-map")
+    img = view.image.image
+    assert tuple(view.image.getLevels()) == (0.0, 1.0)
+    assert np.nanmax(img) == pytest.approx(1.0)
+    assert view.levels_box.currentData() == "per-map"
+
+
+def test_feature_maps_flat_layers_input_and_no_input(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(len(ins.entries()) - 1)                               # softmax
+    assert view.stack.currentWidget() is view.bars_widget
+    probs = ins.probabilities()
+    assert f"predicts <b>{int(np.argmax(probs))}</b>" in view.title.text()
+    np.testing.assert_allclose(view.bars.opts["height"], probs)
+    vb = view.plot.getViewBox()
+    QApplication.processEvents()
+    view.bars_widget.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(3, 0.05)))
+    assert view.readout.text().startswith("class 3") and f"{probs[3]:.2%}" in view.readout.text()
+
+    ins.select(index_of(ins, "flatten"))                             # 4320 values: a step curve
+    QApplication.processEvents()
+    assert view.curve.isVisible() and not view.bars.isVisible()
+    view.bars_widget.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(145, 0)))
+    assert "= map 1, row 0, col 1 of pool1" in view.readout.text()
+
+    ins.select(0)                                                     # the network input, grey
+    assert view.colorbar.colorMap() is cm.INPUT
+    np.testing.assert_array_equal(view.image.image, drawn_seven()[0])
+    ins.set_input(None)
+    assert "Draw something" in view.title.text() and view.image.image.max() == 0
+
+
+def test_feature_maps_network_switch_residual_and_rgb(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(1)
+    ins.set_network(Network(preset_spec("resnet-mini"), seed=0), CLASSES)
+    ins.set_input(drawn_seven())
+    ins.select(index_of(ins, "res1.res1_convb"))
+    assert view._mosaic.geometry.count == 16 and "res1.res1_convb" in view.title.text()
+    ins.select(index_of(ins, "res1"))                                 # F(x) + x
+    np.testing.assert_array_equal(view.image.image, view._mosaic.fill(ins.value(index_of(ins, "res1"))))
+
+    rgb = inspector_for("simple", (3, 32, 32))
+    view2 = show(qtbot, FeatureMapView(rgb))
+    rgb.select(0)
+    assert view2._mosaic.geometry.count == 3
+    top, left = view2._mosaic.geometry.origin(1)
+    view2.maps_widget.scene().sigMouseMoved.emit(scene_point(view2.image, left, top))
+    assert "channel 1 (green)" in view2.readout.text()
+
+
+# -- filters ------------------------------------------------------------------------
+def test_filters_conv_symmetric_levels_hover_and_live_weights(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FilterView(ins))
+    ins.select(1)
+    W = ins.network.layer("conv1").params["W"]                        # (30, 1, 5, 5)
+    m = float(np.abs(W).max())
+    assert view.mode == "conv" and view.image.image.shape == view._geometry.shape
+    assert view._geometry.count == 30 and view._geometry.tile_h == 5
+    assert tuple(view.image.getLevels()) == pytest.approx((-m, m))
+    assert view.colorbar.colorMap() is cm.WEIGHTS
+    top, left = view._geometry.origin(4)
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.image, left + 2, top + 1))
+    assert view.readout.text().startswith("conv1 · filter 4 · input channel 0 · row 1, col 2")
+    assert f"{W[4, 0, 1, 2]:.4g}" in view.readout.text()
+
+    weights = ins.network.get_weights()
+    weights["conv1.W"] = weights["conv1.W"] * 3
+    ins.set_weights(weights)                                          # a training snapshot
+    assert tuple(view.image.getLevels()) == pytest.approx((-3 * m, 3 * m), rel=1e-5)
+
+    click(qtbot, view.plot_widget, scene_point(view.image, left + 2, top + 1))
+    assert ins.channel == 4 and view.pick_box.isVisible()
+
+
+def test_filters_wide_conv_caps_input_channels(qtbot):
+    ins = inspector_for("two-conv")
+    view = show(qtbot, FilterView(ins))
+    ins.select(index_of(ins, "conv2"))                                # W (64, 32, 5, 5)
+    g = view._geometry
+    assert g.count == 64 and g.tile_h == MAX_CHANNELS * 6 - 1
+    assert f"input channels 0–{MAX_CHANNELS - 1} of 32" in view.title.text()
+    assert view.channel_row.isVisible()
+    view.channel_spin.setValue(10)
+    assert "input channels 10–13 of 32" in view.title.text()
+    top, left = g.origin(2)
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.image, left + 1, top + 6 + 2))
+    assert "filter 2 · input channel 11 · row 2, col 1" in view.readout.text()
+
+
+def test_filters_dense_units_matrix_and_layers_without_weights(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FilterView(ins))
+    ins.select(index_of(ins, "fc1"))                                  # W (4320, 100) after pool1 30x12x12
+    W = ins.network.layer("fc1").params["W"]
+    assert view.mode == "unit" and view._geometry.count == 30 and view._geometry.tile_h == 12
+    view.unit_spin.setValue(7)
+    np.testing.assert_array_equal(view.image.image[:12, :12], W[:144, 7].reshape(12, 12))
+    assert "unit 7" in view.title.text()
+
+    ins.select(index_of(ins, "fc2"))                                  # W (100, 10)
+    assert view.mode == "matrix" and view.image.image.shape == (10, 100)
+
+    ins.select(index_of(ins, "pool1"))
+    assert view.title.text().startswith("no weights in MaxPool2D (pool1)")
+    assert ">conv1</a>" in view.title.text() and view.shown_index == 1
+
+
+def test_filters_rgb_first_layer(qtbot):
+    ins = inspector_for("simple", (3, 32, 32))
+    view = show(qtbot, FilterView(ins))
+    ins.select(1)
+    assert view.mode == "rgb" and view.rgb_image.isVisible() and not view.image.isVisible()
+    assert view.rgb_image.image.shape[2] == 3
+    W = ins.network.layer("conv1").params["W"]
+    expected = 0.5 + W[0, :, 0, 0] / (2 * np.abs(W).max())
+    np.testing.assert_allclose(view.rgb_image.image[0, 0], expected, rtol=1e-5)
+    view.rgb_box.setCurrentIndex(1)
+    assert view.mode == "conv" and view._geometry.tile_h == 3 * 6 - 1
+
+
+# -- pooling ------------------------------------------------------------------------
+def test_pooling_marks_max_winners(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, PoolingView(ins))
+    p = index_of(ins, "pool1")
+    ins.select(p)
+    ins.select_channel(4)
+    x, y = ins.value(p - 1)[4], ins.value(p)[4]                       # (24, 24) -> (12, 12)
+    np.testing.assert_array_equal(view.input_image.image, x)
+    np.testing.assert_array_equal(view.output_image.image, y)
+    assert view.channel_spin.value() == 4
+    xs, ys = view.winners.getData()
+    rows, cols = (ys - 0.5).astype(int), (xs - 0.5).astype(int)
+    # every marked input is the max of its 2x2 window; windows of equal values are not marked
+    assert np.array_equal(x[rows, cols], y[rows // 2, cols // 2])
+    flat = x.reshape(12, 2, 12, 2).min(axis=(1, 3)) == y
+    assert len(xs) == np.count_nonzero(~flat) > 0
+
+    i, j = rows[0] // 2, cols[0] // 2
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.output_image, j, i))
+    text = view.readout.text()
+    assert f"output row {i}, col {j}" in text and f"won by row {rows[0]}, col {cols[0]}" in text
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.input_image, cols[0], rows[0]))
+    assert f"kept: the max of output row {i}, col {j}" in view.readout.text()
+
+
+def test_pooling_nearest_pool_avg_windows_and_no_input(qtbot):
+    ins = inspector_for("lenet5")
+    view = show(qtbot, PoolingView(ins))
+    ins.select(1)                                                     # conv1: nearest pool is pool1
+    assert view.pool_index == index_of(ins, "pool1")
+    assert "(the pool nearest conv1)" in view.title.text() and "averages" in view.title.text()
+    assert view.maps_label.text() == "left: sigmoid1 map 0 (28x28) → right: pool1 map 0 (14x14)"
+    assert not view.winners.isVisible()
+    gx, gy = view.windows.getData()
+    assert len(gx) == 2 * (15 + 15)                                   # 15 lines each way on 28x28, 2x2/2
+
+    ins.set_input(None)
+    assert "Draw something" in view.title.text()
+    assert view.input_image.image.shape == (28, 28)
+
+    spec = {"name": "flat", "input_shape": [1, 8, 8],
+            "layers": [{"type": "conv", "filters": 2, "kernel": 3}, {"type": "flatten"},
+                       {"type": "dense", "units": 10}]}
+    ins.set_network(Network(spec), CLASSES)
+    assert view.pool_index is None and "no pooling layer" in view.title.text()
+
+
+def test_views_follow_a_network_switch_and_rgb_input_together(qtbot):
+    ins = inspector_for("simple", (3, 32, 32))
+    views = [show(qtbot, cls(ins), (350, 300)) for cls in (NetworkStrip, FeatureMapView, FilterView, PoolingView)]
+    for i in range(len(ins.entries())):
+        ins.select(i)
+    ins.select(5)
+    ins.set_network(Network(preset_spec("two-conv"), seed=0), CLASSES)  # input no longer fits: cleared
+    assert ins.trace is None
+    ins.set_input(drawn_seven())
+    strip, fm, fv, pv = views
+    assert strip.list.count() == len(ins.entries())
+    name = ins.entries()[ins.selected][0]
+    assert name in fm.title.text()
+    assert pv.pool_index is not None and fv.shown_index is not None
+
+
+def test_real_mnist_digit_through_two_conv(qtbot, shared_datasets):
+    with gzip.open(shared_datasets / "mnist" / "t10k-images-idx3-ubyte.gz") as f:
+        digit = np.frombuffer(f.read(16 + 784), np.uint8, offset=16).reshape(1, 28, 28) / 255.0
+    ins = inspector_for("two-conv", with_input=False)
+    ins.set_input(digit.astype(np.float32))
+    view = show(qtbot, FeatureMapView(ins))
+    ins.select(1)
+    assert view._mosaic.geometry.count == 32
+    assert view.image.image.shape == view._mosaic.geometry.shape
