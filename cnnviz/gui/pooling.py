@@ -12,7 +12,7 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtCore import QRectF
 from PyQt5.QtGui import QColor, QPen
 from PyQt5.QtWidgets import (QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout,
                              QWidget)
