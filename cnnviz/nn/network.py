@@ -167,7 +167,7 @@ class Network:
         softmax probabilities. All arrays are fresh (owned by the caller).
         """
         h = self._check_input(x)
-        out = [LayerOutput("input", "Input", self.input_shape, h)]
+        out = [LayerOutput("input", "Input", self.input_shape, h.copy() if h is x else h)]
         for layer in self.layers:
             if isinstance(layer, Residual):
                 for inner, value in layer.forward_trace(h):
