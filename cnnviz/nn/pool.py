@@ -1,10 +1,12 @@
 """Max and average pooling over KH x KW windows.
 
-Both are computed separably: first along the width (one pass per kernel
-column offset), then along the height (one pass per kernel row offset). A max
-over a window is the max over its rows of the max over its columns, and an
-average likewise, so this gives the same result as a 2-D window while touching
-each element KH+KW times instead of KH*KW times and never looping over pixels.
+Both are computed separably: first along the height (one pass per kernel row
+offset), then along the width (one pass per kernel column offset). A max over
+a window is the max over its columns of the max over its rows, and an average
+likewise, so this gives the same result as a 2-D window while touching each
+element KH+KW times instead of KH*KW times and never looping over pixels.
+Height goes first because its taps are whole contiguous rows (fast); the
+strided width taps then only see the already-reduced rows.
 
 Max pooling records, per output, which kernel row and column won; the
 backward pass routes each gradient to exactly that one input, and
@@ -111,8 +113,8 @@ class MaxPool2D(_Pool2D):
     def _forward(self, x, train):
         xp = self._padded(x, train)
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        rows, arg_w = self._max_along(xp, 3, ow, sw, kw, train, "_w")     # N C Hp OW
-        y, arg_h = self._max_along(rows, 2, oh, sh, kh, train, "_h")      # N C OH OW
+        cols, arg_h = self._max_along(xp, 2, oh, sh, kh, train, "_h")     # N C OH Wp
+        y, arg_w = self._max_along(cols, 3, ow, sw, kw, train, "_w")      # N C OH OW
         return y, arg_h, arg_w
 
     def forward(self, x, train=False):
@@ -128,10 +130,10 @@ class MaxPool2D(_Pool2D):
         c = self.in_shape[0]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
         hp, wp = self.padded_hw
-        d_rows = self._buffer("d_rows", (n, c, hp, ow), True)
+        d_cols = self._buffer("d_cols", (n, c, oh, wp), True)
         dxp = self._buffer("dxp", (n, c, hp, wp), True)
-        self._spread(dy, self._arg_h, d_rows, 2, oh, sh, kh, "_h")
-        self._spread(d_rows, self._arg_w, dxp, 3, ow, sw, kw, "_w")
+        self._spread(dy, self._arg_w, d_cols, 3, ow, sw, kw, "_w")
+        self._spread(d_cols, self._arg_h, dxp, 2, oh, sh, kh, "_h")
         return self._crop(dxp)
 
     def _spread(self, grad, arg, dst, axis, n_out, stride, k, tag):
@@ -161,8 +163,8 @@ class MaxPool2D(_Pool2D):
         _, arg_h, arg_w = self._forward(x, False)
         (sh, sw), (oh, ow) = self.stride, self.out_hw
         (pt, _), (pl, _) = self.pads
-        rows_p = np.arange(oh)[:, None] * sh + arg_h.astype(np.intp)      # N C OH OW, padded rows
-        cols_p = np.arange(ow) * sw + np.take_along_axis(arg_w, rows_p, axis=2)
+        cols_p = np.arange(ow) * sw + arg_w.astype(np.intp)               # N C OH OW, padded columns
+        rows_p = np.arange(oh)[:, None] * sh + np.take_along_axis(arg_h, cols_p, axis=3)
         return np.stack([rows_p - pt, cols_p - pl], axis=-1).astype(np.int64)
 
 
@@ -186,14 +188,14 @@ class AvgPool2D(_Pool2D):
     def _sum(self, xp, train):
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
         n, c = xp.shape[:2]
-        rows = self._buffer("rows", (n, c, xp.shape[2], ow), train, dtype=xp.dtype)
-        np.copyto(rows, xp[:, :, :, _taps(ow, sw, 0)])
-        for off in range(1, kw):
-            rows += xp[:, :, :, _taps(ow, sw, off)]
-        y = self._buffer("sum", (n, c, oh, ow), train, dtype=xp.dtype)
-        np.copyto(y, rows[:, :, _taps(oh, sh, 0)])
+        cols = self._buffer("cols", (n, c, oh, xp.shape[3]), train, dtype=xp.dtype)
+        np.copyto(cols, xp[:, :, _taps(oh, sh, 0)])
         for off in range(1, kh):
-            y += rows[:, :, _taps(oh, sh, off)]
+            cols += xp[:, :, _taps(oh, sh, off)]
+        y = self._buffer("sum", (n, c, oh, ow), train, dtype=xp.dtype)
+        np.copyto(y, cols[:, :, :, _taps(ow, sw, 0)])
+        for off in range(1, kw):
+            y += cols[:, :, :, _taps(ow, sw, off)]
         return y
 
     def forward(self, x, train=False):
@@ -210,12 +212,12 @@ class AvgPool2D(_Pool2D):
         hp, wp = self.padded_hw
         g = self._buffer("g", dy.shape, True)
         np.multiply(dy, self.inv_count, out=g)
-        d_rows = self._buffer("d_rows", (n, c, hp, ow), True)
-        d_rows.fill(0)
-        for off in range(kh):
-            d_rows[:, :, _taps(oh, sh, off)] += g
+        d_cols = self._buffer("d_cols", (n, c, oh, wp), True)
+        d_cols.fill(0)
+        for off in range(kw):
+            d_cols[:, :, :, _taps(ow, sw, off)] += g
         dxp = self._buffer("dxp", (n, c, hp, wp), True)
         dxp.fill(0)
-        for off in range(kw):
-            dxp[:, :, :, _taps(ow, sw, off)] += d_rows
+        for off in range(kh):
+            dxp[:, :, _taps(oh, sh, off)] += d_cols
         return self._crop(dxp)
