@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layer import Layer
+from .parallel import split_run
 
 
 class ReLU(Layer):
@@ -14,7 +15,10 @@ class ReLU(Layer):
 
     def forward(self, x, train=False):
         y = self._buffer("y", x.shape, train)
-        np.maximum(x, 0, out=y)
+
+        def part(lo, hi):
+            np.maximum(x[lo:hi], 0, out=y[lo:hi])
+        split_run(part, len(x), x.size)
         if train:
             self._y = y
         return y
@@ -23,8 +27,12 @@ class ReLU(Layer):
         if not need_dx:
             return None
         mask = self._buffer("mask", dy.shape, True, dtype=bool)
-        np.greater(self._y, 0, out=mask)
-        np.multiply(dy, mask, out=dy)       # dy belongs to the layer above and is not read again
+        y = self._y
+
+        def part(lo, hi):
+            np.greater(y[lo:hi], 0, out=mask[lo:hi])
+            np.multiply(dy[lo:hi], mask[lo:hi], out=dy[lo:hi])   # dy is not read again above
+        split_run(part, len(dy), dy.size)
         return dy
 
 

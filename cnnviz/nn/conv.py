@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import parallel
 from .fftconv import conv2d_fft
-from .im2col import cols_to_image, fill_cols
+from .im2col import cols_per_image_to_image, cols_to_image, fill_cols, fill_cols_per_image
 from .init import INITS
 from .layer import Layer
 from .shapes import ShapeError, as_pair, window_output_hw
@@ -82,20 +83,34 @@ class Conv2D(Layer):
         xp[:, :, pt:pt + h, pl:pl + w] = x
         return xp
 
-    def _cols(self, x, train):
-        """Window columns with a final row of ones: (C*KH*KW + 1, N*OH*OW).
+    # Windows of at most this many numbers use the per-image column layout (see im2col).
+    PER_IMAGE_MAX = 64
 
-        The ones row lets one matrix product add the bias in the forward pass
-        and sum the bias gradient in the backward pass.
+    def _cols(self, x, train):
+        """Window columns with a final row of ones.
+
+        (C*KH*KW + 1, N*OH*OW), or per image (N, C*KH*KW + 1, OH*OW) for small
+        windows. The ones row lets one matrix product add the bias in the
+        forward pass and sum the bias gradient in the backward pass.
         """
         n = x.shape[0]
         c = self.in_shape[0]
         oh, ow = self.out_hw
         k = c * self.kernel[0] * self.kernel[1]
-        cols = self._buffer("cols", (k + 1, n * oh * ow), train)
-        cols[k] = 1.0
-        fill_cols(self._padded(x, train), self.kernel, self.stride, self.out_hw, cols[:k])
+        xp = self._padded(x, train)
+        if self.per_image:
+            cols = self._buffer("cols", (n, k + 1, oh * ow), train)
+            cols[:, k] = 1.0
+            fill_cols_per_image(xp, self.kernel, self.stride, self.out_hw, cols[:, :k])
+        else:
+            cols = self._buffer("cols", (k + 1, n * oh * ow), train)
+            cols[k] = 1.0
+            fill_cols(xp, self.kernel, self.stride, self.out_hw, cols[:k])
         return cols
+
+    @property
+    def per_image(self) -> bool:
+        return self.in_shape[0] * self.kernel[0] * self.kernel[1] <= self.PER_IMAGE_MAX
 
     def forward(self, x, train=False):
         n = x.shape[0]
@@ -108,16 +123,20 @@ class Conv2D(Layer):
                 self._cols_ready = False
             return y
         cols = self._cols(x, train)
-        wb = self._buffer("wb", (f, cols.shape[0]), train)
+        wb = self._buffer("wb", (f, cols.shape[-2]), train)
         np.copyto(wb[:, :-1], self.params["W"].reshape(f, -1))
         wb[:, -1] = self.params["b"]
-        out = self._buffer("out_fnp", (f, n * oh * ow), train)
-        np.matmul(wb, cols, out=out)
-        if n == 1:
-            y = out.reshape(1, f, oh, ow)
-        else:
+        if self.per_image:
             y = self._buffer("y", (n, f, oh, ow), train)
-            np.copyto(y.reshape(n, f, oh * ow), out.reshape(f, n, oh * ow).transpose(1, 0, 2))
+            np.matmul(wb, cols, out=y.reshape(n, f, oh * ow))
+        else:
+            out = self._buffer("out_fnp", (f, n * oh * ow), train)
+            np.matmul(wb, cols, out=out)
+            if n == 1:
+                y = out.reshape(1, f, oh, ow)
+            else:
+                y = self._buffer("y", (n, f, oh, ow), train)
+                parallel.copyto(y.reshape(n, f, oh * ow), out.reshape(f, n, oh * ow).transpose(1, 0, 2))
         if train:
             self._x = x
             self._cols_ready = True
@@ -129,22 +148,35 @@ class Conv2D(Layer):
         f = self.filters
         oh, ow = self.out_hw
         cols = self._ws["cols"] if self._cols_ready else self._cols(self._x, True)
-        k = cols.shape[0] - 1
-        dy_f = self._buffer("dy_fnp", (f, n * oh * ow), True)
-        np.copyto(dy_f.reshape(f, n, oh * ow), dy.reshape(n, f, oh * ow).transpose(1, 0, 2))
-        gwb = self._buffer("gwb", (f, k + 1), True)
-        np.matmul(dy_f, cols.T, out=gwb)
+        k = cols.shape[-2] - 1
+        w2 = self.params["W"].reshape(f, k)
+        if self.per_image:
+            g = self._buffer("gwb_n", (n, f, k + 1), True)
+            np.matmul(dy.reshape(n, f, oh * ow), cols.transpose(0, 2, 1), out=g)
+            gwb = g.sum(axis=0)
+        else:
+            dy_f = self._buffer("dy_fnp", (f, n * oh * ow), True)
+            parallel.copyto(dy_f.reshape(f, n, oh * ow), dy.reshape(n, f, oh * ow).transpose(1, 0, 2))
+            # cols @ dy_f.T (then transposed) runs faster in BLAS than dy_f @ cols.T.
+            gwb_t = self._buffer("gwb_t", (k + 1, f), True)
+            np.matmul(cols, dy_f.T, out=gwb_t)
+            gwb = gwb_t.T
         np.copyto(self.grads["W"].reshape(f, k), gwb[:, :k])
         np.copyto(self.grads["b"], gwb[:, k])
         if not need_dx:
             return None
         # The columns are no longer needed: their buffer takes the column gradient.
-        dcols = cols[:k]
-        np.matmul(self.params["W"].reshape(f, k).T, dy_f, out=dcols)
         self._cols_ready = False
         (pt, pb), (pl, pr) = self.pads
         c, h, w = self.in_shape
         dxp = self._buffer("dxp", (n, c, h + pt + pb, w + pl + pr), True)
+        if self.per_image:
+            dcols = cols[:, :k]
+            np.matmul(w2.T, dy.reshape(n, f, oh * ow), out=dcols)
+            return cols_per_image_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw,
+                                           self.pads, out=dxp)
+        dcols = cols[:k]
+        np.matmul(w2.T, dy_f, out=dcols)
         return cols_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
 
     # -- describing -----------------------------------------------------------

@@ -6,6 +6,11 @@ Internally the columns are kept "channel-major": an array of shape
 layout ``(N*OH*OW, C*KH*KW)`` (a (1,3,7,7) input and a 5x5 window give (9, 75))
 is exactly its transpose, which :func:`im2col` returns.
 
+When a window holds few numbers (a first layer: C*KH*KW = 25 for one channel
+and a 5x5 kernel) a per-image layout ``(N, C*KH*KW, OH*OW)`` is used instead:
+then ``W @ cols`` is already (N, F, OH*OW), i.e. NCHW, and no transposes are
+needed (:func:`fill_cols_per_image`, :func:`cols_per_image_to_image`).
+
 The copies loop over the KH*KW window offsets (25 for a 5x5 kernel), never over
 pixels, images or channels: each offset moves one strided block at once.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .parallel import split_run
 from .shapes import as_pair, window_output_hw
 
 
@@ -47,8 +53,42 @@ def fill_cols(xp: np.ndarray, kernel, stride, out_hw, cols: np.ndarray) -> np.nd
     kh, kw = kernel
     oh, ow = out_hw
     v = window_view(xp, kernel, stride, out_hw)           # N C OH OW KH KW
-    np.copyto(cols.reshape(c, kh, kw, n, oh, ow), v.transpose(1, 4, 5, 0, 2, 3))
+    dst = cols.reshape(c, kh, kw, n, oh, ow)
+    src = v.transpose(1, 4, 5, 0, 2, 3)
+
+    def part(lo, hi):
+        np.copyto(dst[lo:hi], src[lo:hi])
+    split_run(part, c, cols.size)
     return cols
+
+
+def fill_cols_per_image(xp: np.ndarray, kernel, stride, out_hw, cols: np.ndarray) -> np.ndarray:
+    """Write the windows of padded ``xp`` (N, C, Hp, Wp) into ``cols`` (N, C*KH*KW, OH*OW)."""
+    n, c = xp.shape[:2]
+    kh, kw = kernel
+    oh, ow = out_hw
+    v = window_view(xp, kernel, stride, out_hw)           # N C OH OW KH KW
+    np.copyto(cols.reshape(n, c, kh, kw, oh, ow), v.transpose(0, 1, 4, 5, 2, 3))
+    return cols
+
+
+def cols_per_image_to_image(cols: np.ndarray, x_shape, kernel, stride, out_hw, pads,
+                            out: np.ndarray | None = None) -> np.ndarray:
+    """col2im for the per-image layout: (N, C*KH*KW, OH*OW) -> (N, C, H, W), overlaps summed."""
+    n, c, h, w = x_shape
+    kh, kw = kernel
+    sh, sw = stride
+    oh, ow = out_hw
+    (pt, pb), (pl, pr) = pads
+    if out is None:
+        out = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=cols.dtype)
+    else:
+        out.fill(0)
+    c6 = cols.reshape(n, c, kh, kw, oh, ow)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += c6[:, :, i, j]
+    return out[:, :, pt:pt + h, pl:pl + w]
 
 
 def cols_to_image(cols: np.ndarray, x_shape, kernel, stride, out_hw, pads,
@@ -65,13 +105,17 @@ def cols_to_image(cols: np.ndarray, x_shape, kernel, stride, out_hw, pads,
     (pt, pb), (pl, pr) = pads
     hp, wp = h + pt + pb, w + pl + pr
     if out is None:
-        out = np.zeros((n, c, hp, wp), dtype=cols.dtype)
-    else:
-        out.fill(0)
+        out = np.empty((n, c, hp, wp), dtype=cols.dtype)
     c6 = cols.reshape(c, kh, kw, n, oh, ow)
-    for i in range(kh):
-        for j in range(kw):
-            out[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += c6[:, i, j].transpose(1, 0, 2, 3)
+
+    def part(lo, hi):                    # channels lo..hi
+        o = out[:, lo:hi]
+        o.fill(0)
+        for i in range(kh):
+            for j in range(kw):
+                o[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += \
+                    c6[lo:hi, i, j].transpose(1, 0, 2, 3)
+    split_run(part, c, cols.size)
     return out[:, :, pt:pt + h, pl:pl + w]
 
 

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from .fused import training_plan
 from .layer import Layer
 from .loss import softmax
 from .registry import SpecError, layer_from_spec
@@ -64,6 +65,7 @@ class Network:
         for layer in self.layers:
             out = layer.build(out, rng, self.dtype, allocate)
         self.output_shape = out
+        self._train_plan = training_plan(self.layers)
         if len(out) != 1:
             raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
 
@@ -145,8 +147,8 @@ class Network:
         returned array may be reused by the next training forward.
         """
         h = self._check_input(x)
-        for layer in self.layers:
-            h = layer.forward(h, train)
+        for step in (self._train_plan if train else self.layers):
+            h = step.forward(h, train)
         return h
 
     def forward_layer(self, index: int, x: np.ndarray) -> np.ndarray:
@@ -182,13 +184,15 @@ class Network:
         return out
 
     def backward(self, dlogits: np.ndarray) -> None:
-        """Backpropagate d loss / d logits (N, classes); fills every layer's grads.
+        """Backpropagate d loss / d logits (N, classes) after a ``train=True`` forward.
 
-        The first layer's input gradient is not computed (nothing needs it).
+        Fills every layer's grads. The first layer's input gradient is not
+        computed (nothing needs it). ReLU + max-pool pairs run fused (see fused.py).
         """
         g = dlogits
-        for i in range(len(self.layers) - 1, -1, -1):
-            g = self.layers[i].backward(g, need_dx=i > 0)
+        plan = self._train_plan
+        for i in range(len(plan) - 1, -1, -1):
+            g = plan[i].backward(g, need_dx=i > 0)
 
     def summary(self) -> str:
         """One line per layer: name, kind, settings, output shape, parameter count."""

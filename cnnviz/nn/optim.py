@@ -14,6 +14,8 @@ from typing import Dict
 
 import numpy as np
 
+from .parallel import split_run
+
 Arrays = Dict[str, np.ndarray]
 
 
@@ -55,12 +57,25 @@ class Optimizer:
         return a
 
     def step(self, params: Arrays, grads: Arrays) -> None:
-        """Update every array in ``params`` in place from ``grads`` (same keys)."""
+        """Update every array in ``params`` in place from ``grads`` (same keys).
+
+        Large arrays are updated in slices on several threads (element-wise
+        updates are independent); the state arrays are sliced alike.
+        """
         self.t += 1
         for key, p in params.items():
-            self._update(key, p, self._grad(key, p, grads[key]))
+            g = self._grad(key, p, grads[key])
+            state = [self._slot(name, key, p).reshape(-1) for name in self.slots]
+            flat_p, flat_g, scratch = p.reshape(-1), g.reshape(-1), self._tmp(key, p).reshape(-1)
 
-    def _update(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+            def part(lo, hi):
+                self._update(flat_p[lo:hi], flat_g[lo:hi], scratch[lo:hi], *(a[lo:hi] for a in state))
+            split_run(part, p.size, 8 * p.size)
+
+    slots: tuple = ()          # names of the per-parameter state arrays
+
+    def _update(self, p: np.ndarray, g: np.ndarray, s: np.ndarray, *state: np.ndarray) -> None:
+        """Update ``p`` in place from ``g``; ``s`` is scratch, ``state`` the slots' arrays."""
         raise NotImplementedError(f"{type(self).__name__} must define _update")
 
     def reset(self) -> None:
@@ -73,8 +88,7 @@ class SGD(Optimizer):
     """p -= lr * g"""
     name = "sgd"
 
-    def _update(self, key, p, g):
-        s = self._tmp(key, p)
+    def _update(self, p, g, s):
         np.multiply(g, self.lr, out=s)
         p -= s
 
@@ -82,13 +96,13 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """v = mu v - lr g;  p += v"""
     name = "momentum"
+    slots = ("v",)
 
     def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.momentum = float(momentum)
 
-    def _update(self, key, p, g):
-        v, s = self._slot("v", key, p), self._tmp(key, p)
+    def _update(self, p, g, s, v):
         v *= self.momentum
         np.multiply(g, self.lr, out=s)
         v -= s
@@ -99,14 +113,14 @@ class Nesterov(Optimizer):
     """Nesterov momentum in the textbook's form:
     v = mu v - lr g;  p += mu^2 v - (1 + mu) lr g"""
     name = "nesterov"
+    slots = ("v",)
 
     def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.momentum = float(momentum)
 
-    def _update(self, key, p, g):
+    def _update(self, p, g, s, v):
         mu = self.momentum
-        v, s = self._slot("v", key, p), self._tmp(key, p)
         v *= mu
         np.multiply(g, self.lr, out=s)
         v -= s
@@ -119,13 +133,13 @@ class Nesterov(Optimizer):
 class AdaGrad(Optimizer):
     """h += g^2;  p -= lr g / (sqrt(h) + eps)"""
     name = "adagrad"
+    slots = ("h",)
 
     def __init__(self, lr=0.01, eps=1e-7, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.eps = float(eps)
 
-    def _update(self, key, p, g):
-        h, s = self._slot("h", key, p), self._tmp(key, p)
+    def _update(self, p, g, s, h):
         np.multiply(g, g, out=s)
         h += s
         np.sqrt(h, out=s)
@@ -138,13 +152,13 @@ class AdaGrad(Optimizer):
 class RMSprop(Optimizer):
     """h = rho h + (1 - rho) g^2;  p -= lr g / (sqrt(h) + eps)"""
     name = "rmsprop"
+    slots = ("h",)
 
     def __init__(self, lr=0.001, rho=0.99, eps=1e-7, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.rho, self.eps = float(rho), float(eps)
 
-    def _update(self, key, p, g):
-        h, s = self._slot("h", key, p), self._tmp(key, p)
+    def _update(self, p, g, s, h):
         h *= self.rho
         np.multiply(g, g, out=s)
         s *= (1 - self.rho)
@@ -160,14 +174,14 @@ class Adam(Optimizer):
     """m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
     p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)"""
     name = "adam"
+    slots = ("m", "v")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(lr, weight_decay)
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, key, p, g):
+    def _update(self, p, g, s, m, v):
         b1, b2 = self.beta1, self.beta2
-        m, v, s = self._slot("m", key, p), self._slot("v", key, p), self._tmp(key, p)
         lr_t = self.lr * np.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
         # m += (1-b1)(g - m) and v += (1-b2)(g^2 - v) are the moment updates with one scratch.
         np.subtract(g, m, out=s)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .conv import padding_text, window_text
 from .layer import Layer
+from .parallel import split_run
 from .shapes import ShapeError, as_pair, window_output_hw
 
 
@@ -80,8 +81,10 @@ class MaxPool2D(_Pool2D):
     kind = "MaxPool2D"
     pad_value = -np.inf
 
-    def _max_along(self, src, axis, n_out, stride, k, train, tag):
-        """Max over ``k`` strided taps along ``axis`` (2 = H, 3 = W) and the winning tap.
+    @staticmethod
+    def _max_along(src, axis, n_out, stride, k, best, arg, beats):
+        """Max over ``k`` strided taps of ``src`` along ``axis`` (2 = H, 3 = W) into
+        ``best``, and the winning tap into ``arg`` (``beats`` is scratch).
 
         Branch-free: a masked copy with an unpredictable mask is ten times slower
         than these element-wise ops. Taps come in increasing order, so "the winner
@@ -92,14 +95,10 @@ class MaxPool2D(_Pool2D):
             idx[axis] = _taps(n_out, stride, off)
             return src[tuple(idx)]
 
-        shape = tap(0).shape
-        best = self._buffer("best" + tag, shape, train)
-        arg = self._buffer("arg" + tag, shape, train, dtype=np.uint8)
         if k == 1:
             np.copyto(best, tap(0))
             arg.fill(0)
-            return best, arg
-        beats = self._buffer("beats" + tag, shape, train, dtype=bool)
+            return
         np.greater(tap(1), tap(0), out=beats)
         np.copyto(arg, beats.view(np.uint8))
         np.maximum(tap(0), tap(1), out=best)
@@ -108,13 +107,22 @@ class MaxPool2D(_Pool2D):
             np.greater(v, best, out=beats)
             np.maximum(best, v, out=best)
             np.maximum(arg, beats.view(np.uint8) * np.uint8(off), out=arg)
-        return best, arg
 
     def _forward(self, x, train):
         xp = self._padded(x, train)
+        n, c = x.shape[:2]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        cols, arg_h = self._max_along(xp, 2, oh, sh, kh, train, "_h")     # N C OH Wp
-        y, arg_w = self._max_along(cols, 3, ow, sw, kw, train, "_w")      # N C OH OW
+        wp = self.padded_hw[1]
+        buf = self._buffer
+        cols, arg_h, beats_h = (buf("cols", (n, c, oh, wp), train), buf("arg_h", (n, c, oh, wp), train, np.uint8),
+                                buf("beats_h", (n, c, oh, wp), train, bool))
+        y, arg_w, beats_w = (buf("y", (n, c, oh, ow), train), buf("arg_w", (n, c, oh, ow), train, np.uint8),
+                             buf("beats_w", (n, c, oh, ow), train, bool))
+
+        def part(lo, hi):                 # images lo..hi: rows first (contiguous), then columns
+            self._max_along(xp[lo:hi], 2, oh, sh, kh, cols[lo:hi], arg_h[lo:hi], beats_h[lo:hi])
+            self._max_along(cols[lo:hi], 3, ow, sw, kw, y[lo:hi], arg_w[lo:hi], beats_w[lo:hi])
+        split_run(part, n, xp.size)
         return y, arg_h, arg_w
 
     def forward(self, x, train=False):
@@ -130,19 +138,24 @@ class MaxPool2D(_Pool2D):
         c = self.in_shape[0]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
         hp, wp = self.padded_hw
-        d_cols = self._buffer("d_cols", (n, c, oh, wp), True)
-        dxp = self._buffer("dxp", (n, c, hp, wp), True)
-        self._spread(dy, self._arg_w, d_cols, 3, ow, sw, kw, "_w")
-        self._spread(d_cols, self._arg_h, dxp, 2, oh, sh, kh, "_h")
+        buf = self._buffer
+        d_cols, dxp = buf("d_cols", (n, c, oh, wp), True), buf("dxp", (n, c, hp, wp), True)
+        mask_w, tmp_w = buf("mask_w", dy.shape, True, bool), buf("tmp_w", dy.shape, True)
+        mask_h, tmp_h = buf("mask_h", d_cols.shape, True, bool), buf("tmp_h", d_cols.shape, True)
+        arg_w, arg_h = self._arg_w, self._arg_h
+
+        def part(lo, hi):
+            self._spread(dy[lo:hi], arg_w[lo:hi], d_cols[lo:hi], 3, ow, sw, kw, mask_w[lo:hi], tmp_w[lo:hi])
+            self._spread(d_cols[lo:hi], arg_h[lo:hi], dxp[lo:hi], 2, oh, sh, kh, mask_h[lo:hi], tmp_h[lo:hi])
+        split_run(part, n, dxp.size)
         return self._crop(dxp)
 
-    def _spread(self, grad, arg, dst, axis, n_out, stride, k, tag):
-        """Send each gradient to the tap that won along ``axis``."""
+    @staticmethod
+    def _spread(grad, arg, dst, axis, n_out, stride, k, mask, tmp):
+        """Send each gradient to the tap that won along ``axis`` (mask and tmp are scratch)."""
         covers_all = stride == k and n_out * stride == dst.shape[axis]
         if not covers_all:
             dst.fill(0)
-        mask = self._buffer("mask" + tag, grad.shape, True, dtype=bool)
-        tmp = None if covers_all else self._buffer("tmp" + tag, grad.shape, True)
         for off in range(k):
             idx = [slice(None)] * 4
             idx[axis] = _taps(n_out, stride, off)
