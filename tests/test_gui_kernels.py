@@ -63,7 +63,7 @@ def test_every_kernel_on_an_mnist_digit(qtbot, shared_datasets):
         if entry.signed:
             lo, hi = shown.levels
             inner = expected[1:-1, 1:-1]                           # levels ignore the padding ring
-            assert lo == -hi and hi == pytest.approx(np.abs(inner).max())
+            assert lo == -hi and hi == pytest.approx(cm.nice_ceil(np.abs(inner).max()))
             assert w.colorbar.levels() == pytest.approx((lo, hi))
             np.testing.assert_array_equal(shown.lut, cm.SIGNED_ACTIVATION.getLookupTable(nPts=256))
             np.testing.assert_array_equal(shown.image, expected)

@@ -100,8 +100,9 @@ def test_colormaps_symmetric_levels_and_styles(qtbot):
     import pyqtgraph as pg
     item = pg.ImageItem()
     w = np.array([[-0.2, 0.05], [0.1, 0.0]], np.float32)
-    assert cm.apply_symmetric(item, w) == pytest.approx((-0.2, 0.2))
+    assert cm.apply_symmetric(item, w) == pytest.approx((-0.2, 0.2))     # 0.2 is already round
     assert tuple(item.getLevels()) == pytest.approx((-0.2, 0.2))
+    assert cm.symmetric_range(np.array([0.031, -0.047])) == pytest.approx((-0.05, 0.05))
     assert cm.symmetric_range(np.zeros(3)) == (-1.0, 1.0)
     cmap, levels = cm.activation_style("ReLU", np.array([0.0, 2.0]))
     assert cmap is cm.ACTIVATION and levels == (0.0, 2.0)
@@ -171,8 +172,8 @@ def test_feature_maps_mosaic_levels_and_hover(qtbot):
     conv = ins.value(1)                                               # (30, 24, 24)
     g = view._mosaic.geometry
     assert view.image.image.shape == g.shape and g.count == 30 and (g.tile_h, g.tile_w) == (24, 24)
-    m = np.abs(conv).max()
-    assert tuple(view.image.getLevels()) == pytest.approx((-m, m))    # signed: symmetric
+    m = cm.nice_ceil(np.abs(conv).max())
+    assert tuple(view.image.getLevels()) == pytest.approx((-m, m))    # signed: symmetric, round
     assert view.colorbar.colorMap() is cm.SIGNED_ACTIVATION
     assert "30 maps of 24x24" in view.title.text()
 
@@ -184,7 +185,7 @@ def test_feature_maps_mosaic_levels_and_hover(qtbot):
     ins.step(1)                                                       # ReLU: non-negative map
     relu = ins.value(2)
     assert view.colorbar.colorMap() is cm.ACTIVATION
-    assert tuple(view.image.getLevels()) == pytest.approx((0, relu.max()))
+    assert tuple(view.image.getLevels()) == pytest.approx((0, cm.nice_ceil(relu.max())))
 
 
 def test_feature_maps_click_enlarges_and_follows_the_channel(qtbot):
@@ -266,7 +267,8 @@ def test_filters_conv_symmetric_levels_hover_and_live_weights(qtbot):
     view = show(qtbot, FilterView(ins))
     ins.select(1)
     W = ins.network.layer("conv1").params["W"]                        # (30, 1, 5, 5)
-    m = float(np.abs(W).max())
+    raw = float(np.abs(W).max())
+    m = cm.nice_ceil(raw)
     assert view.mode == "conv" and view.image.image.shape == view._geometry.shape
     assert view._geometry.count == 30 and view._geometry.tile_h == 5
     assert tuple(view.image.getLevels()) == pytest.approx((-m, m))
@@ -279,7 +281,8 @@ def test_filters_conv_symmetric_levels_hover_and_live_weights(qtbot):
     weights = ins.network.get_weights()
     weights["conv1.W"] = weights["conv1.W"] * 3
     ins.set_weights(weights)                                          # a training snapshot
-    assert tuple(view.image.getLevels()) == pytest.approx((-3 * m, 3 * m), rel=1e-5)
+    m3 = cm.nice_ceil(3 * raw)
+    assert tuple(view.image.getLevels()) == pytest.approx((-m3, m3), rel=1e-5)
 
     click(qtbot, view.plot_widget, scene_point(view.image, left + 2, top + 1))
     assert ins.channel == 4 and view.pick_box.isVisible()
@@ -325,7 +328,7 @@ def test_filters_rgb_first_layer(qtbot):
     assert view.mode == "rgb" and view.rgb_image.isVisible() and not view.image.isVisible()
     assert view.rgb_image.image.shape[2] == 3
     W = ins.network.layer("conv1").params["W"]
-    expected = 0.5 + W[0, :, 0, 0] / (2 * np.abs(W).max())
+    expected = 0.5 + W[0, :, 0, 0] / (2 * cm.nice_ceil(np.abs(W).max()))
     np.testing.assert_allclose(view.rgb_image.image[0, 0], expected, rtol=1e-5)
     view.rgb_box.setCurrentIndex(1)
     assert view.mode == "conv" and view._geometry.tile_h == 3 * 6 - 1

@@ -41,11 +41,27 @@ WEIGHTS: pg.ColorMap = pg.colormap.get("CET-D1A")   # blue - white - red
 INPUT: pg.ColorMap = pg.colormap.get("CET-L1")      # black - white
 
 
-def symmetric_range(values: np.ndarray) -> Tuple[float, float]:
-    """(-m, m) with m = max|values| (1 when the array is empty or all zero)."""
-    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(m: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (times a power of ten) that is >= m.
+
+    Colour scales end at such round values: they read well, and they stay put
+    while training nudges the data's maximum, so the colour bars need not be
+    redrawn for every snapshot.
+    """
     if not np.isfinite(m) or m <= 0:
-        m = 1.0
+        return 1.0
+    scale = 10.0 ** np.floor(np.log10(m))
+    f = m / scale
+    return float(next(n for n in _NICE if n >= f * (1 - 1e-6)) * scale)   # float32 0.2 is round
+
+
+def symmetric_range(values: np.ndarray) -> Tuple[float, float]:
+    """(-m, m) with m = max|values| rounded up by :func:`nice_ceil` (1 when empty or all zero)."""
+    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    m = nice_ceil(m)
     return -m, m
 
 
@@ -67,7 +83,7 @@ def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[
     """Colour map and shared levels for one layer's output ``values`` (any shape).
 
     Input: grey over (min(0, lo), max(1, hi)); signed layers: ice-fire, +-max|v|;
-    otherwise fire over (0, max).
+    otherwise fire over (0, max); maxima rounded up by :func:`nice_ceil`.
     """
     if kind == "Input":
         lo = min(0.0, float(values.min())) if values.size else 0.0
@@ -76,7 +92,7 @@ def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[
     if is_signed(kind, values):
         return SIGNED_ACTIVATION, symmetric_range(values)
     hi = float(values.max()) if values.size else 0.0
-    return ACTIVATION, (0.0, hi if hi > 0 else 1.0)
+    return ACTIVATION, (0.0, nice_ceil(hi))
 
 
 @lru_cache(maxsize=None)

@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, 
 
 from . import colormaps as cm
 from .mosaic import Mosaic, grid_shape
+from .lazy import CatchUpOnShow, skip_while_hidden
 
 RGB_NAMES = ("red", "green", "blue")
 MAP_BACKGROUND = "#808080"      # gutters between maps: neither a zero (black) nor a weight 0 (white)
@@ -49,7 +50,7 @@ class ElidedLabel(QLabel):
         painter.drawText(self.contentsRect(), int(self.alignment()), text)
 
 
-class FeatureMapView(QWidget):
+class FeatureMapView(CatchUpOnShow, QWidget):
     """All maps of the inspector's selected layer in one mosaic, with hover readout and click-to-enlarge.
 
     Public: ``levels_mode`` ('shared' or 'per-map', see :meth:`set_levels_mode`),
@@ -202,6 +203,7 @@ class FeatureMapView(QWidget):
             self.refresh()
 
     # -- drawing ------------------------------------------------------------------
+    @skip_while_hidden
     def refresh(self) -> None:
         """Redraw the selected layer from the inspector's current trace (or its structure)."""
         self._index = min(max(self.inspector.selected, 0), len(self._entries) - 1)

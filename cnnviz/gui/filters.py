@@ -10,21 +10,31 @@
 - Layers without weights: the nearest layer with weights is shown, and said so.
 
 Weights use a symmetric blue-white-red map (levels +-max|W|), so white is 0.
+
+"compare with start" (once a training run has kept ``inspector.start_weights``)
+draws the same layer's weights at step 0 left of the current ones (above them
+in a tall view), on one colour scale for both, or each on its own ("own
+scales": weights often start far smaller than they end): MISSION section 2's
+noise-before / edges-after picture. The step-0 mosaic is only refilled when
+what it shows changes, not on every ``weightsChanged``.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QColor, QPen
-from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout,
-                             QWidget)
+from PyQt5.QtGui import QColor, QFontMetrics, QPen
+from PyQt5.QtWidgets import (QCheckBox, QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox,
+                             QVBoxLayout, QWidget)
 
 from . import colormaps as cm
+from . import theme
 from .featuremaps import MAP_BACKGROUND, ElidedLabel, shape_text
 from .mosaic import Mosaic, MosaicGeometry, grid_shape
+from .lazy import CatchUpOnShow, skip_while_hidden
 
 RGB_BACKGROUND = "#202020"   # composites are grey at 0, so their gutters must not be
 MAX_CHANNELS = 4        # input-channel rows shown at once for a wide conv layer
@@ -58,13 +68,18 @@ def maps_before(entries, index: int):
     return None
 
 
-class FilterView(QWidget):
+class FilterView(CatchUpOnShow, QWidget):
     """Weights of the selected (or nearest weighted) layer, refreshed on ``weightsChanged``.
 
     Public: ``channel_spin`` (first input channel shown), ``unit_spin`` (dense unit),
-    ``rgb_box`` ('RGB composite' / 'per channel'), ``image``, ``rgb_image``,
+    ``rgb_box`` ('RGB composite' / 'per channel'), ``compare_box`` ('compare with
+    start'), ``own_scale_box``, ``image``, ``rgb_image``, ``start_image`` (the step-0
+    weights while comparing), ``start_label`` / ``now_label``,
     ``colorbar``, ``title``, ``readout``, :attr:`shown_index` (trace position
-    whose weights are drawn, or None), :meth:`refresh`.
+    whose weights are drawn, or None), :attr:`comparing`, :meth:`refresh`.
+
+    The "now" label names the step when the inspector has a ``weights_step``
+    attribute (an int, set before the weights are shown).
     """
 
     def __init__(self, inspector, parent: Optional[QWidget] = None):
@@ -77,6 +92,11 @@ class FilterView(QWidget):
         self._geometry: Optional[MosaicGeometry] = None
         self._mosaic: Optional[Mosaic] = None
         self._fit_key = None
+        self.comparing = False              # the step-0 weights are drawn beside the current ones
+        self._mosaic_px = 1e9               # on-screen width of one mosaic while comparing
+        self._start_mosaic: Optional[Mosaic] = None
+        self._start_key = None              # what the step-0 image shows; refilled only when it changes
+        self._start_owner = None            # the step-0 weights the key's id refers to
         self._build_ui()
         inspector.networkChanged.connect(self._on_network)
         inspector.weightsChanged.connect(self.refresh)
@@ -101,6 +121,13 @@ class FilterView(QWidget):
         self.channel_row, self.unit_row, self.rgb_row = (
             _row("input channels from", self.channel_spin), _row("unit", self.unit_spin),
             _row("show", self.rgb_box))
+        self.compare_box = QCheckBox("compare with start")
+        self.compare_box.toggled.connect(self.refresh)
+        self.own_scale_box = QCheckBox("own scales")
+        self.own_scale_box.setToolTip("Colour each side by its own largest |w| (weights often start much "
+                                      "smaller than they end: on one scale the start looks blank)")
+        self.own_scale_box.toggled.connect(self.refresh)
+        self.own_scale_box.hide()
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.view = self.plot_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
@@ -113,6 +140,16 @@ class FilterView(QWidget):
         self.rgb_image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self.view.addItem(self.rgb_image)
+        # the step-0 weights: their own backdrop and image, placed left of the current ones
+        self.start_frame = QGraphicsRectItem()
+        self.start_frame.setPen(QPen(Qt.NoPen))
+        self.start_frame.setZValue(-1)
+        self.start_image = pg.ImageItem(axisOrder="row-major")
+        self.start_label = pg.TextItem("start (step 0)", anchor=(0, 1))
+        self.now_label = pg.TextItem("now", anchor=(0, 1))
+        for item in (self.start_frame, self.start_image, self.start_label, self.now_label):
+            self.view.addItem(item, ignoreBounds=True)
+            item.hide()
         self.pick_box = QGraphicsRectItem()
         pen = QPen(QColor("#00c000"))
         pen.setCosmetic(True)
@@ -124,6 +161,9 @@ class FilterView(QWidget):
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMap=cm.WEIGHTS, colorMapMenu=False)
         self.colorbar.axis.setWidth(60)          # room for tick labels like "-0.015"
         self.colorbar.setImageItem(self.image)
+        # the step-0 image gets the same colour map but its levels from _show (with "own
+        # scales" they differ, and a linked colour bar would follow them)
+        self.start_image.setColorMap(cm.WEIGHTS)
         self.plot_widget.addItem(self.colorbar, row=0, col=1)
         self.plot_widget.scene().sigMouseMoved.connect(self._hover)
         self.plot_widget.scene().sigMouseClicked.connect(self._click)
@@ -133,6 +173,8 @@ class FilterView(QWidget):
         for w in (self.channel_row, self.unit_row, self.rgb_row):
             controls.addWidget(w)
         controls.addStretch(1)
+        controls.addWidget(self.compare_box)
+        controls.addWidget(self.own_scale_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
@@ -154,6 +196,10 @@ class FilterView(QWidget):
         self.refresh()
 
     def _on_resized(self):
+        if self.comparing:
+            self._fit_key = None            # the labels' room depends on the zoom
+            self.refresh()
+            return
         g = self._geometry
         if g is not None and self.mode != "matrix" and \
                 grid_shape(g.count, g.tile_h, g.tile_w, g.gap, self._aspect()) != (g.rows, g.cols):
@@ -161,6 +207,7 @@ class FilterView(QWidget):
             self.refresh()
 
     # -- drawing ------------------------------------------------------------------
+    @skip_while_hidden
     def refresh(self) -> None:
         """Redraw the weights (cheap: one mosaic fill; called on every training snapshot)."""
         sel = min(max(self.inspector.selected, 0), len(self._entries) - 1)
@@ -170,20 +217,28 @@ class FilterView(QWidget):
             self._reset_controls()
         for w in (self.channel_row, self.unit_row, self.rgb_row):
             w.hide()
+        start = self._start_weights(target)
+        self.comparing = start is not None
         if target is None:
             self.mode = "none"
             self.image.hide()
             self.rgb_image.hide()
             self.pick_box.hide()
+            self._show_start(None, None)
             self.title.setText("This network has no layer with weights.")
             return
         name, kind, describe, _ = self._entries[target]
         layer = self.inspector.layer_at(target)
         W = layer.params["W"]
         if kind == "Conv2D":
-            head = self._show_conv(name, W)
+            head = self._show_conv(name, W, start)
         else:
-            head = self._show_dense(name, target, W)
+            head = self._show_dense(name, target, W, start)
+        self.own_scale_box.setVisible(self.comparing)
+        if self.comparing:
+            self._label_compare()
+            own = ", each side on its own colour scale" if self.own_scale_box.isChecked() else ""
+            head += f" · <i>largest |w|: {_max_abs(start):.2g} at the start, {_max_abs(W):.2g} now{own}</i>"
         sname, skind = self._entries[sel][:2]
         if target != sel:
             head = (f"no weights in {skind} ({sname}) · showing <a href='{target}'>{name}</a>, "
@@ -197,8 +252,12 @@ class FilterView(QWidget):
             spin.setValue(0)
             spin.blockSignals(False)
 
-    def _show(self, img, levels, rgb=False, aspect_locked=True):
-        """Put ``img`` in the (scalar or RGB) image item and fit the view when its geometry changed."""
+    def _show(self, img, levels, rgb=False, aspect_locked=True, start=None, start_levels=None):
+        """Put ``img`` in the (scalar or RGB) image item and fit the view when its geometry changed.
+
+        ``start``: the step-0 picture of the same weights (same shape), drawn to the left with
+        ``start_levels`` (default ``levels``), or None.
+        """
         item, other = (self.rgb_image, self.image) if rgb else (self.image, self.rgb_image)
         other.hide()
         item.show()
@@ -206,19 +265,136 @@ class FilterView(QWidget):
         self.colorbar.setVisible(not rgb)
         if not rgb:
             self.colorbar.setLevels(levels)
-        key = (self.shown_index, self.mode, img.shape[:2])
+        self._show_start(start, levels if start_levels is None else start_levels)
+        h, w = img.shape[:2]
+        side = self._side_by_side()
+        key = (self.shown_index, self.mode, img.shape[:2], start is not None, side)
         if key != self._fit_key:
             self._fit_key = key
             self.view.setAspectLocked(aspect_locked)
-            h, w = img.shape[:2]
             self.frame.setRect(QRectF(-1, -1, w + 2, h + 2))
-            self.view.setRange(QRectF(-1, -1, w + 2, h + 2), padding=0.01)
             self.frame.setBrush(QColor(RGB_BACKGROUND if rgb else MAP_BACKGROUND))
+            if start is None:
+                self.view.setRange(QRectF(-1, -1, w + 2, h + 2), padding=0.01)
+            else:
+                # the step-0 mosaic goes left of (or above) the current one, which stays at the origin
+                top = self._label_room(w, h, side)      # room above a mosaic for its label
+                gap = self._compare_gap(w) if side else int(math.ceil(top)) + self._compare_gap(h)
+                x0, y0 = (-w - gap, 0) if side else (0, -h - gap)
+                self.start_frame.setRect(QRectF(x0 - 1, y0 - 1, w + 2, h + 2))
+                self.start_frame.setBrush(QColor(RGB_BACKGROUND if rgb else MAP_BACKGROUND))
+                self.start_image.setPos(x0, y0)
+                self.start_label.setPos(x0 - 1, y0 - 1)
+                self.now_label.setPos(-1, -1)
+                self.view.setRange(QRectF(min(x0, 0) - 1, y0 - 1 - top, w - min(x0, 0) + 2, h - y0 + 2 + top),
+                                   padding=0.01)
             self.readout.setText("hover a weight to read it · wheel zooms, drag pans")
 
-    def _aspect(self) -> float:
+    def _label_room(self, w: int, h: int, side: bool) -> float:
+        """Data units above a mosaic that hold a label line of fixed pixel height at the
+        zoom the two mosaics will be shown at."""
+        px = QFontMetrics(self.font()).height() + 4
+        vw, vh = max(self.view.width(), 20.0), max(self.view.height(), 20.0)
+        top = 2.0
+        for _ in range(4):          # the zoom depends on the room, the room on the zoom
+            gap = self._compare_gap(w) if side else top + self._compare_gap(h)
+            width = 2 * w + gap + 2 if side else w + 2
+            height = h + 2 + top if side else 2 * h + gap + 2 + top
+            per_px = max(width / vw, height / vh) if self.view.state["aspectLocked"] else height / vh
+            top = px * per_px
+        self._mosaic_px = w / per_px          # on-screen width of one mosaic
+        return top
+
+    def _label_compare(self):
+        """'start (step 0)' / 'now (step N)', or just 'start' / 'now' when the mosaics are narrow."""
+        step = getattr(self.inspector, "weights_step", None)
+        start, now = "start (step 0)", "now" if step is None else f"now (step {step:,})"
+        fm = QFontMetrics(self.font())
+        if max(fm.horizontalAdvance(start), fm.horizontalAdvance(now)) > self._mosaic_px:
+            start, now = "start", "now"
+        self.start_label.setText(start)
+        self.now_label.setText(now)
+
+    @staticmethod
+    def _compare_gap(w: int) -> int:
+        """Pixels between the step-0 mosaic and the current one."""
+        return max(3, int(round(0.06 * w)))
+
+    def _show_start(self, start, levels):
+        items = (self.start_frame, self.start_image, self.start_label, self.now_label)
+        if start is None:
+            for item in items:
+                item.hide()
+            return
+        if start is not self.start_image.image:
+            self.start_image.setImage(start, autoLevels=False, levels=levels)
+        else:
+            self.start_image.setLevels(levels)
+        fg = QColor(theme.colors()["plot_fg"])
+        self.start_label.setColor(fg)
+        self.now_label.setColor(fg)
+        for item in items:
+            item.show()
+
+    def _start_weights(self, target) -> Optional[np.ndarray]:
+        """The step-0 W of the layer at trace position ``target`` while comparing, else None.
+
+        Also keeps the check box's state in step with what is available.
+        """
+        start = getattr(self.inspector, "start_weights", None)
+        W0 = None
+        if start is not None and target is not None:
+            W0 = start.get(f"{self._entries[target][0]}.W")
+            if W0 is not None and W0.shape != self.inspector.layer_at(target).params["W"].shape:
+                W0 = None
+        self.compare_box.setEnabled(W0 is not None)
+        self.compare_box.setToolTip(
+            "Show this layer's weights at the start of training (step 0) beside the current ones, "
+            "on one colour scale" if W0 is not None else
+            "Available once training has started: the weights at step 0 are kept then")
+        return W0 if self.compare_box.isChecked() else None
+
+    def _levels(self, W: np.ndarray, W0: Optional[np.ndarray]):
+        """(levels of the current weights, levels of the step-0 ones): symmetric, shared by both
+        unless 'own scales' is ticked."""
+        now = cm.symmetric_range(W)
+        if W0 is None:
+            return now, None
+        start = cm.symmetric_range(W0)
+        if self.own_scale_box.isChecked():
+            return now, start
+        shared = (min(now[0], start[0]), max(now[1], start[1]))
+        return shared, shared
+
+    def _start_picture(self, key, arrays: np.ndarray) -> np.ndarray:
+        """The step-0 mosaic of ``arrays`` (laid out like the current one); refilled only when
+        ``key`` (what it shows, with the id of the step-0 weights) changed since the last call."""
+        g = self._geometry
+        if key == self._start_key and self.start_image.image is not None:
+            return self.start_image.image
+        # keep the step-0 weights alive so that their id in the key stays theirs
+        self._start_owner = self.inspector.start_weights
+        m = self._start_mosaic
+        if m is None or m.geometry != g or m.extra != self._mosaic.extra:
+            m = self._start_mosaic = Mosaic(g.count, g.tile_h, g.tile_w, cols=g.cols, gap=g.gap,
+                                            extra=self._mosaic.extra)
+        self._start_key = key
+        return m.fill(arrays).copy()
+
+    def _view_aspect(self) -> float:
         w, h = self.view.width(), self.view.height()
         return w / h if w > 10 and h > 10 else 1.4
+
+    def _aspect(self) -> float:
+        """Width/height available to one mosaic (half the view's width or height while comparing)."""
+        a = self._view_aspect()
+        if not self.comparing:
+            return a
+        return a / 2 if self._side_by_side() else a * 2
+
+    def _side_by_side(self) -> bool:
+        """While comparing: start left of now in a wide view, above it in a tall one."""
+        return self._view_aspect() >= 1.0
 
     def _mosaic_for(self, count, th, tw, gap, extra=()):
         g = self._mosaic.geometry if self._mosaic is not None else None
@@ -229,9 +405,9 @@ class FilterView(QWidget):
         self._geometry = self._mosaic.geometry
         return self._mosaic
 
-    def _show_conv(self, name, W):
+    def _show_conv(self, name, W, W0=None):
         f, c, kh, kw = W.shape
-        lo, hi = cm.symmetric_range(W)
+        (lo, hi), start_levels = self._levels(W, W0)
         first = self.shown_index == 1           # reads the network input
         if c == 3 and first:
             self.rgb_row.show()
@@ -240,7 +416,12 @@ class FilterView(QWidget):
             self._channels = (0, 3)
             rgb = 0.5 + W.transpose(0, 2, 3, 1) / (2 * hi)          # (F, KH, KW, 3) in [0, 1]
             img = self._mosaic_for(f, kh, kw, 1, (3,)).fill(rgb)
-            self._show(img, (0.0, 1.0), rgb=True)
+            start = None
+            if W0 is not None:        # the composite depends on its scale
+                hi0 = start_levels[1]
+                start = self._start_picture(("rgb", id(W0), hi0, self._geometry),
+                                            0.5 + W0.transpose(0, 2, 3, 1) / (2 * hi0))
+            self._show(img, (0.0, 1.0), rgb=True, start=start)
             return (f"<b>{name}</b> · {f} filters {shape_text((c, kh, kw))} · RGB composite: grey is 0, "
                     f"a red pixel weighs the red channel positively (scaled by max|W| = {hi:.3g})")
         self.mode = "conv"
@@ -250,19 +431,19 @@ class FilterView(QWidget):
         c0 = min(self.channel_spin.value(), max(0, c - MAX_CHANNELS))
         cs = min(c, MAX_CHANNELS)
         self._channels = (c0, cs)
-        strips = np.full((f, cs, kh + 1, kw), np.nan, np.float32)   # a 1-px gap under every kernel
-        strips[:, :, :kh] = W[:, c0:c0 + cs]
-        strips = strips.reshape(f, cs * (kh + 1), kw)[:, :-1]
         gap = 1 if cs == 1 else 2
-        img = self._mosaic_for(f, cs * (kh + 1) - 1, kw, gap).fill(strips)
-        self._show(img, (lo, hi))
+        img = self._mosaic_for(f, cs * (kh + 1) - 1, kw, gap).fill(_kernel_strips(W, c0, cs))
+        start = None
+        if W0 is not None:
+            start = self._start_picture(("conv", id(W0), c0, self._geometry), _kernel_strips(W0, c0, cs))
+        self._show(img, (lo, hi), start=start, start_levels=start_levels)
         head = f"<b>{name}</b> · {f} filters {shape_text((c, kh, kw))}"
         if c == 1:
             return head + " · white is 0, blue negative, red positive"
         rows = f"input channels {c0}–{c0 + cs - 1}" + (f" of {c}" if cs < c else "")
         return head + f" · a column per filter, a row per input channel ({rows})"
 
-    def _show_dense(self, name, index, W):
+    def _show_dense(self, name, index, W, W0=None):
         d_in, units = W.shape
         src = maps_before(self._entries, index)
         if src is not None:
@@ -272,15 +453,19 @@ class FilterView(QWidget):
             self.unit_spin.setRange(0, units - 1)
             u = self.unit_spin.value()
             col = W[:, u]
-            levels = cm.symmetric_range(col)
+            levels, start_levels = self._levels(col, None if W0 is None else W0[:, u])
             img = self._mosaic_for(c, h, w, 1).fill(col.reshape(c, h, w))
-            self._show(img, levels)
+            start = None
+            if W0 is not None:
+                start = self._start_picture(("unit", id(W0), u, self._geometry), W0[:, u].reshape(c, h, w))
+            self._show(img, levels, start=start, start_levels=start_levels)
             self._source = self._entries[j][0]
             return (f"<b>{name}</b> · {d_in}→{units} · unit {u}'s incoming weights, laid out as "
                     f"the {c} maps of {h}x{w} it reads ({self._source})")
         self.mode = "matrix"
-        levels = cm.symmetric_range(W)
-        self._show(W.T, levels, aspect_locked=False)
+        levels, start_levels = self._levels(W, W0)
+        self._show(W.T, levels, aspect_locked=False, start=None if W0 is None else W0.T,
+                   start_levels=start_levels)
         return (f"<b>{name}</b> · weight matrix {d_in}→{units}: a row per output unit, "
                 f"a column per input")
 
@@ -296,11 +481,14 @@ class FilterView(QWidget):
         self.pick_box.show()
 
     # -- mouse --------------------------------------------------------------------
-    def _locate(self, scene_pos):
-        """What is under the mouse: a tuple whose form depends on ``mode``, or None."""
-        if self.mode == "none":
+    def _locate(self, scene_pos, start=False):
+        """What is under the mouse: a tuple whose form depends on ``mode``, or None.
+
+        ``start``: in the step-0 image (while comparing) instead of the current one.
+        """
+        if self.mode == "none" or (start and not self.comparing):
             return None
-        item = self.rgb_image if self.mode == "rgb" else self.image
+        item = self.start_image if start else self.rgb_image if self.mode == "rgb" else self.image
         p = item.mapFromScene(scene_pos)
         y, x = p.y(), p.x()
         if self.mode == "matrix":
@@ -316,10 +504,14 @@ class FilterView(QWidget):
 
     def _hover(self, scene_pos):
         loc = self._locate(scene_pos)
+        name = self._entries[self.shown_index][0] if self.shown_index is not None else ""
+        W = self.inspector.layer_at(self.shown_index).params["W"] if loc is not None else None
         if loc is None:
-            return
-        name = self._entries[self.shown_index][0]
-        W = self.inspector.layer_at(self.shown_index).params["W"]
+            loc = self._locate(scene_pos, start=True)
+            if loc is None:
+                return
+            W = self.inspector.start_weights[f"{name}.W"]
+            name = f"{name} at step 0"
         if self.mode == "conv":
             f, c, r, k = loc
             text = f"{name} · filter {f} · input channel {c} · row {r}, col {k} · w = {W[f, c, r, k]:.4g}"
@@ -341,9 +533,22 @@ class FilterView(QWidget):
     def _click(self, ev):
         if ev.button() != Qt.LeftButton or ev.double() or self.mode not in ("conv", "rgb"):
             return
-        loc = self._locate(ev.scenePos())
+        loc = self._locate(ev.scenePos()) or self._locate(ev.scenePos(), start=True)
         if loc is not None:
             self.inspector.select_channel(loc[0])
+
+
+def _max_abs(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a))) if np.size(a) else 0.0
+
+
+def _kernel_strips(W: np.ndarray, c0: int, cs: int) -> np.ndarray:
+    """Input channels c0..c0+cs-1 of each filter of W (F, C, KH, KW) stacked into one tall tile
+    per filter, a NaN row between kernels: (F, cs * (KH + 1) - 1, KW)."""
+    f, _, kh, kw = W.shape
+    strips = np.full((f, cs, kh + 1, kw), np.nan, np.float32)
+    strips[:, :, :kh] = W[:, c0:c0 + cs]
+    return strips.reshape(f, cs * (kh + 1), kw)[:, :-1]
 
 
 def _row(label: str, widget: QWidget) -> QWidget:

@@ -6,10 +6,15 @@ softmax last) when ``traceChanged`` fires, and the selected entry when
 ``layerSelected`` fires. During live training the trace arrives ready-made
 from the worker (``set_trace``); otherwise the inspector runs the network on
 the UI thread, which is cheap for one image.
+
+Live training hooks: :attr:`Inspector.input_router` takes new inputs away
+from the UI thread while a worker owns the computing (the trace comes back
+through :meth:`show_snapshot`), and :attr:`Inspector.start_weights` keeps the
+weights a training run started from (the filters' "compare with start").
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
@@ -39,6 +44,12 @@ class Inspector(QObject):
         self.trace: Optional[List[LayerOutput]] = None   # batch of one
         self.selected = 1                                # first layer after the input
         self.channel = 0                                 # picked map; views clamp it per layer
+        self._entries, self._entries_of = [], None       # entries() cache, per network object
+        #: weights at step 0 of the current training run (dict like Network.params), or None
+        self.start_weights: Optional[Dict[str, np.ndarray]] = None
+        #: while set, ``set_input(x)`` first offers ``x`` to it; when it returns True the
+        #: input is handled elsewhere (a training worker) and no forward pass runs here
+        self.input_router: Optional[Callable[[Optional[np.ndarray]], bool]] = None
 
     # -- what is shown --------------------------------------------------------
     def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None) -> None:
@@ -48,31 +59,52 @@ class Inspector(QObject):
         self.network = network
         self.class_names = list(class_names)
         self.meta = dict(meta or {})
+        self.start_weights = None
         if self.input is not None and self.input.shape != network.input_shape:
             self.input = None
         self.networkChanged.emit()
         self._recompute()
         self.select(min(self.selected, self.num_entries() - 1))
 
-    def set_weights(self, weights: dict) -> None:
-        """Copy new weights into the shown network and rerun the input."""
+    def set_weights(self, weights: dict, rerun: bool = True) -> None:
+        """Copy new weights into the shown network and (unless ``rerun`` is False) rerun the input."""
         self.network.set_weights(weights)
         self.weightsChanged.emit()
-        self._recompute()
+        if rerun:
+            self._recompute()
 
-    def set_input(self, x: Optional[np.ndarray]) -> None:
-        """Run the network on ``x`` (C, H, W) float32, or clear the input with None."""
+    def set_input(self, x: Optional[np.ndarray], route: bool = True) -> None:
+        """Run the network on ``x`` (C, H, W) float32, or clear the input with None.
+
+        With ``route`` (the default) an :attr:`input_router` may take the input instead.
+        """
         if x is not None:
             x = np.asarray(x, dtype=np.float32)
             if x.shape != self.network.input_shape:
                 raise ValueError(f"input shape {x.shape} does not fit the network's {self.network.input_shape}")
+        if route and self.input_router is not None and self.input_router(x):
+            return
         self.input = x
         self._recompute()
 
     def set_trace(self, trace: Optional[List[LayerOutput]]) -> None:
-        """Show a forward pass computed elsewhere (e.g. by the training worker)."""
+        """Show a forward pass computed elsewhere (e.g. by the training worker); its
+        input entry becomes :attr:`input`."""
         self.trace = trace
+        if trace is not None:
+            self.input = trace[0].value[0]
         self.traceChanged.emit()
+
+    def show_snapshot(self, weights: dict, trace: Optional[List[LayerOutput]] = None,
+                      keep_trace: bool = False) -> None:
+        """Show a training snapshot: its weights (no forward pass here) and its trace.
+
+        ``keep_trace``: leave the current trace (the snapshot's belongs to an old probe).
+        """
+        self.network.set_weights(weights)
+        self.weightsChanged.emit()
+        if not keep_trace:
+            self.set_trace(trace)
 
     def _recompute(self) -> None:
         self.trace = None if self.input is None else self.network.trace(self.input[None])
@@ -84,14 +116,16 @@ class Inspector(QObject):
 
         Available without an input, from the network's structure.
         """
-        rows = [("input", "Input", "", self.network.input_shape)]
-        for layer in self.network.layers:
-            inner = getattr(layer, "layers", None)
-            if inner:
-                rows += [(f"{layer.name}.{l.name}", l.kind, l.describe(), l.out_shape) for l in inner]
-            rows.append((layer.name, layer.kind, layer.describe(), layer.out_shape))
-        rows.append(("softmax", "Softmax", "", self.network.output_shape))
-        return rows
+        if self._entries_of is not self.network:        # the structure changes only with the network
+            rows = [("input", "Input", "", self.network.input_shape)]
+            for layer in self.network.layers:
+                inner = getattr(layer, "layers", None)
+                if inner:
+                    rows += [(f"{layer.name}.{l.name}", l.kind, l.describe(), l.out_shape) for l in inner]
+                rows.append((layer.name, layer.kind, layer.describe(), layer.out_shape))
+            rows.append(("softmax", "Softmax", "", self.network.output_shape))
+            self._entries, self._entries_of = rows, self.network
+        return list(self._entries)
 
     def num_entries(self) -> int:
         return len(self.entries())

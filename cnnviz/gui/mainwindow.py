@@ -29,10 +29,11 @@ from .export import widget_png
 from .inspector import Inspector
 from .modelinfo import ModelChoice, about_text, describe, is_untrained, open_model_file, untrained_model
 from .probabilities import ProbabilityPanel
+from .training.controller import TrainingController
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 DEFAULT_SIZE = QSize(1400, 900)
 
 #: the layer views: key, dock title, module, class
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         for key, title, module, cls in LAYER_VIEWS:
             self.add_panel(key, title, _make_view(module, cls, self.inspector))
         self.add_panel("probabilities", "Probabilities", ProbabilityPanel(self.inspector))
+        self.training = TrainingController(self)
+        self.training.install()
         self._make_menus()
         self.arrange_default_layout()
         self._layout_restored = self._restore_settings()
@@ -143,9 +146,15 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         p = self.panels
         w, h = max(self.width(), 900), max(self.height(), 600)
-        self.resizeDocks([p["featuremaps"]], [int(w * 0.56)], Qt.Horizontal)
+        training = "training" in p
+        self.resizeDocks([p["featuremaps"]], [int(w * (0.38 if training else 0.56))], Qt.Horizontal)
         self.resizeDocks([p["featuremaps"], p["filters"]], [int(h * 0.5), int(h * 0.32)], Qt.Vertical)
-        self.resizeDocks([p["strip"], p["probabilities"]], [int(h * 0.17), int(h * 0.24)], Qt.Vertical)
+        self.resizeDocks([p["strip"], p["probabilities"]], [int(h * 0.17), int(h * (0.3 if training else 0.24))],
+                         Qt.Vertical)
+        if training:
+            self.resizeDocks([p["training"]], [max(300, int(w * 0.21))], Qt.Horizontal)
+        if "curves" in p:
+            self.resizeDocks([p["probabilities"], p["curves"]], [int(w * 0.2), int(w * 0.35)], Qt.Horizontal)
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""
@@ -292,6 +301,8 @@ class MainWindow(QMainWindow):
             path = self._ask_save("Save model", MODEL_FILTER.split(";;")[0], "models", suggested)
             if not path:
                 return False
+        if self.training.owns_save():       # the model of a training run: with its history and recipe
+            return self.training.save(path)
         meta = self.inspector.meta
         extra = dict(meta.get("extra") or {})
         if is_untrained(meta):
@@ -390,6 +401,7 @@ class MainWindow(QMainWindow):
             self._size_docks()
 
     def closeEvent(self, event) -> None:
+        self.training.shutdown()
         self.save_settings()
         super().closeEvent(event)
 

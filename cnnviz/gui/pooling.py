@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox, Q
 
 from . import colormaps as cm
 from .featuremaps import ElidedLabel, channel_name
+from .lazy import CatchUpOnShow, skip_while_hidden
 
 POOL_KINDS = ("MaxPool2D", "AvgPool2D")
 WINNER_COLOR = "#00e0ff"
@@ -46,7 +47,7 @@ def _box(color: str, width: int = 2) -> QGraphicsRectItem:
     return box
 
 
-class PoolingView(QWidget):
+class PoolingView(CatchUpOnShow, QWidget):
     """A pooling layer's input and output maps for one channel, with max winners or avg windows marked.
 
     Public: ``channel_spin``, ``input_image`` and ``output_image`` (ImageItems),
@@ -135,6 +136,7 @@ class PoolingView(QWidget):
         self.refresh()
 
     # -- drawing ------------------------------------------------------------------
+    @skip_while_hidden
     def refresh(self) -> None:
         """Redraw from the inspector's selection, channel and trace."""
         sel = min(max(self.inspector.selected, 0), len(self._entries) - 1)

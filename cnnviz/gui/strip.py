@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWi
 
 from . import colormaps as cm
 from .featuremaps import shape_text
+from .lazy import CatchUpOnShow, skip_while_hidden
 
 THUMB = 40                   # icon side, pixels
 FRAME = 3                    # coloured frame around a thumbnail
@@ -51,7 +52,7 @@ def _qimage(rgba: np.ndarray) -> QImage:
     return img.copy()                         # detach from the numpy buffer
 
 
-class NetworkStrip(QWidget):
+class NetworkStrip(CatchUpOnShow, QWidget):
     """One list entry per trace position (``inspector.entries()``); the selected one highlighted.
 
     Public: ``list`` (QListWidget, row i = trace position i), ``hint`` (QLabel shown
@@ -134,6 +135,7 @@ class NetworkStrip(QWidget):
         """Select the next trace entry."""
         self.inspector.step(1)
 
+    @skip_while_hidden
     def refresh(self) -> None:
         """Update thumbnails and statistics from the current trace (a few ms for ~20 entries)."""
         has_trace = self.inspector.value(0) is not None

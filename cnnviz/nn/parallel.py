@@ -7,6 +7,7 @@ of a convolution's time that is not matrix products.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import numpy as np
 _lock = threading.Lock()
 _pool = None
 MIN_WORK = 1 << 20     # elements below which splitting costs more than it gains
+CHUNKS_PER_THREAD = 4
 
 
 def workers() -> int:
@@ -37,14 +39,28 @@ def _executor() -> ThreadPoolExecutor:
 
 def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     """Call ``fn(lo, hi)`` on disjoint ranges covering 0..n, in parallel when ``work``
-    (elements touched) is large enough; ``fn`` must write disjoint outputs."""
-    parts = min(workers(), n) if work >= MIN_WORK else 1
-    if parts <= 1:
+    (elements touched) is large enough; ``fn`` must write disjoint outputs.
+
+    The range is cut into a few more pieces than threads and every thread
+    (this one included) takes the next piece until none is left, so a core
+    that is busy with something else (the app's UI thread) holds up at most
+    one small piece instead of half of the work.
+    """
+    threads = min(workers(), n) if work >= MIN_WORK else 1
+    if threads <= 1:
         fn(0, n)
         return
-    bounds = [n * i // parts for i in range(parts + 1)]
-    futures = [_executor().submit(fn, bounds[i], bounds[i + 1]) for i in range(1, parts)]
-    fn(bounds[0], bounds[1])          # this thread does the first share
+    pieces = min(n, CHUNKS_PER_THREAD * threads)
+    bounds = [n * i // pieces for i in range(pieces + 1)]
+    counter = itertools.count()
+
+    def drain():
+        for i in iter(counter.__next__, None):      # next() on a count is atomic under the GIL
+            if i >= pieces:
+                return
+            fn(bounds[i], bounds[i + 1])
+    futures = [_executor().submit(drain) for _ in range(threads - 1)]
+    drain()
     for f in futures:
         f.result()
 

@@ -1,0 +1,231 @@
+"""How well the real window trains (`main.py bench --gui`).
+
+The real main window runs offscreen with a digit drawn on its canvas; its
+Training panel trains the ``simple`` preset on MNIST from the data folder
+for N seconds, exactly as a user's Train press does (worker thread,
+snapshots applied to every view, curves fed). Around it, a plain
+:class:`cnnviz.train.Trainer` loop with no UI trains the same recipe for
+N/2 seconds before and N/2 seconds after (so a change in the machine's load
+during the run affects both sides alike). Both throughputs are measured the
+same way: samples per second of wall time between consecutive steps of an
+epoch (the end-of-epoch evaluation is left out of both).
+
+While the window trains, a QTimer due every 10 ms on the UI thread records
+how late it fires: that is how long a click or a pen movement would wait.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer
+from PyQt5.QtTest import QTest
+
+from ..data import load_dataset, resolve_data_dir
+from ..train.recipe import Recipe, prepare
+from .app import ensure_app
+from .blas import set_blas_threads
+from .mainwindow import MainWindow
+from .modelinfo import untrained_model
+from .synthstroke import digit_path, mouse_event
+from .training.worker import IDLE_BLAS_THREADS, training_blas_threads
+
+TARGETS = {"in_app_vs_headless": 0.85, "timer_p99_ms": 50.0, "snapshots_per_s": 10.0}
+
+
+def bench_gui(seconds: float = 20.0, data_dir=None, report: Optional[Callable[[str], None]] = None,
+              preset: str = "simple", blas_threads: Optional[int] = None, size=(1400, 900)) -> dict:
+    """Train ``preset`` on MNIST in the real window for ``seconds``; compare with a headless loop.
+
+    Returns a JSON-able dict::
+
+        {"in_app_samples_per_s", "headless_samples_per_s", "ratio",
+         "timer_lateness_ms": {"p50", "p99", "max", "n"}, "snapshots_per_s",
+         "rss_mb": {"start", "end", "peak"}, "steps": {...}, "blas_threads",
+         "cpus", "load_before", "load_after", "targets", "meets_targets", ...}
+
+    ``blas_threads`` defaults to what the app's worker uses
+    (:func:`cnnviz.gui.training.worker.training_blas_threads`); the headless
+    loop uses the same count. Raises :class:`cnnviz.data.DataError` when
+    MNIST is not in ``data_dir``.
+    """
+    say = report or (lambda text: None)
+    threads = training_blas_threads() if blas_threads is None else int(blas_threads)
+    folder = str(resolve_data_dir(data_dir))
+    rss_start = _rss_mb()
+    app = ensure_app(offscreen=True)
+    data = load_dataset("mnist", folder, download=False)
+    recipe = Recipe(arch=preset, dataset="mnist", epochs=1000)
+    result = {"preset": preset, "seconds": seconds, "data_dir": folder, "cpus": os.cpu_count(),
+              "blas_threads": threads, "load_before": _load(), "targets": TARGETS}
+    say(f"{preset} on MNIST ({len(data.x_train):,} training images), {seconds:g} s in the window and "
+        f"{seconds:g} s headless, {threads} BLAS thread(s); load average {result['load_before']} "
+        f"on {result['cpus']} CPUs")
+
+    first = _headless(recipe, data, seconds / 2, threads)
+    app_part = _in_app(app, recipe, data, folder, seconds, threads, size)
+    second = _headless(recipe, data, seconds / 2, threads)
+    steps = first["steps"] + second["steps"]
+    headless = steps * recipe.batch / max(first["seconds"] + second["seconds"], 1e-9)
+    in_app = app_part.pop("samples_per_s")
+    result.update(app_part)
+    result.update({
+        "in_app_samples_per_s": round(in_app, 1), "headless_samples_per_s": round(headless, 1),
+        "headless_parts_samples_per_s": [round(p["steps"] * recipe.batch / max(p["seconds"], 1e-9), 1)
+                                         for p in (first, second)],
+        "ratio": round(in_app / headless, 3) if headless else None,
+        "headless_cpu_share": round((first["cpu_share"] + second["cpu_share"]) / 2, 3),
+        "load_after": _load(),
+    })
+    result["steps"]["headless"] = steps
+    result["rss_mb"] = {"start": rss_start, "end": _rss_mb(), "peak": _peak_rss_mb()}
+    lat = result["timer_lateness_ms"]
+    result["meets_targets"] = {
+        "in_app_vs_headless": result["ratio"] is not None and result["ratio"] >= TARGETS["in_app_vs_headless"],
+        "timer_p99_ms": lat["p99"] is not None and lat["p99"] < TARGETS["timer_p99_ms"],
+        "snapshots_per_s": result["snapshots_per_s"] >= TARGETS["snapshots_per_s"],
+    }
+    say(f"in the app {in_app:,.0f} samples/s, headless {headless:,.0f} samples/s: "
+        f"{100 * (result['ratio'] or 0):.0f}% (target {100 * TARGETS['in_app_vs_headless']:.0f}%)")
+    say(f"10 ms UI timer late by p50 {lat['p50']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
+        f"(target p99 < {TARGETS['timer_p99_ms']:g}); {result['snapshots_per_s']:.1f} snapshots shown per "
+        f"second (target {TARGETS['snapshots_per_s']:g})")
+    say(f"memory (RSS) {rss_start:.0f} MB at start, {result['rss_mb']['end']:.0f} MB at the end; "
+        f"load average {result['load_after']}")
+    return result
+
+
+def _headless(recipe: Recipe, data, seconds: float, threads: int) -> dict:
+    """A plain Trainer loop for ``seconds``: steps done and their timed wall seconds."""
+    set_blas_threads(threads)
+    try:
+        trainer = prepare(recipe, data)
+        timed, steps, last, epoch = 0.0, 0, None, None
+        t0, cpu0 = time.perf_counter(), time.thread_time()
+        end = time.perf_counter() + seconds
+        for event in trainer.steps():
+            now = time.perf_counter()
+            if event.kind != "step":
+                last = None
+                continue
+            if last is not None and event.epoch == epoch:
+                timed += now - last
+                steps += 1
+            if now >= end:
+                break
+            last, epoch = time.perf_counter(), event.epoch
+    finally:
+        set_blas_threads(IDLE_BLAS_THREADS)
+    return {"steps": steps, "seconds": timed,
+            "cpu_share": (time.thread_time() - cpu0) / max(time.perf_counter() - t0, 1e-9)}
+
+
+def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int, size) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "bench.ini"), QSettings.IniFormat)
+        window = MainWindow(untrained_model(recipe.arch), settings)
+        try:
+            window.resize(*size)
+            window.show()
+            QTest.qWaitForWindowExposed(window, 2000)
+            _draw_digit(app, window, "3")
+            training = window.training
+            training.checkpoint_dir = Path(tmp) / "checkpoints"
+            training.set_data_dir(folder)
+            training.loader.remember("mnist", folder, data)
+            training.panel.set_recipe(recipe)
+            late = []
+            timer = QTimer()
+            timer.setTimerType(Qt.PreciseTimer)
+            timer.setInterval(10)
+            last = [time.perf_counter()]
+
+            def tick():
+                now = time.perf_counter()
+                late.append(max(0.0, (now - last[0]) * 1000 - 10.0))
+                last[0] = now
+
+            timer.timeout.connect(tick)
+            training.blas_threads = threads
+            training.train()
+            worker = training.worker
+            if worker is None:
+                raise RuntimeError(f"training did not start: {training.panel.message_label.text()}")
+            applied0 = training.snapshots_applied
+            t0, cpu0 = time.perf_counter(), time.thread_time()
+            last[0] = t0
+            timer.start()
+            _run_loop(seconds)
+            timer.stop()
+            elapsed = time.perf_counter() - t0
+            ui_cpu = time.thread_time() - cpu0
+            applied = training.snapshots_applied - applied0
+            training.stop()
+            deadline = time.perf_counter() + 30
+            while worker.is_running() and time.perf_counter() < deadline:
+                _run_loop(0.05)
+            _run_loop(0.1)
+            rate = worker.steps_timed * recipe.batch / max(worker.step_seconds, 1e-9)
+            return {"samples_per_s": rate,
+                    "timer_lateness_ms": _stats(late),
+                    "snapshots_per_s": round(applied / elapsed, 2),
+                    "snapshots_sent": worker.snapshots_sent,
+                    "ui_thread_cpu_share": round(ui_cpu / elapsed, 3),
+                    "worker_cpu_share": round(worker.cpu_seconds / max(time.perf_counter() - t0, 1e-9), 3),
+                    "steps": {"in_app": worker.steps_timed, "in_app_total": worker.trainer.step_count},
+                    "window_ended_cleanly": not worker.is_running()}
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+
+
+def _run_loop(seconds: float) -> None:
+    """Run the Qt event loop for ``seconds``, as app.exec_() would."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec_()
+
+
+def _draw_digit(app, window, digit: str) -> None:
+    canvas = window.canvas
+    side = min(canvas.paper_size().width(), canvas.paper_size().height())
+    points = [canvas.paper_to_widget(QPointF(x, y)) for x, y in digit_path(digit, side)]
+    app.sendEvent(canvas, mouse_event(QEvent.MouseButtonPress, canvas, points[0], True))
+    for p in points[1:]:
+        app.sendEvent(canvas, mouse_event(QEvent.MouseMove, canvas, p, True))
+    app.sendEvent(canvas, mouse_event(QEvent.MouseButtonRelease, canvas, points[-1], False))
+    _run_loop(0.2)
+
+
+def _stats(values) -> dict:
+    if not values:
+        return {"p50": None, "p99": None, "max": None, "n": 0}
+    v = np.asarray(values)
+    return {"p50": round(float(np.percentile(v, 50)), 2), "p99": round(float(np.percentile(v, 99)), 2),
+            "max": round(float(v.max()), 2), "n": int(v.size)}
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20, 1)
+    except (OSError, ValueError, IndexError):
+        return _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 2 ** 20 if os.uname().sysname == "Darwin" else peak / 1024, 1)
+
+
+def _load():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None

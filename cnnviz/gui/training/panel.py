@@ -1,0 +1,415 @@
+"""The Training panel: what to train on, how, and the Train / Pause / Stop / Save buttons.
+
+Widgets only: :class:`TrainingPanel` turns its fields into a
+:class:`cnnviz.train.recipe.Recipe` and shows what it is told; the
+:class:`cnnviz.gui.training.controller.TrainingController` does the work.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtGui import QFontMetrics, QValidator
+from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
+                             QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+                             QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+
+
+from ...data import available_datasets, get_info
+from ...nn import PRESETS
+from ...nn.init import INITS
+from ...nn.optim import OPTIMIZERS
+from ...train.recipe import Recipe
+
+PROBE_DRAWING, PROBE_TEST = "drawing", "test"
+START_NEW, START_CONTINUE = "new", "continue"
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A positive number such as a learning rate: shown like ``0.001``, stepped 1-2-5
+    (0.001 -> 0.002 -> 0.005 -> 0.01). With ``allow_zero`` stepping below the minimum gives 0."""
+
+    def __init__(self, value: float, minimum: float = 1e-6, maximum: float = 10.0, allow_zero: bool = False,
+                 parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self._floor = minimum
+        self.setDecimals(10)
+        self.setRange(0.0 if allow_zero else minimum, maximum)
+        self.setKeyboardTracking(False)
+        self.setValue(value)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}"
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(min(hint.width(), QFontMetrics(self.font()).horizontalAdvance("0.000005") + 40))
+        return hint
+
+    def minimumSizeHint(self):
+        return self.sizeHint()
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        stripped = text.strip()
+        if stripped in ("", ".", "-", "e", "1e", "1e-"):
+            return QValidator.Intermediate, text, pos
+        try:
+            v = float(stripped)
+        except ValueError:
+            ok = all(c in "0123456789.eE-+" for c in stripped)
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+        return (QValidator.Acceptable if self.minimum() <= v <= self.maximum() else QValidator.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:
+        v = self.value()
+        for _ in range(abs(steps)):
+            v = _next_125(v, steps > 0, self._floor, self.minimum() == 0.0)
+        self.setValue(min(max(v, self.minimum()), self.maximum()))
+
+
+def _next_125(v: float, up: bool, floor: float, allow_zero: bool) -> float:
+    if v <= 0:
+        return floor if up else 0.0
+    exp = math.floor(math.log10(v) + 1e-9)
+    ladder = [m * 10.0 ** e for e in (exp - 1, exp, exp + 1) for m in (1, 2, 5)]
+    if up:
+        return next(x for x in ladder if x > v * (1 + 1e-9))
+    lower = [x for x in ladder if x < v * (1 - 1e-9)]
+    nxt = lower[-1]
+    if nxt < floor * (1 - 1e-9):
+        return 0.0 if allow_zero else floor
+    return nxt
+
+
+class TrainingPanel(QWidget):
+    """The training settings and controls.
+
+    Signals: ``trainClicked``, ``pauseClicked`` (pause or resume), ``stopClicked``,
+    ``saveClicked``, ``folderClicked``, ``cancelLoadClicked``, ``editLayersClicked``,
+    ``lrEdited(float)`` (the learning rate was changed; also while running),
+    ``probeChanged()`` (drawing vs test image, or another test image), ``datasetChanged(str)``.
+    """
+
+    trainClicked = pyqtSignal()
+    pauseClicked = pyqtSignal()
+    stopClicked = pyqtSignal()
+    saveClicked = pyqtSignal()
+    folderClicked = pyqtSignal()
+    cancelLoadClicked = pyqtSignal()
+    editLayersClicked = pyqtSignal()
+    lrEdited = pyqtSignal(float)
+    probeChanged = pyqtSignal()
+    datasetChanged = pyqtSignal(str)
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self.custom_spec: Optional[dict] = None      # from "Edit layers…", overrides the preset
+        self._build()
+        self.set_state("idle")
+
+    # -- building ----------------------------------------------------------------
+    def _build(self) -> None:
+        # The controls and progress stay in view; the settings scroll below them.
+        inner = QWidget()
+        col = QVBoxLayout(inner)
+        col.setContentsMargins(4, 2, 4, 4)
+        col.setSpacing(6)
+        col.addWidget(self._data_box())
+        col.addWidget(self._network_box())
+        col.addWidget(self._optimizer_box())
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        outer.addWidget(self._run_box())
+        scroll.setMinimumHeight(30)
+        outer.addWidget(scroll, 1)
+        # The dock may be narrow: fields shrink (and elide) rather than cut the panel off.
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+            combo.setMinimumWidth(70)
+        for spin in self.findChildren(QSpinBox) + self.findChildren(QDoubleSpinBox):
+            spin.setMinimumWidth(60)
+        for button in self.findChildren(QPushButton):
+            button.setMinimumWidth(40)
+        self.setMinimumWidth(180)
+
+    def _data_box(self) -> QGroupBox:
+        box = QGroupBox("Data")
+        form = _form(box)
+        self.dataset_box = QComboBox()
+        for name in available_datasets():
+            self.dataset_box.addItem(name, name)
+            self.dataset_box.setItemData(self.dataset_box.count() - 1, get_info(name).title, Qt.ToolTipRole)
+        self.dataset_box.currentIndexChanged.connect(lambda _i: self.datasetChanged.emit(self.dataset()))
+        self.folder_button = QPushButton("Local folder…")
+        self.folder_button.setToolTip("The folder holding the data files, or where downloads go")
+        self.folder_button.clicked.connect(self.folderClicked)
+        form.addRow("Data set", self.dataset_box)
+        self.files_label = _wrapping_label()
+        self.files_label.setObjectName("trainingFiles")
+        form.addRow(self.files_label)
+        self.download_check = QCheckBox("Download")
+        self.download_check.setChecked(True)
+        self.download_check.setToolTip("Download missing files from the official mirrors (checked against "
+                                       "their checksums); off: use local files only")
+        form.addRow(_hbox(self.download_check, self.folder_button))
+        self.load_bar = QProgressBar()
+        self.load_bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancelLoadClicked)
+        self.load_row = _hbox(self.load_bar, self.cancel_button)
+        form.addRow(self.load_row)
+        self.load_row.hide()
+        return box
+
+    def _network_box(self) -> QGroupBox:
+        box = QGroupBox("Network")
+        form = _form(box)
+        self.start_box = QComboBox()
+        self.start_box.addItem("New network", START_NEW)
+        self.start_box.addItem("Continue this model", START_CONTINUE)
+        self.start_box.setToolTip("Train a fresh network of the preset, or go on training the model shown")
+        form.addRow("Start", self.start_box)
+        self.preset_box = QComboBox()
+        for name in PRESETS:
+            self.preset_box.addItem(name, name)
+        self.preset_box.currentIndexChanged.connect(self._preset_picked)
+        self.edit_button = QPushButton("Edit layers…")
+        self.edit_button.clicked.connect(self.editLayersClicked)
+        form.addRow("Preset", _hbox(self.preset_box, self.edit_button))
+        self.init_box = QComboBox()
+        self.init_box.addItem("preset's", None)
+        for name in INITS:
+            self.init_box.addItem(name, name)
+        self.init_box.setToolTip("Weight initialisation: normal (std 0.01), He or Xavier")
+        self.dropout_spin = QDoubleSpinBox()
+        self.dropout_spin.setRange(-0.05, 0.9)
+        self.dropout_spin.setSingleStep(0.05)
+        self.dropout_spin.setDecimals(2)
+        self.dropout_spin.setSpecialValueText("preset's")
+        self.dropout_spin.setValue(-0.05)
+        self.dropout_spin.setToolTip("Rate of every dropout layer (only presets with dropout layers use it)")
+        form.addRow("Init", self.init_box)
+        form.addRow("Dropout", self.dropout_spin)
+        self.start_box.currentIndexChanged.connect(self._start_picked)
+        return box
+
+    def _optimizer_box(self) -> QGroupBox:
+        box = QGroupBox("Training")
+        form = _form(box)
+        self.optimizer_box = QComboBox()
+        for name in OPTIMIZERS:
+            self.optimizer_box.addItem(name, name)
+        self.optimizer_box.setCurrentIndex(list(OPTIMIZERS).index("adam"))
+        self.lr_spin = LogSpinBox(0.001, 1e-6, 1e30)        # absurd rates allowed: watch a run diverge
+        self.lr_spin.setToolTip("Learning rate; can be changed while training runs (press Enter)")
+        self.lr_spin.valueChanged.connect(self.lrEdited)
+        self.decay_spin = LogSpinBox(0.0, 1e-6, 1.0, allow_zero=True)
+        self.decay_spin.setToolTip("Weight decay (L2) on the kernels")
+        self.epochs_spin = _spin(1, 1000, 5)
+        self.batch_spin = _spin(1, 4096, 100)
+        self.seed_spin = _spin(0, 2 ** 31 - 1, 0)
+        self.seed_spin.setToolTip("Fixes the initial weights, the batch order and dropout: same seed, same run")
+        self.augment_check = QCheckBox()
+        self.augment_check.setToolTip("Augmentation: random shifts, rotations, scaling and stroke thickness")
+        for label, widget in (("Optimizer", self.optimizer_box), ("Learning rate", self.lr_spin),
+                              ("Epochs", self.epochs_spin), ("Batch size", self.batch_spin),
+                              ("Weight decay", self.decay_spin), ("Augment", self.augment_check),
+                              ("Seed", self.seed_spin)):
+            form.addRow(label, widget)
+        return box
+
+    def _run_box(self) -> QWidget:
+        box = QWidget()
+        col = QVBoxLayout(box)
+        col.setContentsMargins(6, 4, 6, 2)
+        col.setSpacing(4)
+        self.probe_box = QComboBox()
+        self.probe_box.addItem("my drawing", PROBE_DRAWING)
+        self.probe_box.addItem("test image #", PROBE_TEST)
+        self.probe_box.setToolTip("Which image the feature maps and probabilities follow during training")
+        self.probe_spin = _spin(0, 9999, 0)
+        self.probe_spin.setToolTip("Index of the test image (of the chosen data set)")
+        self.probe_spin.hide()
+        self.probe_box.currentIndexChanged.connect(self._probe_picked)
+        self.probe_spin.valueChanged.connect(lambda _v: self.probeChanged.emit())
+        col.addWidget(_hbox(QLabel("Views show"), self.probe_box, self.probe_spin))
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setDefault(True)
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip("Save the model with its training history (also while training)")
+        self.train_button.clicked.connect(self.trainClicked)
+        self.pause_button.clicked.connect(self.pauseClicked)
+        self.stop_button.clicked.connect(self.stopClicked)
+        self.save_button.clicked.connect(self.saveClicked)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(3)
+        for b in (self.train_button, self.pause_button, self.stop_button, self.save_button):
+            buttons.addWidget(b)
+        col.addLayout(buttons)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")
+        self.progress_bar.setMaximumHeight(14)
+        col.addWidget(self.progress_bar)
+        self.progress_label = _wrapping_label()
+        self.progress_label.setObjectName("trainingProgress")
+        self.progress_label.setText("Pick a data set and a network below, then press Train: "
+                                    "every view follows the training live.")
+        col.addWidget(self.progress_label)
+        self.message_label = _wrapping_label()
+        self.message_label.setObjectName("trainingMessage")
+        self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        col.addWidget(self.message_label)
+        return box
+
+    # -- reading the fields ---------------------------------------------------------
+    def dataset(self) -> str:
+        return self.dataset_box.currentData()
+
+    def start_mode(self) -> str:
+        return self.start_box.currentData()
+
+    def probe(self) -> tuple:
+        """("drawing", None) or ("test", index)."""
+        mode = self.probe_box.currentData()
+        return (mode, self.probe_spin.value() if mode == PROBE_TEST else None)
+
+    def recipe(self) -> Recipe:
+        """The settings as a Recipe (arch is the preset, or the edited architecture's name)."""
+        dropout = self.dropout_spin.value()
+        arch = self.custom_spec.get("name", "custom") if self.custom_spec else self.preset_box.currentData()
+        return Recipe(arch=arch, dataset=self.dataset(), epochs=self.epochs_spin.value(),
+                      batch=self.batch_spin.value(), optimizer=self.optimizer_box.currentData(),
+                      lr=float(self.lr_spin.value()), weight_decay=float(self.decay_spin.value()),
+                      init=self.init_box.currentData(), dropout=None if dropout < 0 else round(dropout, 2),
+                      augment=self.augment_check.isChecked(), seed=self.seed_spin.value())
+
+    def set_recipe(self, recipe: Recipe) -> None:
+        """Fill the fields from ``recipe`` (e.g. the one a reopened model was trained with)."""
+        _pick(self.dataset_box, recipe.dataset)
+        _pick(self.preset_box, recipe.arch)
+        _pick(self.optimizer_box, recipe.optimizer)
+        _pick(self.init_box, recipe.init)
+        self.epochs_spin.setValue(recipe.epochs)
+        self.batch_spin.setValue(recipe.batch)
+        self.lr_spin.setValue(recipe.lr)
+        self.decay_spin.setValue(recipe.weight_decay)
+        self.dropout_spin.setValue(-0.05 if recipe.dropout is None else recipe.dropout)
+        self.augment_check.setChecked(bool(recipe.augment))
+        self.seed_spin.setValue(recipe.seed)
+
+    # -- showing ---------------------------------------------------------------------
+    def set_state(self, state: str) -> None:
+        """"idle", "loading", "running" or "paused": which controls are usable."""
+        self.state = state
+        busy = state in ("loading", "running", "paused")
+        for w in (self.dataset_box, self.folder_button, self.download_check, self.start_box, self.preset_box, self.edit_button,
+                  self.init_box, self.dropout_spin, self.optimizer_box, self.decay_spin, self.epochs_spin,
+                  self.batch_spin, self.seed_spin, self.augment_check):
+            w.setEnabled(not busy)
+        self.edit_button.setEnabled(not busy and self.start_mode() == START_NEW)
+        self.preset_box.setEnabled(not busy and self.start_mode() == START_NEW and self.custom_spec is None)
+        self.train_button.setEnabled(state == "idle")
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.load_row.setVisible(state == "loading")
+
+    def set_files_text(self, text: str, ok: bool = True) -> None:
+        self.files_label.setText(text)
+        self.files_label.setProperty("problem", not ok)
+        self.files_label.setStyleSheet("" if ok else "color: #c0392b;")
+
+    def set_load_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.load_bar.setRange(0, 1000)
+            self.load_bar.setValue(int(1000 * min(done, total) / total))
+            self.load_bar.setFormat(f"{done / 1e6:.1f} of {total / 1e6:.1f} MB")
+        else:
+            self.load_bar.setRange(0, 0)           # busy: size unknown, or reading local files
+
+    def set_progress(self, text: str, fraction: Optional[float] = None) -> None:
+        """The run's progress line; ``fraction`` (0..1) moves the bar, None leaves it."""
+        self.progress_label.setText(text)
+        if fraction is not None:
+            self.progress_bar.setRange(0, 1000)
+            self.progress_bar.setValue(int(1000 * max(0.0, min(1.0, fraction))))
+
+    def set_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color: #c0392b;" if error else "")
+
+    def set_custom_spec(self, spec: Optional[dict]) -> None:
+        """Train this architecture (from the layer editor) instead of the preset; None: the preset."""
+        self.custom_spec = spec
+        if spec is not None:
+            self.preset_box.setToolTip(f"Edited architecture '{spec.get('name', 'custom')}' is used")
+        self.set_state(self.state)
+
+    def _preset_picked(self, _index: int) -> None:
+        self.custom_spec = None
+
+    def _start_picked(self, _index: int) -> None:
+        self.set_state(self.state)
+
+    def _probe_picked(self, _index: int) -> None:
+        self.probe_spin.setVisible(self.probe_box.currentData() == PROBE_TEST)
+        self.probeChanged.emit()
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    form = QFormLayout(box)
+    form.setContentsMargins(6, 4, 6, 4)
+    form.setVerticalSpacing(3)
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    return form
+
+
+def _hbox(*widgets: QWidget) -> QWidget:
+    w = QWidget()
+    row = QHBoxLayout(w)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    for i, widget in enumerate(widgets):
+        row.addWidget(widget, 1 if i == 0 or isinstance(widget, QComboBox) else 0)
+    return w
+
+
+def _spin(lo: int, hi: int, value: int) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setValue(value)
+    return s
+
+
+def _wrapping_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+    return label
+
+
+def _pick(box: QComboBox, data) -> None:
+    i = box.findData(data)
+    if i >= 0:
+        box.setCurrentIndex(i)

@@ -1,0 +1,222 @@
+"""Training in the real window: the panel, the worker, every view following, and the endings."""
+import threading
+
+import numpy as np
+import pytest
+from PyQt5.QtCore import QSettings
+from PyQt5.QtGui import QImage, QPainter, QPen, QColor
+
+from cnnviz.gui.mainwindow import MainWindow
+from cnnviz.gui.modelinfo import untrained_model
+from cnnviz.gui.training.panel import PROBE_TEST, START_CONTINUE
+from cnnviz.modelio import load_model
+
+from test_cli import write_idx_dataset
+
+STEPS_PER_EPOCH = 10          # 200 training images, batch 20
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    write_idx_dataset(tmp_path / "data" / "mnist", n_train=200, n_test=50)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(untrained_model("simple"), settings)
+    qtbot.addWidget(w)
+    w.training.checkpoint_dir = tmp_path / "checkpoints"
+    w.training.set_data_dir(tmp_path / "data")
+    p = w.training.panel
+    p.batch_spin.setValue(20)
+    p.epochs_spin.setValue(2)
+    p.init_box.setCurrentIndex(p.init_box.findData("he"))
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.training.shutdown(5)
+
+
+def draw_bar(window):
+    img = QImage(280, 280, QImage.Format_RGB32)
+    img.fill(QColor("white"))
+    painter = QPainter(img)
+    painter.setPen(QPen(QColor("black"), 24))
+    painter.drawLine(140, 40, 140, 240)
+    painter.end()
+    window.set_image(img)
+
+
+def train(qtbot, window, timeout=30000):
+    """Press Train and wait for the run to end."""
+    t = window.training
+    window.training.panel.train_button.click()
+    qtbot.waitUntil(lambda: t.worker is not None or t.panel.state == "idle", timeout=30000)
+    assert t.worker is not None, t.panel.message_label.text()
+    qtbot.waitUntil(lambda: not t.is_running() and t.panel.state == "idle", timeout=timeout)
+    return t
+
+
+def start_long_run(qtbot, window, epochs=300):
+    t = window.training
+    t.panel.epochs_spin.setValue(epochs)
+    t.panel.train_button.click()
+    qtbot.waitUntil(lambda: t.worker is not None and t.snapshots_applied >= 1, timeout=30000)
+    return t
+
+
+def test_train_updates_every_view_and_saves_the_model_with_its_history(qtbot, window, tmp_path):
+    draw_bar(window)
+    t = train(qtbot, window)
+    worker = t.worker
+    assert worker.done.reason == "completed"
+    ins = window.inspector
+    assert ins.network is t.run_network and ins.network is not worker.trainer.net
+    for name, w in worker.trainer.net.params.items():       # the view shows the final weights
+        np.testing.assert_array_equal(ins.network.params[name], w)
+    assert ins.start_weights is not None
+    assert not np.array_equal(ins.start_weights["conv1.W"], ins.network.params["conv1.W"])
+    assert t.snapshots_applied >= 1 and ins.trace is not None
+    assert len(t.curves.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.epochs) == 2
+    assert "Done" in t.panel.message_label.text()
+    assert ins.meta["history"]["epochs"] and ins.meta["dataset"] == "mnist"
+
+    checkpoints = list((tmp_path / "checkpoints").glob("mnist-simple-*.npz"))
+    assert len(checkpoints) == 1
+    assert len(load_model(checkpoints[0]).history["epochs"]) == 2
+
+    path = tmp_path / "trained.npz"
+    assert window.save_model(path)
+    saved = load_model(path)
+    assert len(saved.history["step_loss"]) == 2 * STEPS_PER_EPOCH
+    assert saved.extra["recipe"]["batch"] == 20 and saved.dataset == "mnist"
+    np.testing.assert_array_equal(saved.network.params["fc2.W"], ins.network.params["fc2.W"])
+
+    window.new_preset("lenet5")
+    assert len(t.curves.steps) == 0                         # an untrained model: no curves
+    assert window.open_model(path)                          # reopened: its curves come back
+    assert len(t.curves.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.epochs) == 2
+
+
+def test_continue_training_counts_on_from_the_history(qtbot, window):
+    train(qtbot, window)
+    first = window.inspector.network
+    window.training.panel.start_box.setCurrentIndex(window.training.panel.start_box.findData(START_CONTINUE))
+    window.training.panel.epochs_spin.setValue(1)
+    t = train(qtbot, window)
+    assert window.inspector.network is first
+    assert t.worker.step_offset == 2 * STEPS_PER_EPOCH
+    assert len(window.inspector.meta["history"]["step_loss"]) == 3 * STEPS_PER_EPOCH
+    assert t.curves.steps.last("step") == 3 * STEPS_PER_EPOCH
+
+
+def test_while_training_the_drawing_is_traced_by_the_worker_not_the_ui(qtbot, window):
+    t = start_long_run(qtbot, window)
+    ins = window.inspector
+    calls = []
+    original = ins.network.trace
+    ins.network.trace = lambda x: calls.append(threading.get_ident()) or original(x)
+    draw_bar(window)
+    shown = ins.input
+    assert shown is not None or ins.trace is None
+    qtbot.waitUntil(lambda: ins.trace is not None and ins.trace[0].value[0].max() > 0.5
+                    and t._pending is None and t.worker._probe_sent == t.worker.probe_id, timeout=30000)
+    assert calls == []                                      # no forward pass on the UI thread
+    window.training.stop()
+    qtbot.waitUntil(lambda: not t.is_running(), timeout=30000)
+
+
+def test_pause_holds_training_lets_the_ui_compute_and_resume_goes_on(qtbot, window):
+    t = start_long_run(qtbot, window)
+    t.panel.pause_button.click()
+    qtbot.waitUntil(lambda: t.panel.state == "paused", timeout=30000)
+    assert t.panel.pause_button.text() == "Resume"
+    held = t.worker.trainer.step_count
+    for name, w in t.worker.trainer.net.params.items():      # paused: the views show those exact weights
+        np.testing.assert_array_equal(window.inspector.network.params[name], w)
+    draw_bar(window)                                         # computed at once, on the UI's own copy
+    assert window.inspector.trace is not None and window.inspector.trace[0].value[0].max() > 0.5
+    qtbot.wait(200)
+    assert t.worker.trainer.step_count == held
+    t.panel.pause_button.click()
+    qtbot.waitUntil(lambda: t.worker.trainer.step_count > held + 2, timeout=30000)
+    t.panel.stop_button.click()
+    qtbot.waitUntil(lambda: not t.is_running() and t.panel.state == "idle", timeout=30000)
+    assert t.worker.done.reason == "stopped"
+    assert "Stopped" in t.panel.message_label.text()
+    for name, w in t.worker.trainer.net.params.items():      # stop keeps the weights trained so far
+        np.testing.assert_array_equal(window.inspector.network.params[name], w)
+
+
+def test_learning_rate_edited_in_the_panel_reaches_the_running_worker(qtbot, window):
+    t = start_long_run(qtbot, window)
+    t.panel.lr_spin.setValue(0.02)
+    qtbot.waitUntil(lambda: t.worker.trainer.opt.lr == 0.02, timeout=30000)
+    qtbot.waitUntil(lambda: t.curves.steps.last("lr") == 0.02, timeout=30000)
+    t.stop()
+    qtbot.waitUntil(lambda: not t.is_running(), timeout=30000)
+
+
+def test_closing_the_window_mid_training_ends_the_worker(qtbot, window):
+    t = start_long_run(qtbot, window)
+    worker = t.worker
+    window.close()
+    assert not worker.is_running() and worker.thread is not None and not worker.thread.is_alive()
+    assert worker.done.reason == "stopped"
+
+
+def test_a_diverging_run_shows_the_error_and_finite_weights(qtbot, window):
+    p = window.training.panel
+    p.optimizer_box.setCurrentIndex(p.optimizer_box.findData("sgd"))
+    p.lr_spin.setValue(1e30)
+    t = train(qtbot, window)
+    assert t.worker.done.reason == "diverged"
+    assert "diverged" in p.message_label.text() and "learning rate" in p.message_label.text()
+    assert t.error_box is not None and t.error_box.isVisible()
+    assert "diverged" in window.statusBar().currentMessage()
+    assert all(np.isfinite(w).all() for w in window.inspector.network.params.values())
+    t.error_box.close()
+
+
+def test_a_missing_data_set_shows_the_data_message_and_keeps_the_model(qtbot, window, tmp_path):
+    before = window.inspector.network
+    t = window.training
+    t.set_data_dir(tmp_path / "empty")
+    assert "missing" in t.panel.files_label.text()
+    t.panel.download_check.setChecked(False)
+    t.panel.train_button.click()
+    qtbot.waitUntil(lambda: t.panel.state == "idle" and bool(t.panel.message_label.text()), timeout=30000)
+    assert "not found" in t.panel.message_label.text() and "Downloading is switched off" in \
+        t.panel.message_label.text()
+    assert window.inspector.network is before and t.worker is None
+
+
+def test_probe_a_test_image_instead_of_the_drawing(qtbot, window):
+    t = window.training
+    t.panel.probe_box.setCurrentIndex(t.panel.probe_box.findData(PROBE_TEST))
+    t.panel.probe_spin.setValue(3)
+    qtbot.waitUntil(lambda: t.panel.state == "idle" and window.inspector.input is not None, timeout=30000)
+    expected = t.data.x_test[3, 0] / 255.0
+    np.testing.assert_allclose(window.inspector.input[0], expected)
+    draw_bar(window)                                         # the drawing does not replace the test image
+    np.testing.assert_allclose(window.inspector.input[0], expected)
+    train(qtbot, window)
+    np.testing.assert_allclose(window.inspector.trace[0].value[0, 0], expected, atol=1e-6)
+
+
+def test_edit_layers_trains_the_edited_architecture(qtbot, window):
+    t = window.training
+    t.panel.edit_button.click()
+    dialog = t.arch_dialog
+    assert dialog is not None and dialog.isVisible()
+    spec = dialog.spec()
+    spec["name"] = "narrow"
+    spec["layers"][0]["filters"] = 6
+    from cnnviz.gui.training.archedit import format_spec
+    dialog.editor.setPlainText(format_spec(spec))
+    assert dialog.check()
+    dialog.accept()
+    assert t.panel.custom_spec["name"] == "narrow"
+    t.panel.epochs_spin.setValue(1)
+    train(qtbot, window)
+    assert window.inspector.network.name == "narrow"
+    assert window.inspector.network.params["conv1.W"].shape[0] == 6
+    assert t.worker.done.reason == "completed"
