@@ -66,7 +66,6 @@ def test_pause_blocks_steps_and_resume_continues():
     tr = make_trainer(epochs=20)
     seen = []
     paused_at = threading.Event()
-    release = threading.Event()
 
     def on_event(e):
         seen.append(e)
