@@ -280,6 +280,10 @@ def _screenshot_args(p):
     p.add_argument("--digit", default="7", help="the digit the program draws (default 7)")
     p.add_argument("--layer", help="layer to select, e.g. conv1 (default: the first convolution)")
     p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT (default 1400x900)")
+    p.add_argument("--train", type=float, metavar="SECONDS",
+                   help="also train an untrained 'simple' on MNIST for SECONDS and picture the window "
+                        "mid-training (needs MNIST: --data-dir)")
+    p.add_argument("--data-dir", help="data folder for --train")
 
 
 def _screenshot(args):
@@ -296,8 +300,16 @@ def _screenshot(args):
                                    layer=args.layer)
     except ModelFileError as e:
         raise UserError(str(e)) from None
+    if args.train:
+        from ..data import DataError
+        from ..gui.trainshot import training_screenshots
+        try:
+            paths = training_screenshots(args.out, args.data_dir, args.train, size=(width, height))
+        except DataError as e:
+            raise UserError(str(e)) from None
+        report["files"] += [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
     for f in report["files"]:
-        say(args, f"{f['path']}  {f['width']}x{f['height']}")
+        say(args, f"{f['path']}" + (f"  {f['width']}x{f['height']}" if "width" in f else ""))
     return report
 
 

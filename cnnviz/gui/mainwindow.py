@@ -27,6 +27,8 @@ from . import theme
 from .drawpanel import DrawPanel
 from .export import widget_png
 from .inspector import Inspector
+from .kernelview import KernelPlayground
+from .scroll import scrolling
 from .modelinfo import ModelChoice, about_text, describe, is_untrained, open_model_file, untrained_model
 from .probabilities import ProbabilityPanel
 from .training.controller import TrainingController
@@ -77,6 +79,9 @@ class MainWindow(QMainWindow):
         for key, title, module, cls in LAYER_VIEWS:
             self.add_panel(key, title, _make_view(module, cls, self.inspector))
         self.add_panel("probabilities", "Probabilities", ProbabilityPanel(self.inspector))
+        self.kernels = KernelPlayground()
+        kernels_dock = self.add_panel("kernels", "Kernels", scrolling(self.kernels), tabify_with="pooling")
+        kernels_dock.visibilityChanged.connect(lambda shown: shown and self._feed_kernels())
         self.training = TrainingController(self)
         self.training.install()
         self._make_menus()
@@ -87,6 +92,7 @@ class MainWindow(QMainWindow):
         self.canvas.imageDropped.connect(lambda img: self.set_image(img, "the dropped image"))
         self.canvas.historyChanged.connect(self._sync_actions)
         self.canvas.contentChanged.connect(lambda _f: self._sync_actions())
+        self.canvas.contentChanged.connect(lambda final: final and self._feed_kernels())
         self.draw_panel.open_button.clicked.connect(lambda: self.open_image())
         self.inspector.networkChanged.connect(self._show_model)
         self._show_model()
@@ -130,7 +136,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(p["featuremaps"], p["filters"], Qt.Vertical)
         self.tabifyDockWidget(p["filters"], p["pooling"])
         self.addDockWidget(Qt.BottomDockWidgetArea, p["probabilities"])
-        known = {"strip", "featuremaps", "filters", "pooling", "probabilities"}
+        self.tabifyDockWidget(p["pooling"], p["kernels"])
+        known = {"strip", "featuremaps", "filters", "pooling", "probabilities", "kernels"}
         for key, dock in p.items():          # panels added later: where add_panel put them
             if key not in known:
                 area, tabify_with = self._homes[key]
@@ -155,6 +162,13 @@ class MainWindow(QMainWindow):
             self.resizeDocks([p["training"]], [max(300, int(w * 0.21))], Qt.Horizontal)
         if "curves" in p:
             self.resizeDocks([p["probabilities"], p["curves"]], [int(w * 0.2), int(w * 0.35)], Qt.Horizontal)
+
+    def _feed_kernels(self) -> None:
+        """Show the drawing (or opened image) in the Kernels panel, if it is on screen
+        and something is drawn; hidden, it catches up when shown."""
+        if not self.panels["kernels"].isVisible() or self.canvas.is_blank():
+            return
+        self.kernels.set_image(self.canvas.to_array())
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""

@@ -20,7 +20,7 @@ from typing import Callable, Optional
 
 import numpy as np
 from PyQt5.QtCore import QObject, Qt, QTimer
-from PyQt5.QtWidgets import QFileDialog, QFrame, QMessageBox, QScrollArea
+from PyQt5.QtWidgets import QFileDialog, QMessageBox
 
 from ...data import DATA_DIR_ENV, DataError, dataset_files, get_info, resolve_data_dir, user_cache_dir
 from ...modelio import ModelFileError, default_preprocessing
@@ -35,6 +35,7 @@ from .dataloader import DatasetLoader
 from .panel import PROBE_TEST, START_CONTINUE, TrainingPanel
 from .timelapse import TimeLapse, TimeLapseView
 from .worker import TrainingWorker
+from ..scroll import scrolling
 
 #: QSettings key of the data folder chosen with "Local folder…"
 DATA_DIR_KEY = "training/data_dir"
@@ -100,8 +101,9 @@ class TrainingController(QObject):
         w.add_panel("training", "Training", self.panel, Qt.LeftDockWidgetArea)
         w.add_panel("curves", "Training curves", self.curves, Qt.BottomDockWidgetArea)
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
-        w.add_panel("timelapse", "Time-lapse", _scrolling(self.timelapse_view), Qt.RightDockWidgetArea,
+        w.add_panel("timelapse", "Time-lapse", scrolling(self.timelapse_view), Qt.RightDockWidgetArea,
                     tabify_with="pooling")
+        self._on_network()                  # the model the window opened with: its saved curves
 
     def _connect(self) -> None:
         p = self.panel
@@ -582,17 +584,6 @@ class TrainingController(QObject):
     def _reset_timelapse(self) -> None:
         self.timelapse.clear()
         self.timelapse_view.refresh()
-
-
-def _scrolling(widget):
-    """``widget`` in a frameless scroll area: a dock that is smaller than its
-    minimum size scrolls instead of forcing the window to grow."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
-    area.setMinimumSize(120, 80)
-    return area
 
 
 def _duration(seconds: float) -> str:

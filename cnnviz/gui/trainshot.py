@@ -1,0 +1,69 @@
+"""An offscreen picture of the app while it trains (`main.py screenshot --train N`).
+
+A fresh untrained preset trains on MNIST from the data folder for N seconds in
+the real window, with a digit drawn by the program as the probe; then the
+window, the curves and the filters compared with their step-0 state are saved.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import List, Tuple
+
+from PyQt5.QtCore import QSettings
+from PyQt5.QtTest import QTest
+
+from ..data import load_dataset, resolve_data_dir
+from ..train.recipe import Recipe
+from .app import ensure_app
+from .export import widget_png
+from .mainwindow import MainWindow
+from .modelinfo import untrained_model
+from .synthstroke import draw_digit
+from .trainbench import _run_loop
+
+
+def training_screenshots(out_dir, data_dir=None, seconds: float = 10.0, preset: str = "simple",
+                         size: Tuple[int, int] = (1400, 900), digit: str = "3") -> List[Path]:
+    """Train ``preset`` in the window for ``seconds`` and write ``window-training.png``,
+    ``panel-curves-training.png`` and ``panel-filters-compare.png``. Raises
+    cnnviz.data.DataError when MNIST is not in ``data_dir``."""
+    app = ensure_app(offscreen=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    folder = str(resolve_data_dir(data_dir))
+    data = load_dataset("mnist", folder, download=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(untrained_model(preset), QSettings(str(Path(tmp) / "s.ini"), QSettings.IniFormat))
+        try:
+            window.resize(*size)
+            window.show()
+            QTest.qWaitForWindowExposed(window, 2000)
+            draw_digit(window.canvas, digit)
+            training = window.training
+            training.checkpoint_dir = Path(tmp) / "checkpoints"
+            training.set_data_dir(folder)
+            training.loader.remember("mnist", folder, data)
+            training.panel.set_recipe(Recipe(arch=preset, dataset="mnist", epochs=20))
+            training.train()
+            _run_loop(seconds)
+            paths = [out / "window-training.png"]
+            widget_png(window, paths[0])
+            training.toggle_pause()                 # hold still for the panel pictures
+            _run_loop(0.5)
+            window.panels["curves"].raise_()
+            paths.append(out / "panel-curves-training.png")
+            widget_png(window.panels["curves"], paths[-1])
+            filters = window.panels["filters"]
+            filters.raise_()
+            filters.widget().compare_box.setChecked(True)
+            _run_loop(0.3)
+            paths.append(out / "panel-filters-compare.png")
+            widget_png(filters, paths[-1])
+            training.stop()
+            training.shutdown()
+            return paths
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
