@@ -16,3 +16,19 @@ def shared_datasets() -> Path:
     if not (SHARED_DATASETS / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"real data sets not found at {SHARED_DATASETS} (set CNNVIZ_TEST_DATASETS)")
     return SHARED_DATASETS
+
+
+@pytest.fixture
+def hold_widgets(qtbot, monkeypatch):
+    """Keep the test's widgets alive until pytest-qt has closed them: it holds only weak
+    references, and a widget kept alive by reference cycles alone could be garbage-collected
+    in the middle of a repaint."""
+    held = []
+    add = qtbot.addWidget
+
+    def add_and_hold(widget, **kw):
+        held.append(widget)
+        return add(widget, **kw)
+    monkeypatch.setattr(qtbot, "addWidget", add_and_hold)
+    yield
+    held.clear()

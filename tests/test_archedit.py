@@ -8,20 +8,7 @@ from cnnviz.gui.training.archedit import ArchitectureDialog, check_spec, format_
 from cnnviz.nn import PRESETS, Network, preset_spec
 
 
-@pytest.fixture(autouse=True)
-def hold_widgets(qtbot, monkeypatch):
-    """Keep the test's widgets alive until pytest-qt has closed them: it holds only weak
-    references, and a widget kept alive by reference cycles alone could be garbage-collected
-    in the middle of a repaint."""
-    held = []
-    add = qtbot.addWidget
-
-    def add_and_hold(widget, **kw):
-        held.append(widget)
-        return add(widget, **kw)
-    monkeypatch.setattr(qtbot, "addWidget", add_and_hold)
-    yield
-    held.clear()
+pytestmark = pytest.mark.usefixtures("hold_widgets")
 
 
 def make_dialog(qtbot, spec=None, **kw):

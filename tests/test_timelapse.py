@@ -15,20 +15,7 @@ from cnnviz.train import TrainConfig, Trainer
 from synthetic import TINY_NET, bars
 
 
-@pytest.fixture(autouse=True)
-def hold_widgets(qtbot, monkeypatch):
-    """Keep the test's widgets alive until pytest-qt has closed them: it holds only weak
-    references, and a widget kept alive by reference cycles alone could be garbage-collected
-    in the middle of a repaint."""
-    held = []
-    add = qtbot.addWidget
-
-    def add_and_hold(widget, **kw):
-        held.append(widget)
-        return add(widget, **kw)
-    monkeypatch.setattr(qtbot, "addWidget", add_and_hold)
-    yield
-    held.clear()
+pytestmark = pytest.mark.usefixtures("hold_widgets")
 
 
 @pytest.fixture(scope="module")
