@@ -180,8 +180,10 @@ def test_a_missing_data_set_shows_the_data_message_and_keeps_the_model(qtbot, wi
     before = window.inspector.network
     t = window.training
     t.set_data_dir(tmp_path / "empty")
-    assert "missing" in t.panel.files_label.text()
+    assert "not on this computer yet" in t.panel.files_label.text()
+    assert not t.panel.files_label.property("problem")
     t.panel.download_check.setChecked(False)
+    assert "missing" in t.panel.files_label.text() and t.panel.files_label.property("problem")
     t.panel.train_button.click()
     qtbot.waitUntil(lambda: t.panel.state == "idle" and bool(t.panel.message_label.text()), timeout=30000)
     assert "not found" in t.panel.message_label.text() and "Downloading is switched off" in \

@@ -63,6 +63,9 @@ def _bench_args(p):
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
     p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
+    p.add_argument("--headless-seconds", type=float,
+                   help="with --gui: seconds of the headless comparison (default: same as --seconds); "
+                        "a short one makes a long memory run affordable")
 
 
 def _bench(args):
@@ -71,7 +74,8 @@ def _bench(args):
         return bench_draw(report=lambda text: say(args, text))
     if args.gui:
         from ..gui.trainbench import bench_gui
-        return bench_gui(seconds=args.seconds, data_dir=args.data_dir, report=lambda text: say(args, text))
+        return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
+                         report=lambda text: say(args, text))
     from ..bench import bench_presets
     say(args, f"{'preset':<12} {'params':>10} {'train samples/s':>16} {'trace ms p50':>13} "
               f"{'p95':>7} {'peak MB':>8}")

@@ -39,14 +39,21 @@ TARGETS = {"in_app_vs_headless": 0.85, "timer_p99_ms": 50.0, "snapshots_per_s": 
 
 
 def bench_gui(seconds: float = 20.0, data_dir=None, report: Optional[Callable[[str], None]] = None,
-              preset: str = "simple", blas_threads: Optional[int] = None, size=(1400, 900)) -> dict:
+              preset: str = "simple", blas_threads: Optional[int] = None, size=(1400, 900),
+              headless_seconds: Optional[float] = None) -> dict:
     """Train ``preset`` on MNIST in the real window for ``seconds``; compare with a headless loop.
+
+    The headless loop runs ``headless_seconds`` (default ``seconds``) in all,
+    half before and half after the window's run. The process's resident
+    memory is sampled about 40 times while the window trains
+    (``rss_mb["samples"]``: [seconds since Train, MB]), which is how a long
+    run (``seconds=1200``) shows whether memory stays flat.
 
     Returns a JSON-able dict::
 
         {"in_app_samples_per_s", "headless_samples_per_s", "ratio",
          "timer_lateness_ms": {"p50", "p99", "max", "n"}, "snapshots_per_s",
-         "rss_mb": {"start", "end", "peak"}, "steps": {...}, "blas_threads",
+         "rss_mb": {"start", "end", "peak", "samples"}, "steps": {...}, "blas_threads",
          "cpus", "load_before", "load_after", "targets", "meets_targets", ...}
 
     ``blas_threads`` defaults to what the app's worker uses
@@ -56,20 +63,21 @@ def bench_gui(seconds: float = 20.0, data_dir=None, report: Optional[Callable[[s
     """
     say = report or (lambda text: None)
     threads = training_blas_threads() if blas_threads is None else int(blas_threads)
+    headless_seconds = seconds if headless_seconds is None else float(headless_seconds)
     folder = str(resolve_data_dir(data_dir))
     rss_start = _rss_mb()
     app = ensure_app(offscreen=True)
     data = load_dataset("mnist", folder, download=False)
     recipe = Recipe(arch=preset, dataset="mnist", epochs=1000)
-    result = {"preset": preset, "seconds": seconds, "data_dir": folder, "cpus": os.cpu_count(),
+    result = {"preset": preset, "seconds": seconds, "headless_seconds": headless_seconds, "data_dir": folder, "cpus": os.cpu_count(),
               "blas_threads": threads, "load_before": _load(), "targets": TARGETS}
     say(f"{preset} on MNIST ({len(data.x_train):,} training images), {seconds:g} s in the window and "
-        f"{seconds:g} s headless, {threads} BLAS thread(s); load average {result['load_before']} "
+        f"{headless_seconds:g} s headless, {threads} BLAS thread(s); load average {result['load_before']} "
         f"on {result['cpus']} CPUs")
 
-    first = _headless(recipe, data, seconds / 2, threads)
+    first = _headless(recipe, data, headless_seconds / 2, threads)
     app_part = _in_app(app, recipe, data, folder, seconds, threads, size)
-    second = _headless(recipe, data, seconds / 2, threads)
+    second = _headless(recipe, data, headless_seconds / 2, threads)
     steps = first["steps"] + second["steps"]
     headless = steps * recipe.batch / max(first["seconds"] + second["seconds"], 1e-9)
     in_app = app_part.pop("samples_per_s")
@@ -83,7 +91,8 @@ def bench_gui(seconds: float = 20.0, data_dir=None, report: Optional[Callable[[s
         "load_after": _load(),
     })
     result["steps"]["headless"] = steps
-    result["rss_mb"] = {"start": rss_start, "end": _rss_mb(), "peak": _peak_rss_mb()}
+    result["rss_mb"] = {"start": rss_start, "end": _rss_mb(), "peak": _peak_rss_mb(),
+                        "samples": result.pop("rss_samples")}
     lat = result["timer_lateness_ms"]
     result["meets_targets"] = {
         "in_app_vs_headless": result["ratio"] is not None and result["ratio"] >= TARGETS["in_app_vs_headless"],
@@ -95,6 +104,10 @@ def bench_gui(seconds: float = 20.0, data_dir=None, report: Optional[Callable[[s
     say(f"10 ms UI timer late by p50 {lat['p50']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
         f"(target p99 < {TARGETS['timer_p99_ms']:g}); {result['snapshots_per_s']:.1f} snapshots shown per "
         f"second (target {TARGETS['snapshots_per_s']:g})")
+    samples = result["rss_mb"]["samples"]
+    if samples:
+        say("memory (RSS) while training, MB at seconds since Train: "
+            + ", ".join(f"{mb:.0f} @ {t:.0f} s" for t, mb in samples[::max(1, len(samples) // 8)] + samples[-1:]))
     say(f"memory (RSS) {rss_start:.0f} MB at start, {result['rss_mb']['end']:.0f} MB at the end; "
         f"load average {result['load_after']}")
     return result
@@ -151,6 +164,10 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
                 last[0] = now
 
             timer.timeout.connect(tick)
+            rss_samples = []
+            rss_timer = QTimer()
+            rss_timer.setInterval(max(1000, int(seconds * 1000 / 40)))
+            rss_timer.timeout.connect(lambda: rss_samples.append([round(time.perf_counter() - t0, 1), _rss_mb()]))
             training.blas_threads = threads
             training.train()
             worker = training.worker
@@ -160,8 +177,10 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
             t0, cpu0 = time.perf_counter(), time.thread_time()
             last[0] = t0
             timer.start()
+            rss_timer.start()
             _run_loop(seconds)
             timer.stop()
+            rss_timer.stop()
             elapsed = time.perf_counter() - t0
             ui_cpu = time.thread_time() - cpu0
             applied = training.snapshots_applied - applied0
@@ -175,6 +194,7 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
                     "timer_lateness_ms": _stats(late),
                     "snapshots_per_s": round(applied / elapsed, 2),
                     "snapshots_sent": worker.snapshots_sent,
+                    "rss_samples": rss_samples,
                     "ui_thread_cpu_share": round(ui_cpu / elapsed, 3),
                     "worker_cpu_share": round(worker.cpu_seconds / max(time.perf_counter() - t0, 1e-9), 3),
                     "steps": {"in_app": worker.steps_timed, "in_app_total": worker.trainer.step_count},

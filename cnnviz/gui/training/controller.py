@@ -168,10 +168,18 @@ class TrainingController(QObject):
             self.panel.set_files_text(f"{plan.info.title}: files found in {', '.join(folders)}")
         else:
             missing = ", ".join(s.filename for s in plan.missing)
-            them = "them" if len(plan.missing) > 1 else "it"
-            todo = (f"Train downloads {them} to {plan.download_dir}" if self.panel.download_check.isChecked()
-                    else f"put {them} in {plan.download_dir}")
-            self.panel.set_files_text(f"{plan.info.title}: missing {missing}; {todo}", ok=False)
+            count = len(plan.missing)
+            them = "them" if count > 1 else "it"
+            files = f"{count} files" if count > 1 else "1 file"
+            if self.panel.download_check.isChecked() and all(s.downloadable for s in plan.missing):
+                # Not a problem yet: a first run downloads them, so no alarm colour.
+                self.panel.set_files_text(
+                    f"{plan.info.title}: not on this computer yet ({files}); Train downloads {them} to "
+                    f"{plan.download_dir}, or choose a folder that holds {them}.", tip=f"missing: {missing}")
+            else:
+                self.panel.set_files_text(f"{plan.info.title}: missing {missing}; put {them} in "
+                                          f"{plan.download_dir} or choose the folder that holds {them}.",
+                                          ok=False, tip=f"missing: {missing}")
 
     def _load_then(self, then: Callable) -> None:
         name = self.panel.dataset()

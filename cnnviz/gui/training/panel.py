@@ -335,8 +335,10 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(state in ("running", "paused"))
         self.load_row.setVisible(state == "loading")
 
-    def set_files_text(self, text: str, ok: bool = True) -> None:
+    def set_files_text(self, text: str, ok: bool = True, tip: str = "") -> None:
+        """Say where the data set's files are; ``ok=False`` shows the text as a problem."""
         self.files_label.setText(text)
+        self.files_label.setToolTip(tip)
         self.files_label.setProperty("problem", not ok)
         self.files_label.setStyleSheet("" if ok else "color: #c0392b;")
 
