@@ -7,7 +7,7 @@ import pytest
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QColor, QImage, QPainter
 
-from cnnviz.imagefile import ImageArrayError, ImageReadError, array_to_qimage, qimage_to_array, read_image
+from cnnviz.gui.imagefile import ImageArrayError, ImageReadError, array_to_qimage, qimage_to_array, read_image
 
 QUADRANT_COLOURS = [(200, 30, 10), (20, 180, 60), (10, 40, 220), (250, 250, 250)]
 
@@ -189,7 +189,7 @@ def test_reading_needs_no_qapplication(tmp_path):
     script = (
         "import sys\n"
         "from PyQt5.QtCore import QCoreApplication\n"
-        "from cnnviz.imagefile import read_image\n"
+        "from cnnviz.gui.imagefile import read_image\n"
         "shapes = [read_image(p).shape for p in sys.argv[1:]]\n"
         "assert QCoreApplication.instance() is None\n"
         "print(shapes)\n")

@@ -248,7 +248,7 @@ def _predict_args(p):
 
 
 def _predict(args):
-    from ..imagefile import ImageReadError, read_image
+    from ..gui.imagefile import ImageReadError, read_image
     from ..nn.loss import softmax
     from ..preprocess import EmptyImageError, PreprocessError, preprocess
     model = open_model(args.model)

@@ -26,7 +26,7 @@ from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, 
                              QSizePolicy, QVBoxLayout, QWidget)
 
 from .. import kernels as K
-from ..imagefile import qimage_to_array
+from .imagefile import qimage_to_array
 from ..preprocess import resize_area, to_gray
 from . import colormaps as cm
 from . import theme

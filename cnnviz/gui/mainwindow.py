@@ -20,7 +20,7 @@ from PyQt5.QtWidgets import (QAction, QActionGroup, QApplication, QDialog, QDial
                              QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
                              QVBoxLayout, QWidget)
 
-from .. import imagefile
+from . import imagefile
 from ..modelio import ModelFileError, save_model
 from ..nn import PRESETS
 from . import theme
