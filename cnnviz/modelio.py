@@ -61,6 +61,8 @@ _REQUIRED_META = ("format", "format_version", "architecture", "class_names", "in
 # Errors a damaged archive can raise while numpy and zipfile read it.
 _READ_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, lzma.LZMAError,
                 NotImplementedError, RuntimeError, MemoryError, KeyError, TypeError)
+# Errors building a network from a (possibly hostile) architecture can raise.
+_BUILD_ERRORS = (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError)
 
 
 class ModelFileError(ValueError):
@@ -194,7 +196,9 @@ def _write_atomically(path: Path, entries: Dict[str, np.ndarray]) -> None:
     fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, allow_pickle=False, **entries)
+            # Only float32 and uint8 arrays: nothing to pickle. (numpy 1.x's savez has no
+            # allow_pickle and would store the keyword as an array called "allow_pickle".)
+            np.savez(fh, **entries)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -296,13 +300,7 @@ def _load(path: Path) -> LoadedModel:
             raise _Invalid(f"not a readable .npz archive: {e}") from None
         with archive:
             meta = _read_meta(archive, headers[META_ENTRY])
-            arch = meta["architecture"]
-            _check_architecture_size(arch)
-            try:
-                network = Network(arch, dtype=np.float32)
-            except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as e:
-                # SpecError and ShapeError are ValueErrors; their text names the layer.
-                raise _Invalid(f"its architecture does not build: {e}") from None
+            network = _build(meta["architecture"])
             _check_class_count(meta["class_names"], network.num_classes)
             network.set_weights(_read_params(archive, headers, network))
     return LoadedModel(network=network, class_names=list(meta["class_names"]), meta=meta, path=path)
@@ -423,11 +421,20 @@ def _read_params(archive, headers: dict, network: Network) -> Dict[str, np.ndarr
             raise _Invalid(f"parameter {name!r} has shape {shape}; the architecture needs {target.shape}")
         if dtype.kind != "f":
             raise _Invalid(f"parameter {name!r} holds {dtype} values; it must be floating point")
-        value = _read_entry(archive, stored[name])
-        if not np.all(np.isfinite(value)):
-            raise _Invalid(f"parameter {name!r} contains NaN or infinite values")
-        weights[name] = value.astype(np.float32, copy=False)
+        weights[name] = _finite_float32(_read_entry(archive, stored[name]), f"parameter {name!r}")
     return weights
+
+
+def _finite_float32(value: np.ndarray, what: str) -> np.ndarray:
+    """``value`` as float32, refused if it holds NaN or infinities, including numbers
+    too large for float32 (beyond 3.4e38) that the cast would turn into infinities."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = value.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(out)):
+        kind = "NaN or infinite values" if not np.all(np.isfinite(value)) else \
+            f"values too large for float32 (largest magnitude {np.abs(value).max():.3g})"
+        raise _Invalid(f"{what} contains {kind}")
+    return out
 
 
 # -- meta checks ---------------------------------------------------------------
@@ -545,15 +552,18 @@ def _check_history(history) -> None:
 # -- architecture size guard ---------------------------------------------------
 
 def _check_architecture_size(arch: dict) -> None:
-    """Refuse an architecture whose weights or activations would be absurdly large.
+    """Refuse an architecture that does not build, or whose weights or activations
+    would be absurdly large, before anything is allocated.
 
-    The engine works out every shape without allocating (``allocate=False``);
-    a spec it refuses is reported by the real build that follows.
+    The engine works out every shape without allocating (``allocate=False``),
+    so a spec it refuses is reported here, before a real build could allocate
+    the layers in front of the failing one.
     """
     try:
         sizing = Network(arch, allocate=False)
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
-        return
+    except _BUILD_ERRORS as e:
+        # SpecError and ShapeError are ValueErrors; their text names the layer.
+        raise _Invalid(f"its architecture does not build: {e}") from None
     params, largest = sizing.num_params(), sizing.largest_output()
     if params > MAX_PARAMETERS:
         raise _Invalid(f"its architecture has about {params:,} parameters (limit {MAX_PARAMETERS:,}); "
@@ -561,6 +571,15 @@ def _check_architecture_size(arch: dict) -> None:
     if largest > MAX_ACTIVATION:
         raise _Invalid(f"its architecture has a layer output of {largest:,} numbers per image "
                        f"(limit {MAX_ACTIVATION:,}); refusing to build it")
+
+
+def _build(arch: dict) -> Network:
+    """The float32 network of an architecture that passed :func:`_check_architecture_size`."""
+    _check_architecture_size(arch)
+    try:
+        return Network(arch, dtype=np.float32)
+    except _BUILD_ERRORS as e:
+        raise _Invalid(f"its architecture does not build: {e}") from None
 
 
 # -- the textbook's params.pkl -------------------------------------------------
@@ -600,9 +619,7 @@ def _import_textbook(path: Path, class_names) -> LoadedModel:
     except (ValueError, OSError) as e:
         raise _Invalid(str(e)) from None
     params = _textbook_arrays(data)
-    spec = _textbook_spec(params)
-    _check_architecture_size(spec)
-    network = Network(spec, dtype=np.float32)
+    network = _build(_textbook_spec(params))
     names = [str(i) for i in range(network.num_classes)] if class_names is None else list(class_names)
     meta = _checked_meta({
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "architecture": network.spec(),
@@ -612,7 +629,7 @@ def _import_textbook(path: Path, class_names) -> LoadedModel:
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cnnviz_version": __version__, "extra": {"imported_from": str(path)},
     }, network.num_classes)
-    network.set_weights({_TEXTBOOK_NAMES[k]: v.astype(np.float32) for k, v in params.items()})
+    network.set_weights({_TEXTBOOK_NAMES[k]: v for k, v in params.items()})
     return LoadedModel(network=network, class_names=names, meta=meta, path=path)
 
 
@@ -634,10 +651,7 @@ def _textbook_arrays(data) -> Dict[str, np.ndarray]:
     total = sum(data[k].size for k in _TEXTBOOK_KEYS)
     if total > MAX_PARAMETERS:
         raise _Invalid(f"it holds {total:,} numbers (limit {MAX_PARAMETERS:,})")
-    for key in _TEXTBOOK_KEYS:
-        if not np.all(np.isfinite(data[key])):
-            raise _Invalid(f"{key} contains NaN or infinite values")
-    return {k: data[k] for k in _TEXTBOOK_KEYS}
+    return {k: _finite_float32(data[k], k) for k in _TEXTBOOK_KEYS}
 
 
 def _textbook_spec(p: Dict[str, np.ndarray]) -> dict:

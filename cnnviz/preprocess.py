@@ -4,7 +4,9 @@ Grayscale targets (C=1) follow the MNIST recipe:
 
 1. to float gray in [0, 1]; alpha is composited over white (dark ink on a
    transparent canvas), or over black when that leaves nothing to see (light
-   ink on a transparent canvas);
+   ink on a transparent canvas). :func:`flatten_alpha` makes the same
+   decision for a picture to show (the app's canvas), so what the user sees
+   is what the network gets;
 2. the background level is the median of the border pixels; the ink is
    whichever extreme (darkest or lightest pixel) lies further from it, so
    dark-on-light images are inverted to MNIST's light-on-dark;
@@ -128,20 +130,43 @@ def to_float_image(image: np.ndarray) -> np.ndarray:
     return np.clip(image, 0, 1)
 
 
+def flatten_alpha(image: np.ndarray, gray: bool = False) -> np.ndarray:
+    """Any loaded image as the opaque picture the network is shown, in 8 bits.
+
+    ``image``: what :func:`preprocess` accepts ((H, W) gray, (H, W, 1..4) with
+    gray+alpha, RGB or RGBA channels; uint8, uint16, bool or float in [0, 1]).
+    Returns uint8 (H, W) for gray input (with or without alpha) or when
+    ``gray`` is true, else uint8 (H, W, 3) RGB. Alpha is composited by the
+    same decision :func:`preprocess` makes (see :func:`composite_alpha`): over
+    white, or over black when over white would leave nothing to see (light ink
+    on a transparent canvas). So ``preprocess(flatten_alpha(x))`` equals
+    ``preprocess(x)`` up to 8-bit rounding. Raises :class:`InvalidImageError`.
+    """
+    image = to_float_image(image)
+    if gray or image.ndim == 2 or image.shape[2] == 2:
+        flat = to_gray(image)
+    else:
+        flat = composite_alpha(image)
+    return np.round(flat * 255).astype(np.uint8)
+
+
 def composite_alpha(image: np.ndarray) -> np.ndarray:
     """Drop the alpha channel of a float32 image in [0, 1] by compositing.
 
     (H, W, 2) -> (H, W) and (H, W, 4) -> (H, W, 3); (H, W) and (H, W, 3) pass
-    through. Composites over white; if that leaves a nearly constant image
-    while the alpha channel varies (light ink on a transparent canvas), over
-    black instead. Fully transparent pixels thus become background whatever
-    colour they store.
+    through. Composites over white; if that leaves a nearly constant gray
+    (luma) image while the alpha channel varies (light ink on a transparent
+    canvas), over black instead. Fully transparent pixels thus become
+    background whatever colour they store. The decision is taken on the luma,
+    so it is the same one :func:`to_gray` takes.
     """
     if image.ndim == 2 or image.shape[2] == 3:
         return image
     if image.shape[2] == 2:
         return _composite(image[..., 0], image[..., 1])
-    return _composite(image[..., :3], image[..., 3:])
+    alpha = image[..., 3]
+    background = 0.0 if _over_black(image[..., :3] @ _LUMA, alpha) else 1.0
+    return image[..., :3] * alpha[..., None] + background * (1 - alpha[..., None])
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -159,12 +184,14 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return gray if image.shape[2] == 3 else _composite(gray, image[..., 3])
 
 
-def _composite(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    over_black = colour * alpha
-    over_white = over_black + (1 - alpha)
-    if np.ptp(over_white) < MIN_CONTRAST and np.ptp(alpha) >= MIN_CONTRAST:
-        return over_black
-    return over_white
+def _over_black(gray: np.ndarray, alpha: np.ndarray) -> bool:
+    """True when gray (H, W) composited over white would be nearly flat while alpha varies."""
+    return np.ptp(gray * alpha + (1 - alpha)) < MIN_CONTRAST and np.ptp(alpha) >= MIN_CONTRAST
+
+
+def _composite(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    over_black = gray * alpha
+    return over_black if _over_black(gray, alpha) else over_black + (1 - alpha)
 
 
 def resize_area(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:

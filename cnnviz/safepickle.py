@@ -36,12 +36,16 @@ def _reconstruct(subtype, shape, dtype):
     # numpy pickles an array as _reconstruct(ndarray, (0,), b'b') followed by its
     # state (shape, dtype, data); the data comes from the pickle itself.
     if subtype is not _NdarrayType or tuple(shape) != (0,):
-        raise UnsafePickleError("refused an unusual array construction in the pickle")
+        raise UnsafePickleError("the pickle builds an array in an unusual way")
     return np.ndarray(shape, dtype=dtype)
 
 
 class UnsafePickleError(ValueError):
-    """The pickle names something other than arrays and plain containers."""
+    """The pickle names something other than arrays and plain containers.
+
+    The message says what it holds ("the pickle names posix.system, ..."); the
+    caller says that it was refused, once.
+    """
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
@@ -53,8 +57,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
         raise UnsafePickleError(
-            f"refused to load {module}.{name}: this file may only contain numpy arrays, "
-            f"numbers, strings, lists and dicts")
+            f"the pickle names {module}.{name}, which could run code; this file may only contain "
+            f"numpy arrays, numbers, strings, lists and dicts")
 
 
 def _check_plain(obj: Any, depth: int = 0) -> None:
@@ -62,7 +66,7 @@ def _check_plain(obj: Any, depth: int = 0) -> None:
         raise UnsafePickleError("the pickle is nested too deeply")
     if isinstance(obj, np.ndarray):
         if obj.dtype.hasobject:
-            raise UnsafePickleError("refused an object array: only numeric and text arrays are allowed")
+            raise UnsafePickleError("the pickle holds an object array; only numeric and text arrays are allowed")
     elif isinstance(obj, dict):
         for k, v in obj.items():
             _check_plain(k, depth + 1)
@@ -71,7 +75,8 @@ def _check_plain(obj: Any, depth: int = 0) -> None:
         for v in obj:
             _check_plain(v, depth + 1)
     elif not isinstance(obj, (str, bytes, bytearray, int, float, complex, bool, type(None), np.generic)):
-        raise UnsafePickleError(f"refused a {type(obj).__name__} object in the pickle")
+        raise UnsafePickleError(f"the pickle holds a {type(obj).__name__} object; only arrays and plain "
+                                f"data are allowed")
 
 
 def safe_load(source: BinaryIO | bytes, encoding: str = "ASCII") -> Any:

@@ -10,12 +10,30 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = Path(os.environ.get("CNNVIZ_TEST_DATASETS", ROOT.parent / "shared" / "datasets"))
 
 
+def require_real_dataset(name: str, splits=("train", "test")) -> Path:
+    """The directory of real data set files (../shared/datasets) once ``<it>/<name>/`` holds every
+    file ``splits`` need (by the registry's file names); else skip, naming what is missing."""
+    from cnnviz.data import REGISTRY
+    folder = SHARED_DATASETS / name
+    if not folder.is_dir():
+        pytest.skip(f"real data set folder {folder} not found (set CNNVIZ_TEST_DATASETS)")
+    needed = dict.fromkeys(f.filename for split in splits for f in REGISTRY[name].download_files(split))
+    missing = [n for n in needed if not (folder / n).is_file()]
+    if missing:
+        pytest.skip(f"real data files not found in {folder}: {', '.join(missing)}")
+    return SHARED_DATASETS
+
+
+@pytest.fixture
+def real_dataset():
+    """``real_dataset(name, splits=("train", "test"))``: see :func:`require_real_dataset`."""
+    return require_real_dataset
+
+
 @pytest.fixture
 def shared_datasets() -> Path:
-    """The directory of real data set files (../shared/datasets), or skip with the reason."""
-    if not (SHARED_DATASETS / "mnist" / "t10k-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"real data sets not found at {SHARED_DATASETS} (set CNNVIZ_TEST_DATASETS)")
-    return SHARED_DATASETS
+    """The directory of real data set files, with the MNIST test split in it; or skip with the reason."""
+    return require_real_dataset("mnist", ("test",))
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def test_train_then_eval_then_predict(tmp_path, data_dir, capsys):
     assert code == 0
     assert result["ended"] == "completed" and len(result["epochs"]) == 2
     assert result["test_accuracy"] > 0.9            # bars are easy
-    assert model.is_file()
+    from cnnviz.modelio import load_model
+    assert 0 < load_model(model).extra["train_seconds"] <= result["seconds"] + 0.1
 
     code, report = run_json(capsys, ["eval", "--model", str(model), "--data-dir", str(data_dir)])
     assert code == 0
@@ -114,3 +115,179 @@ def test_bench_command_reports_figures(capsys):
     r = result["presets"]["simple"]
     assert r["train_samples_per_s"] > 0 and r["trace_ms_p50"] > 0 and r["peak_memory_mb"] > 1
     assert r["params"] == 433890
+
+
+# ---------------------------------------------------------------- bad input, one clear answer
+
+def refused(capsys, argv):
+    """Run ``argv --json``; return (exit code, the one JSON document's error text, stderr)."""
+    code = main(argv + ["--json"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)          # exactly one document, or this raises
+    assert set(document) == {"error"}
+    assert "Traceback" not in captured.err
+    return code, document["error"], captured.err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["train", "--batch", "0"], "--batch"),
+    (["train", "--epochs", "0"], "--epochs"),
+    (["train", "--limit", "0"], "--limit"),
+    (["train", "--limit", "-5"], "--limit"),
+    (["train", "--lr", "0"], "--lr"),
+    (["train", "--lr", "inf"], "--lr"),
+    (["train", "--lr", "fast"], "--lr"),
+    (["train", "--weight-decay", "-0.1"], "--weight-decay"),
+    (["train", "--dropout", "1"], "--dropout"),
+    (["train", "--seed", "-1"], "--seed"),
+    (["eval", "--model", "m.npz", "--batch", "0"], "--batch"),
+    (["predict", "--top", "0", "x.png"], "--top"),
+    (["gradcheck", "--entries", "0"], "--entries"),
+    (["gradcheck", "--entries", "-3"], "--entries"),
+    (["gradcheck", "--batch", "0"], "--batch"),
+    (["bench", "--seconds", "0"], "--seconds"),
+    (["bench", "--gui", "--headless-seconds", "nan"], "--headless-seconds"),
+    (["screenshot", "--train", "-1"], "--train"),
+])
+def test_bad_numbers_are_refused_before_anything_runs(argv, option, data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    if argv[0] == "train":
+        argv = argv + ["--data-dir", str(data_dir)]      # everything else would let it train
+    code, error, err = refused(capsys, argv)
+    assert code == 2
+    assert error.startswith(f"argument {option}:") and argv[argv.index(option) + 1] in error
+    assert "training " not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]    # no model.npz written
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["train", "--arch", "bogus"], ["--arch", "bogus", "simple"]),
+    (["train", "--frobnicate"], ["unrecognized", "--frobnicate"]),
+    (["eval"], ["--model", "required"]),
+    (["predict"], ["IMAGE", "required"]),
+])
+def test_usage_errors_under_json_are_one_json_document(argv, words, capsys):
+    code, error, _err = refused(capsys, argv)
+    assert code == 2
+    assert all(w in error for w in words), error
+
+
+@pytest.mark.parametrize("out, words", [
+    ("missing-folder/m.npz", ["does not exist", "missing-folder"]),
+    ("m.txt", [".npz"]),
+    ("folder.npz", ["is a folder"]),
+])
+def test_unwritable_out_is_refused_before_training(out, words, tmp_path, data_dir, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.npz").mkdir()
+    code, error, err = refused(capsys, ["train", "--data-dir", str(data_dir), "--epochs", "1", "--out", out])
+    assert code == 2
+    assert all(w in error for w in words), error
+    assert "training " not in err              # refused up front, not after the training
+
+
+def test_internal_error_is_reported_as_json_without_a_traceback(monkeypatch, capsys):
+    from cnnviz.cli import commands
+
+    def broken(args):
+        return 1 / 0
+    helptext, add_args, _run = commands.COMMANDS["gradcheck"]
+    monkeypatch.setitem(commands.COMMANDS, "gradcheck", (helptext, add_args, broken))
+    code, error, err = refused(capsys, ["gradcheck"])
+    assert code == 3
+    assert "internal error" in error and "ZeroDivisionError" in error and "gradcheck" in error
+    assert "internal error" in err
+
+
+def test_json_document_is_strict_json_with_numpy_and_nan():
+    from cnnviz.cli.main import json_document
+
+    def refuse(name):
+        raise AssertionError(f"{name} is not JSON")
+    text = json_document({"loss": np.float32("nan"), "acc": np.float64(0.5), "cm": np.eye(2, dtype=int),
+                          "worst": float("inf"), "steps": (np.int64(3),)})
+    assert json.loads(text, parse_constant=refuse) == {"loss": None, "acc": 0.5, "cm": [[1, 0], [0, 1]],
+                                                       "worst": None, "steps": [3]}
+
+
+def test_recipe_refuses_settings_the_app_could_pass(data_dir):
+    from cnnviz.data import load_dataset
+    from cnnviz.train.recipe import Recipe, prepare
+    data = load_dataset("mnist", data_dir=data_dir, download=False)
+    for bad in ({"limit": 0}, {"limit": -5}, {"epochs": 0}, {"batch": 0}, {"lr": float("nan")},
+                {"weight_decay": -1.0}, {"dropout": 1.0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            prepare(Recipe(**bad), data)
+    assert len(prepare(Recipe(limit=50), data).x) == 50
+
+
+# ---------------------------------------------------------------- eval: is the model meant for this data?
+
+def write_untrained_model(path, dataset, class_names):
+    from cnnviz.modelio import save_model
+    from cnnviz.nn import Network, preset_spec
+    save_model(path, Network(preset_spec("simple"), seed=0), class_names, dataset=dataset)
+
+
+def test_eval_warns_when_the_model_was_made_for_another_data_set(tmp_path, data_dir, capsys):
+    write_idx_dataset(data_dir / "fashion-mnist")
+    digits = tmp_path / "digits.npz"
+    write_untrained_model(digits, "mnist", [str(d) for d in range(10)])
+
+    code, report = run_json(capsys, ["eval", "--model", str(digits), "--dataset", "mnist",
+                                     "--data-dir", str(data_dir)])
+    assert code == 0 and report["warnings"] == []
+
+    code = main(["eval", "--model", str(digits), "--dataset", "fashion-mnist", "--data-dir", str(data_dir),
+                 "--json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 0 and report["images"] == 100           # warned, not refused
+    dataset_warning, names_warning = report["warnings"]
+    assert "mnist" in dataset_warning and "fashion-mnist" in dataset_warning
+    assert "T-shirt/top" in names_warning
+    assert captured.err.count("warning: ") == 2
+
+
+def test_eval_warns_about_other_class_names_even_without_a_recorded_data_set(tmp_path, data_dir, capsys):
+    letters = tmp_path / "letters.npz"
+    write_untrained_model(letters, None, list("ABCDEFGHIJ"))
+    code, report = run_json(capsys, ["eval", "--model", str(letters), "--data-dir", str(data_dir)])
+    assert code == 0
+    assert len(report["warnings"]) == 1 and "(A, B, C, D, ...)" in report["warnings"][0]
+
+
+# ---------------------------------------------------------------- progress bar
+
+class Clock:
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def test_progress_in_a_log_shows_bytes_when_the_total_is_unknown():
+    import io
+    from cnnviz.cli.progress import LOG_SECONDS, ProgressBar, bytes_text
+    log = io.StringIO()
+    bar = ProgressBar("downloading", stream=log, clock=Clock(LOG_SECONDS / 4))
+    for done in range(0, 20 * 65536 + 1, 65536):
+        bar.update(done, None, bytes_text(done))
+    bar.close()
+    lines = log.getvalue().splitlines()
+    assert 2 <= len(lines) <= 8                 # a line every LOG_SECONDS, not one per chunk
+    assert lines[0] == "downloading 0 B" and lines[-1] == "downloading 1.2 MB"
+
+
+def test_progress_in_a_log_with_a_total_writes_a_line_per_tenth():
+    import io
+    from cnnviz.cli.progress import ProgressBar
+    log = io.StringIO()
+    bar = ProgressBar("epoch 1/1", stream=log)
+    for step in range(1, 101):
+        bar.update(step, 100)
+    bar.close()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 11 and lines[-1].startswith("epoch 1/1 [" + "#" * 30 + "] 100%")

@@ -228,15 +228,39 @@ def test_load_dataset_failure_names_the_files_and_where_to_put_them(tiny_info, t
     assert "the test split needs t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz" in message
     assert f"not found in {tmp_path / 'tiny'} and {tmp_path}" in message
     assert "connection was refused" in message
+    assert "Check the internet connection and try again" in message
     assert (f"or put the files t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz "
             f"in {tmp_path / 'tiny'}") in message
-    assert leftovers(tmp_path / "tiny") == []
+    assert leftovers(tmp_path) == []                # not even the folder made for the download
 
 
 def test_load_dataset_checksum_mismatch_never_leaves_data_behind(server, tiny_info, tmp_path):
     info = tiny_info[0]
     server.modes["tiny/t10k-labels-idx1-ubyte.gz"] = "wrong"
-    with pytest.raises(DownloadError, match="wrong checksum"):
+    with pytest.raises(DownloadError, match="wrong checksum") as caught:
         load_dataset(info, data_dir=tmp_path, splits=("test",))
     # the good images file is kept (verified); the bad labels file is nowhere
     assert leftovers(tmp_path / "tiny") == ["t10k-images-idx3-ubyte.gz"]
+    # the advice fits the failure: the file was damaged or changed, the network is fine
+    message = str(caught.value)
+    assert caught.value.causes == {"checksum"}
+    assert "damaged" in message and "changed on the server" in message
+    assert "internet connection" not in message
+    assert f"put them in {tmp_path / 'tiny'}" in message and message.count("t10k-images") == 1
+
+
+def test_failed_download_removes_the_folders_it_created(tmp_path):
+    dest = tmp_path / "new" / "deeper" / "data.bin"
+    with pytest.raises(DownloadError, match="connection was refused") as caught:
+        download_file([f"http://127.0.0.1:{closed_port()}/data.bin"], dest, CONTENT_MD5)
+    assert caught.value.causes == {"network"}
+    assert leftovers(tmp_path) == []
+
+
+def test_truncated_and_http_failures_name_their_causes(server, tmp_path):
+    server.files["gone.bin"] = CONTENT
+    server.modes.update({"data.bin": "truncate", "gone.bin": 404})
+    with pytest.raises(DownloadError) as caught:
+        download_file([server.url("gone.bin"), server.url("data.bin")], tmp_path / "data.bin", CONTENT_MD5)
+    assert caught.value.causes == {"http", "truncated"}
+    assert leftovers(tmp_path) == []

@@ -1,9 +1,12 @@
 """Registry, data folders, local look-up, file status and load_dataset (incl. the real shared files)."""
 import gzip
 import io
+import os
 import pickle
 import re
 import struct
+import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -197,9 +200,18 @@ def test_cifar10_archive_loads_as_channels_first(tmp_path):
     assert data.class_names[9] == "truck"
 
 
+def test_an_archive_both_splits_need_is_named_once(tmp_path):
+    with pytest.raises(MissingFilesError) as caught:
+        load_dataset("cifar10", data_dir=tmp_path, download=False)
+    message = str(caught.value)
+    assert "cifar10: the train and test splits need cifar-10-python.tar.gz, which were not found" in message
+    assert "split needs" not in message
+
+
 # ---------------------------------------------------------------- the real shared files
 
-def test_real_mnist(shared_datasets):
+def test_real_mnist(real_dataset):
+    shared_datasets = real_dataset("mnist")
     data = load_dataset("mnist", data_dir=shared_datasets, download=False)
     assert data.x_train.shape == (22_699, 1, 28, 28) and data.x_test.shape == (10_000, 1, 28, 28)
     assert data.y_train.shape == (22_699,) and data.y_test.shape == (10_000,)
@@ -211,14 +223,16 @@ def test_real_mnist(shared_datasets):
         assert md5_of_file(shared_datasets / "mnist" / f.filename) == f.md5
 
 
-def test_real_fashion_mnist(shared_datasets):
+def test_real_fashion_mnist(real_dataset):
+    shared_datasets = real_dataset("fashion-mnist")
     data = load_dataset("fashion-mnist", data_dir=shared_datasets, download=False)
     assert len(data.x_train) == len(data.y_train) == 8_517
     assert len(data.x_test) == len(data.y_test) == 6_978
     assert data.y_train.min() == 0 and data.y_train.max() == 9
 
 
-def test_real_kmnist_test_split_and_the_missing_train_split(shared_datasets):
+def test_real_kmnist_test_split_and_the_missing_train_split(real_dataset):
+    shared_datasets = real_dataset("kmnist", splits=("test",))
     data = load_dataset("kmnist", data_dir=shared_datasets, download=False, splits=("test",))
     assert data.x_test.shape == (10_000, 1, 28, 28) and data.x_train is None
     assert set(np.unique(data.y_test)) == set(range(10))
@@ -228,3 +242,22 @@ def test_real_kmnist_test_split_and_the_missing_train_split(shared_datasets):
             f"kmnist-train-imgs.npz, kmnist-train-labels.npz, which were not found in "
             f"{shared_datasets / 'kmnist'} and {shared_datasets}")):
         load_dataset("kmnist", data_dir=shared_datasets, download=False)
+
+
+def test_real_data_tests_skip_naming_exactly_what_is_missing(tmp_path):
+    """With MNIST present but Fashion-MNIST absent and KMNIST half there, those tests skip, saying why."""
+    for name, files in (("mnist", [f.filename for f in REGISTRY["mnist"].files]),
+                        ("kmnist", ["kmnist-test-imgs.npz"])):
+        (tmp_path / name).mkdir()
+        for filename in files:
+            (tmp_path / name / filename).write_bytes(b"")
+    tests = ["test_real_fashion_mnist", "test_real_kmnist_test_split_and_the_missing_train_split"]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+         *(f"tests/{Path(__file__).name}::{t}" for t in tests)],
+        cwd=Path(__file__).parents[1], env={**os.environ, "CNNVIZ_TEST_DATASETS": str(tmp_path)},
+        capture_output=True, text=True, timeout=120)
+    assert "2 skipped" in run.stdout, run.stdout + run.stderr
+    reasons = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert any(f"folder {tmp_path / 'fashion-mnist'} not found" in r for r in reasons), reasons
+    assert any(r.endswith(f"not found in {tmp_path / 'kmnist'}: kmnist-test-labels.npz") for r in reasons), reasons

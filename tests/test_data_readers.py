@@ -199,7 +199,7 @@ def test_cifar_batch_that_runs_code_is_refused(tmp_path, rng):
     sentinel = tmp_path / "pwned"
     members["cifar-10-batches-py/test_batch"] = pickle.dumps({b"data": _Exploit(str(sentinel))})
     write_tar_gz(tmp_path / "evil.tar.gz", members)
-    with pytest.raises(DataFormatError, match=r"test_batch was refused: refused to load (posix|os)\.mkdir"):
+    with pytest.raises(DataFormatError, match=r"test_batch was refused: .*\b(posix|os)\.mkdir"):
         read_cifar10_archive(tmp_path / "evil.tar.gz", ("test",))
     assert not sentinel.exists()
 

@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 from PyQt5.QtCore import QPointF
+from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QApplication
 
 from cnnviz.gui import theme
@@ -94,7 +95,8 @@ def test_live_feed_draws_loss_smoothed_loss_accuracies_and_epoch_marks(qtbot, ru
         np.testing.assert_array_equal(marks.positions, [15, 30, 45])
     assert [l.toPlainText() for l in v.epoch_labels] == ["epoch 1", "2", "3"]
     text = v.readout.text()
-    assert text.startswith("step 45, epoch 3 · after epoch 3: train")
+    assert text.startswith("step 45, epoch 3 · loss ")
+    assert text.split("\n")[1].startswith("after epoch 3: train")
     assert f"test {100 * epochs[-1]['test_accuracy']:.2f}%" in text
     # the accuracy plot zooms onto the epoch results, not 0..100
     lo, hi = v.acc_plot.vb.viewRange()[1]
@@ -132,7 +134,7 @@ def test_hover_reads_step_loss_and_epoch_accuracy(qtbot, run):
     assert f"train {100 * epochs[1]['train_accuracy']:.2f}%" in v.readout.text()
     # leaving the plots shows the latest values again
     v._end_hover()
-    assert v.readout.text().startswith("step 45, epoch 3 · after epoch 3") and not v.crosshairs[0].isVisible()
+    assert v.readout.text().startswith("step 45, epoch 3 · loss") and not v.crosshairs[0].isVisible()
 
 
 def test_saved_history_with_compaction_is_drawn_at_block_centres(qtbot, run):
@@ -166,6 +168,75 @@ def test_missing_test_set_and_learning_rate_change(qtbot, run):
     assert compact_number(0.0003) == "3e-4" and compact_number(2.5e-5) == "2.5e-5"
 
 
+def test_while_live_the_step_axis_grows_now_and_then_and_fits_again_after(qtbot, run):
+    rows, epochs, _ = run
+    v = make_view(qtbot)
+    v.set_live(True)
+    ends = []
+    for i in range(0, len(rows), 3):
+        v.add_steps(rows[i:i + 3])
+        v.flush()
+        ends.append(v.loss_plot.vb.viewRange()[0][1])
+        assert ends[-1] >= rows[min(i + 3, len(rows)) - 1, 0]          # the newest step is in view
+    assert ends == sorted(ends) and len(set(ends)) <= len(ends) - 7    # 15 redraws, 8 axis changes at most
+    assert set(ends) <= {m * 10 ** k for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8) for k in (1, 2)}
+    v.set_live(False)
+    v.flush()
+    QApplication.processEvents()
+    assert v.loss_plot.vb.viewRange()[0][1] < 50                      # fitted to the 45 steps again
+
+
+def test_the_latest_values_fit_in_a_narrow_readout(qtbot, run):
+    rows, epochs, _ = run
+    v = make_view(qtbot, (540, 270))                 # the curves dock at 1400x900
+    feed(v, rows * [1000, 1, 1, 1], [dict(e, step=e["step"] * 1000) for e in epochs])   # long step numbers
+    v.flush()
+    fm = v.readout.fontMetrics()
+    lines = v.readout.text().split("\n")
+    assert len(lines) == 2 and lines[0].startswith("step 45,000, epoch 3 · loss ")
+    assert all(fm.horizontalAdvance(line) <= v.readout.contentsRect().width() for line in lines)
+
+
+def test_the_accuracy_plot_keeps_the_live_batch_accuracy_in_view(qtbot, run):
+    rows, epochs, _ = run
+    v = make_view(qtbot)
+    first = [dict(epochs[0], train_accuracy=0.5, test_accuracy=0.5)]      # epoch 1 far below the batches
+    feed(v, rows[:30], first)
+    v.flush()
+    lo, hi = v.acc_plot.vb.viewRange()[1]
+    live = v.steps.view("acc_ema")[15:]
+    assert lo <= 50 <= hi and lo <= live.min() and live.max() <= hi
+
+
+def _tick_rows(v, plot):
+    """(label, pixel distance to the plot's top, to its bottom) of each tick of ``plot``'s left axis."""
+    vb = plot.vb
+    rect = vb.sceneBoundingRect()
+    out = []
+    for value, label in plot.getAxis("left")._tickLevels[0]:
+        y = vb.mapViewToScene(QPointF(0, value)).y()
+        out.append((label, y - rect.top(), rect.bottom() - y))
+    return out
+
+
+def test_a_learning_rate_drop_labels_both_rates_readably(qtbot, run):
+    rows, epochs, _ = run
+    rows = rows.copy()
+    rows[:, 3] = 1e-3
+    rows[25:, 3] = 1e-4
+    v = make_view(qtbot, (540, 270))
+    feed(v, rows, epochs)
+    v.flush()
+    QApplication.processEvents()
+    ticks = _tick_rows(v, v.lr_plot)
+    assert sorted(t[0] for t in ticks) == ["0.001", "1e-4"]
+    half = QFontMetrics(v.lr_plot.getAxis("left").style["tickFont"]).height() / 2
+    for label, to_top, to_bottom in ticks:
+        assert to_top >= half and to_bottom >= half, (label, to_top, to_bottom)     # not cut off: drawn
+    far = abs(ticks[0][1] - ticks[1][1])
+    assert far >= 2 * half                                                           # not overlapping
+
+
 def test_clear_and_theme_colours(qtbot, run):
     rows, epochs, _ = run
     v = make_view(qtbot)
@@ -174,7 +245,13 @@ def test_clear_and_theme_colours(qtbot, run):
     v.clear()
     assert len(xs(v.raw_curve)) == 0 and len(xs(v.train_acc_curve)) == 0
     assert len(v.epoch_marks[0].positions) == 0 and not v.epoch_labels
-    assert v.readout.text().startswith("No training steps yet")
+    assert v.readout.text().startswith("No training yet")
+    # the cleared plots forget the old run's ranges and show no lr labels
+    assert v.loss_plot.vb.viewRange()[0] == pytest.approx([0, 100])     # the run had 45 steps
+    assert v.lr_plot.getAxis("left")._tickLevels == [[], []]
+    feed(v, rows[:20], [])
+    v.flush()
+    assert rows[19][0] <= v.loss_plot.vb.viewRange()[0][1] < 40        # fitted to the data again
     try:
         theme.apply_theme("dark", force=True)
         assert v.smooth_curve.opts["pen"].color().name() == CURVE_COLORS["dark"]["train"]

@@ -1,17 +1,26 @@
 """Training in the real window: the panel, the worker, every view following, and the endings."""
 import threading
+import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from PyQt5.QtCore import QSettings
+from PyQt5.QtCore import QPoint, QSettings
+from PyQt5.QtWidgets import QScrollArea
 from PyQt5.QtGui import QImage, QPainter, QPen, QColor
 
+from cnnviz.gui.lazy import is_hidden
 from cnnviz.gui.mainwindow import MainWindow
 from cnnviz.gui.modelinfo import untrained_model
 from cnnviz.gui.training.panel import PROBE_TEST, START_CONTINUE
 from cnnviz.modelio import load_model
 
+from cnnviz.data import REGISTRY
+from cnnviz.gui.training import controller as controller_module
+
 from test_cli import write_idx_dataset
+from test_data_download import FileServer
+from test_gui_worker import EvalGate
 
 STEPS_PER_EPOCH = 10          # 200 training images, batch 20
 
@@ -146,6 +155,30 @@ def test_pause_holds_training_lets_the_ui_compute_and_resume_goes_on(qtbot, wind
         np.testing.assert_array_equal(window.inspector.network.params[name], w)
 
 
+def test_views_out_of_sight_wait_while_training_and_catch_up_when_shown(qtbot, window):
+    draw_bar(window)
+    pooling = window.panels["pooling"].widget()
+    assert is_hidden(pooling)                                # behind the Filters tab (moved off screen)
+    before = pooling.input_image.image.copy()
+    t = start_long_run(qtbot, window)
+    assert window.inspector.live
+    qtbot.waitUntil(lambda: t.snapshots_applied >= 5, timeout=30000)
+    t.panel.pause_button.click()
+    qtbot.waitUntil(lambda: t.panel.state == "paused", timeout=30000)
+    assert not window.inspector.live
+    np.testing.assert_array_equal(pooling.input_image.image, before)     # no redraw while out of sight
+    window.panels["pooling"].raise_()
+
+    def caught_up():
+        if pooling.pool_index is None:
+            return False
+        shown = window.inspector.value(pooling.pool_index - 1)[pooling.channel]
+        return np.array_equal(pooling.input_image.image, shown)
+    qtbot.waitUntil(caught_up, timeout=5000)                  # the current trace as soon as it is shown
+    t.stop()
+    qtbot.waitUntil(lambda: not t.is_running(), timeout=30000)
+
+
 def test_learning_rate_edited_in_the_panel_reaches_the_running_worker(qtbot, window):
     t = start_long_run(qtbot, window)
     t.panel.lr_spin.setValue(0.02)
@@ -161,6 +194,99 @@ def test_closing_the_window_mid_training_ends_the_worker(qtbot, window):
     window.close()
     assert not worker.is_running() and worker.thread is not None and not worker.thread.is_alive()
     assert worker.done.reason == "stopped"
+
+
+def gated_evaluation(monkeypatch):
+    """Make the next run's end-of-epoch evaluation long (one image per batch: 250 batches)
+    and hold it at its first batch until a stop is asked for; returns the gates (one per run)."""
+    gates = []
+    original = controller_module.prepare
+
+    def prepare(*args, **kwargs):
+        trainer = original(*args, **kwargs)
+        trainer.cfg.eval_batch = 1
+        gates.append(EvalGate(trainer))
+        return trainer
+    monkeypatch.setattr(controller_module, "prepare", prepare)
+    return gates
+
+
+def test_closing_the_window_during_the_end_of_epoch_evaluation_stops_the_worker_at_once(
+        qtbot, window, monkeypatch, tmp_path):
+    gates = gated_evaluation(monkeypatch)
+    t = window.training
+    t.panel.train_button.click()
+    qtbot.waitUntil(lambda: bool(gates) and gates[0].evaluating.is_set(), timeout=30000)
+    worker = t.worker
+    window.close()
+    assert not worker.thread.is_alive()             # close returned with the thread ended...
+    assert gates[0].batches <= 3                    # ... within a batch of the evaluation, not 250
+    assert worker.done.reason == "stopped"
+    assert not (tmp_path / "checkpoints").exists() or not list((tmp_path / "checkpoints").iterdir())
+
+
+def test_stop_during_the_end_of_epoch_evaluation_ends_the_run_at_once(qtbot, window, monkeypatch):
+    gates = gated_evaluation(monkeypatch)
+    t = window.training
+    t.panel.train_button.click()
+    qtbot.waitUntil(lambda: bool(gates) and gates[0].evaluating.is_set(), timeout=30000)
+    t.panel.stop_button.click()
+    qtbot.waitUntil(lambda: t.panel.state == "idle", timeout=30000)
+    assert gates[0].batches <= 3 and t.worker.done.reason == "stopped"
+    assert "Stopped" in t.panel.message_label.text()
+    for name, w in t.worker.trainer.net.params.items():      # the weights of the last step are shown
+        np.testing.assert_array_equal(window.inspector.network.params[name], w)
+
+
+class SlowServer(FileServer):
+    """Sends each file in 8 KB pieces 20 ms apart: a download that takes seconds."""
+
+    def respond(self, handler):
+        body = self.files.get(handler.path.lstrip("/"))
+        if body is None:
+            handler.send_error(404)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        try:
+            for i in range(0, len(body), 8192):
+                handler.wfile.write(body[i:i + 8192])
+                handler.wfile.flush()
+                time.sleep(0.02)
+        except OSError:                               # the client hung up: cancelled
+            pass
+
+
+def test_a_download_shows_progress_and_cancel_at_the_top_and_cancel_stops_it(qtbot, window, tmp_path,
+                                                                             monkeypatch):
+    mnist = REGISTRY["mnist"]
+    server = SlowServer()
+    for f in mnist.download_files("train") + mnist.download_files("test"):
+        server.files[f"mnist/{f.filename}"] = bytes(1_000_000)
+    monkeypatch.setitem(REGISTRY, "mnist", replace(mnist, mirrors=(server.url("mnist/"),)))
+    try:
+        t, p = window.training, window.training.panel
+        t.set_data_dir(tmp_path / "empty")
+        before = window.inspector.network
+        p.train_button.click()
+        qtbot.waitUntil(lambda: p.load_bar.maximum() > 0 and p.load_bar.value() > 0, timeout=20000)
+        assert p.state == "loading" and "Downloading train-images-idx3-ubyte.gz" in p.message_label.text()
+        # progress and Cancel are on screen, up with the run controls (not in the settings below)
+        settings = p.findChild(QScrollArea)
+        for w in (p.load_bar, p.cancel_button, p.message_label):
+            assert w.isVisible() and not w.visibleRegion().isEmpty()
+            assert w.mapTo(p, QPoint(0, w.height())).y() <= settings.y()
+        assert p.cancel_button.isEnabled()
+        p.cancel_button.click()
+        qtbot.waitUntil(lambda: p.state == "idle", timeout=20000)
+        assert p.message_label.text() == "Loading cancelled." and not p.load_row.isVisible()
+        assert t.worker is None and window.inspector.network is before
+        assert not (tmp_path / "empty" / "mnist" / "train-images-idx3-ubyte.gz").exists()
+        assert t.loader.wait(5)
+        assert p.train_button.isEnabled()
+    finally:
+        server.close()
 
 
 def test_a_diverging_run_shows_the_error_and_finite_weights(qtbot, window):

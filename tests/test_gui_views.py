@@ -4,6 +4,7 @@ Every test builds a real (untrained) network, runs a drawn digit through it
 and checks what the views show: image shapes and levels on the ImageItems,
 label text, what a hover or a click reports.
 """
+import dataclasses
 import gzip
 
 import numpy as np
@@ -16,7 +17,7 @@ from cnnviz.gui.featuremaps import FeatureMapView
 from cnnviz.gui.filters import MAX_CHANNELS, FilterView
 from cnnviz.gui.inspector import Inspector
 from cnnviz.gui.mosaic import Mosaic, grid_shape, tile
-from cnnviz.gui.pooling import PoolingView
+from cnnviz.gui.pooling import WEAK_FRACTION, PoolingView
 from cnnviz.gui.strip import NetworkStrip
 from cnnviz.nn import Network, preset_spec
 
@@ -113,6 +114,94 @@ def test_colormaps_symmetric_levels_and_styles(qtbot):
     assert lut[128].max() < 10
     rgba = cm.to_rgba(np.array([[np.nan, 1.0]]), cm.ACTIVATION, (0, 1))
     assert rgba[0, 0, 3] == 0 and rgba[0, 1, 3] == 255
+
+
+def test_colorbar_ticks_never_overlap_and_keep_the_ends(qtbot):
+    import pyqtgraph as pg
+    from PyQt5.QtGui import QFontMetrics
+    from cnnviz.gui.viewkit import ColorBar, tick_values
+    assert tick_values(-0.04, 0.04, 5) == pytest.approx([-0.04, -0.02, 0, 0.02, 0.04])
+    assert tick_values(0, 1.2, 4) == pytest.approx([0, 0.4, 0.8, 1.2])
+    assert tick_values(-2.5, 2.5, 4) == pytest.approx([-2.5, 0, 2.5])          # 0 always a tick
+    widget = pg.GraphicsLayoutWidget()
+    bar = ColorBar(cm.WEIGHTS)
+    widget.addItem(bar)
+    bar.setLevels((-0.04, 0.04))
+    text = QFontMetrics(bar.axis.font()).height()
+    for height in (60, 110, 400):
+        show(qtbot, widget, (120, height))
+        QApplication.processEvents()
+        ticks = [v for v, _ in bar.axis._tickLevels[0]]
+        length = bar.axis.geometry().height()
+        spacing = length * (ticks[1] - ticks[0]) / 0.08
+        assert ticks[0] == pytest.approx(-0.04) and ticks[-1] == pytest.approx(0.04)
+        assert spacing >= 1.3 * text, (height, ticks)
+    assert len(ticks) >= 5                                              # a tall bar gets more
+
+
+def test_class_chart_long_names_lie_on_their_side_and_labels_stay_inside(qtbot):
+    from cnnviz.gui.probabilities import ProbabilityPanel
+    fashion = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+               "Ankle boot"]
+    for names, orientation in ((CLASSES, "vertical"), (fashion, "horizontal")):
+        ins = Inspector(Network(preset_spec("simple", classes=len(names)), seed=3), names)
+        panel = show(qtbot, ProbabilityPanel(ins), (313, 230))
+        chart = panel.plot
+        ins.set_input(drawn_seven())
+        for top in (0, len(names) - 1):                                   # the winner at either end
+            p = np.full(len(names), 0.01)
+            p[top] = 1 - 0.01 * (len(names) - 1)
+            ins.trace[-1].value[0] = p
+            ins.traceChanged.emit()
+            QApplication.processEvents()
+            assert chart.orientation == orientation and chart.label_step == 1
+            vb = chart.getPlotItem().getViewBox()
+            margin = chart.top_text.textItem.document().documentMargin()        # around the glyphs
+            label = chart.top_text.mapRectToScene(chart.top_text.boundingRect()).adjusted(
+                margin, margin, -margin, -margin)
+            assert vb.sceneBoundingRect().contains(label), (names[top], label, vb.sceneBoundingRect())
+            assert chart.top_text.toPlainText() == "90.0%" or chart.top_text.toPlainText() == "91.0%"
+        category = chart.getPlotItem().getAxis("bottom" if orientation == "vertical" else "left")
+        value = chart.getPlotItem().getAxis("left" if orientation == "vertical" else "bottom")
+        assert [s for _, s in category._tickLevels[0]] == names             # every name written
+        assert (0.0, "0%") in value._tickLevels[0] and (1.0, "100%") in value._tickLevels[0]
+        # the winner's colour is far from the others' (not orange beside yellow-orange)
+        brushes = chart.bars.opts["brushes"]
+        top_c, other_c = brushes[top].color(), brushes[0].color()
+        assert abs(top_c.hslHue() - other_c.hslHue()) > 90 or abs(top_c.lightness() - other_c.lightness()) > 60
+
+
+def test_class_chart_writes_every_kth_name_but_always_the_winner(qtbot):
+    from cnnviz.gui.probabilities import ClassBarChart
+    chart = show(qtbot, ClassBarChart(), (200, 150))
+    names = [f"class {i}" for i in range(40)]
+    chart.set_classes(names)
+    p = np.zeros(40)
+    p[13] = 1.0
+    chart.set_values(p)
+    QApplication.processEvents()
+    assert chart.label_step > 1
+    axis = chart.getPlotItem().getAxis("bottom" if chart.orientation == "vertical" else "left")
+    shown = [i for i, _ in axis._tickLevels[0]]
+    assert 13 in shown and all(abs(i - 13) >= chart.label_step for i in shown if i != 13)
+    vb = chart.getPlotItem().getViewBox()
+    at = vb.mapViewToScene(QPointF(13, 0.5) if chart.orientation == "vertical" else QPointF(0.5, 13))
+    assert chart.index_at(at) == 13                                   # the hover names every bar
+
+
+def test_wrapped_titles_keep_the_height_of_their_text(qtbot):
+    ins = inspector_for("simple")
+    view = show(qtbot, FilterView(ins), (330, 260))
+    ins.select(index_of(ins, "relu1"))                    # the longest title: "relu1 (ReLU) has no weights..."
+    QApplication.processEvents()
+    t = view.title
+    t.setMinimumHeight(0)
+    needed = t.heightForWidth(t.width())
+    t._fitted = (-1, None)
+    t._fit()
+    QApplication.processEvents()
+    assert t.height() >= needed > 2 * t.fontMetrics().lineSpacing()
+    assert view.plot_widget.height() >= 80
 
 
 # -- network strip ------------------------------------------------------------------
@@ -218,19 +307,22 @@ def test_feature_maps_per_map_levels(qtbot):
 def test_feature_maps_flat_layers_input_and_no_input(qtbot):
     ins = inspector_for("simple")
     view = show(qtbot, FeatureMapView(ins))
-    ins.select(len(ins.entries()) - 1)                               # softmax
-    assert view.stack.currentWidget() is view.bars_widget
+    ins.select(len(ins.entries()) - 1)                               # softmax: the class chart
+    assert view.stack.currentWidget() is view.classes
     probs = ins.probabilities()
     assert f"predicts <b>{int(np.argmax(probs))}</b>" in view.title.text()
-    np.testing.assert_allclose(view.bars.opts["height"], probs)
-    vb = view.plot.getViewBox()
+    np.testing.assert_allclose(view.classes.bars.opts["height"], probs)
+    assert view.classes.top_index() == int(np.argmax(probs))
     QApplication.processEvents()
-    view.bars_widget.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(3, 0.05)))
+    cvb = view.classes.getPlotItem().getViewBox()
+    view.classes.scene().sigMouseMoved.emit(cvb.mapViewToScene(QPointF(3, 0.05)))
     assert view.readout.text().startswith("class 3") and f"{probs[3]:.2%}" in view.readout.text()
 
-    ins.select(index_of(ins, "flatten"))                             # 4320 values: a step curve
+    ins.select(index_of(ins, "flatten"))                             # 4320 values: step curves
     QApplication.processEvents()
-    assert view.curve.isVisible() and not view.bars.isVisible()
+    assert view.stack.currentWidget() is view.bars_widget
+    assert view.curve.isVisible() and view.neg_curve.isVisible() and not view.bars.isVisible()
+    vb = view.plot.getViewBox()
     view.bars_widget.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(145, 0)))
     assert "= map 1, row 0, col 1 of pool1" in view.readout.text()
 
@@ -238,7 +330,7 @@ def test_feature_maps_flat_layers_input_and_no_input(qtbot):
     assert view.colorbar.colorMap() is cm.INPUT
     np.testing.assert_array_equal(view.image.image, drawn_seven()[0])
     ins.set_input(None)
-    assert "Draw something" in view.title.text() and view.image.image.max() == 0
+    assert "draw something" in view.readout.text() and view.image.image.max() == 0
 
 
 def test_feature_maps_network_switch_residual_and_rgb(qtbot):
@@ -284,8 +376,15 @@ def test_filters_conv_symmetric_levels_hover_and_live_weights(qtbot):
     m3 = cm.nice_ceil(3 * raw)
     assert tuple(view.image.getLevels()) == pytest.approx((-m3, m3), rel=1e-5)
 
+    # a click picks the filter's channel and enlarges it: one tile per input channel
     click(qtbot, view.plot_widget, scene_point(view.image, left + 2, top + 1))
-    assert ins.channel == 4 and view.pick_box.isVisible()
+    assert ins.channel == 4 and view.focused == 4 and view.mode == "filter"
+    assert view.back_button.isVisible() and "filter 4" in view.title.text()
+    np.testing.assert_array_equal(view.image.image, ins.network.layer("conv1").params["W"][4, 0])
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.image, 3, 2))
+    assert view.readout.text().startswith("conv1 · filter 4 · input channel 0 · row 2, col 3")
+    click(qtbot, view.plot_widget, scene_point(view.image, 3, 2))     # a click on it: back to all
+    assert view.focused is None and view.mode == "conv" and view.pick_box.isVisible()
 
 
 def test_filters_wide_conv_caps_input_channels(qtbot):
@@ -294,10 +393,10 @@ def test_filters_wide_conv_caps_input_channels(qtbot):
     ins.select(index_of(ins, "conv2"))                                # W (64, 32, 5, 5)
     g = view._geometry
     assert g.count == 64 and g.tile_h == MAX_CHANNELS * 6 - 1
-    assert f"input channels 0–{MAX_CHANNELS - 1} of 32" in view.title.text()
+    assert f"a row per input channel (0–{MAX_CHANNELS - 1} of 32)" in view.title.text()
     assert view.channel_row.isVisible()
     view.channel_spin.setValue(10)
-    assert "input channels 10–13 of 32" in view.title.text()
+    assert "(10–13 of 32)" in view.title.text()
     top, left = g.origin(2)
     view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.image, left + 1, top + 6 + 2))
     assert "filter 2 · input channel 11 · row 2, col 1" in view.readout.text()
@@ -317,8 +416,8 @@ def test_filters_dense_units_matrix_and_layers_without_weights(qtbot):
     assert view.mode == "matrix" and view.image.image.shape == (10, 100)
 
     ins.select(index_of(ins, "pool1"))
-    assert view.title.text().startswith("no weights in MaxPool2D (pool1)")
-    assert ">conv1</a>" in view.title.text() and view.shown_index == 1
+    assert view.title.text().startswith("pool1 (MaxPool2D) has no weights · nearest: ")
+    assert "<b>conv1</b></a>" in view.title.text() and view.shown_index == 1
 
 
 def test_filters_rgb_first_layer(qtbot):
@@ -345,12 +444,19 @@ def test_pooling_marks_max_winners(qtbot):
     np.testing.assert_array_equal(view.input_image.image, x)
     np.testing.assert_array_equal(view.output_image.image, y)
     assert view.channel_spin.value() == 4
+    assert view.in_label.toPlainText().startswith("relu1") and view.out_label.toPlainText().startswith("pool1")
     xs, ys = view.winners.getData()
     rows, cols = (ys - 0.5).astype(int), (xs - 0.5).astype(int)
-    # every marked input is the max of its 2x2 window; windows of equal values are not marked
+    # every marked input is the max of its 2x2 window; windows of equal values and windows
+    # whose max is under 5% of the map's range (padding-level values) are not marked
     assert np.array_equal(x[rows, cols], y[rows // 2, cols // 2])
-    flat = x.reshape(12, 2, 12, 2).min(axis=(1, 3)) == y
-    assert len(xs) == np.count_nonzero(~flat) > 0
+    windows = x.reshape(12, 2, 12, 2).transpose(0, 2, 1, 3).reshape(12, 12, 4)
+    flat = np.ptp(windows, axis=2) <= 1e-4 * np.abs(x).max()
+    weak = y - x.min() < WEAK_FRACTION * np.ptp(x)
+    assert len(xs) == np.count_nonzero(~flat & ~weak) > 0
+    # the output, right of the input, at the input's size: a cell covers its window
+    out = view.output_image.mapRectToParent(view.output_image.boundingRect())
+    assert out.left() > 24 and out.width() == pytest.approx(24) and out.height() == pytest.approx(24)
 
     i, j = rows[0] // 2, cols[0] // 2
     view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.output_image, j, i))
@@ -360,19 +466,72 @@ def test_pooling_marks_max_winners(qtbot):
     assert f"kept: the max of output row {i}, col {j}" in view.readout.text()
 
 
+def noisy_trace(ins, index, noise=1e-7, seed=0):
+    """The inspector's trace with ±noise where the output at ``index`` (a ReLU before a 2x2/2
+    pool at index + 1) is exactly 0 - what FFT convolutions leave - and the pool recomputed."""
+    trace = [dataclasses.replace(e, value=e.value.copy()) for e in ins.trace]
+    x = trace[index].value
+    zeros = x == 0
+    x[zeros] = noise * np.random.default_rng(seed).choice([-1.0, 1.0], size=int(zeros.sum()))
+    n, c, h, w = x.shape
+    trace[index + 1].value[...] = x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+    return trace
+
+
+def test_pooling_and_strip_ignore_floating_point_noise(qtbot):
+    ins = inspector_for("simple")
+    p = index_of(ins, "pool1")
+    view = show(qtbot, PoolingView(ins))
+    strip = show(qtbot, NetworkStrip(ins), (380, 560))
+    ins.select(p)
+    clean = len(view.winners.getData()[0])
+    clean_stats = strip.list.item(p - 1).text()
+    assert "% > 0" in clean_stats
+    ins.set_trace(noisy_trace(ins, p - 1))
+    assert np.count_nonzero(ins.value(p - 1) > 0) > np.count_nonzero(ins.trace[p - 1].value > 1e-6)
+    assert len(view.winners.getData()[0]) == clean                   # no winners of noise
+    assert strip.list.item(p - 1).text() == clean_stats              # "% > 0" not inflated
+
+
+def test_pooling_leaves_faint_windows_unmarked(qtbot):
+    ins = inspector_for("simple")
+    p = index_of(ins, "pool1")
+    trace = [dataclasses.replace(e, value=e.value.copy()) for e in ins.trace]
+    x = trace[p - 1].value[0, 0]
+    x[...] = 0
+    x[4:8, 4:8] = 0.5 + np.arange(16).reshape(4, 4) / 30             # a stroke: 4 windows
+    x[16, 16] = 0.01                                                  # padding-level: 1% of the max
+    trace[p].value[0, 0] = x.reshape(12, 2, 12, 2).max(axis=(1, 3))
+    view = show(qtbot, PoolingView(ins))
+    ins.select(p)
+    ins.select_channel(0)
+    ins.set_trace(trace)
+    xs, ys = view.winners.getData()
+    assert len(xs) == 4 and set(ys - 0.5) <= {4, 5, 6, 7}
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.output_image, 8, 8))
+    assert "won by row 16, col 16" in view.readout.text() and "faint" in view.readout.text()
+    view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.output_image, 0, 0))
+    assert "all equal: no real winner" in view.readout.text()
+
+
 def test_pooling_nearest_pool_avg_windows_and_no_input(qtbot):
     ins = inspector_for("lenet5")
     view = show(qtbot, PoolingView(ins))
     ins.select(1)                                                     # conv1: nearest pool is pool1
     assert view.pool_index == index_of(ins, "pool1")
-    assert "(the pool nearest conv1)" in view.title.text() and "averages" in view.title.text()
-    assert view.maps_label.text() == "left: sigmoid1 map 0 (28x28) → right: pool1 map 0 (14x14)"
+    assert "(nearest to conv1)" in view.title.text() and "averages" in view.title.text()
+    assert view.in_label.toPlainText() == "sigmoid1 map 0 · 28x28"
+    assert view.out_label.toPlainText() == "pool1 map 0 · 14x14"
     assert not view.winners.isVisible()
     gx, gy = view.windows.getData()
     assert len(gx) == 2 * (15 + 15)                                   # 15 lines each way on 28x28, 2x2/2
+    # sigmoid outputs never come near 0: the colours span their own range
+    x = ins.value(index_of(ins, "sigmoid1"))[0]
+    lo, hi = view.input_image.levels
+    assert 0 < lo <= x.min() and x.max() <= hi < 1
 
     ins.set_input(None)
-    assert "Draw something" in view.title.text()
+    assert "draw something" in view.readout.text()
     assert view.input_image.image.shape == (28, 28)
 
     spec = {"name": "flat", "input_shape": [1, 8, 8],

@@ -136,6 +136,50 @@ def test_open_image_and_drop_a_file_classify_it(window, tmp_path, qtbot, warning
     assert window.inspector.trace is not None and not warnings
 
 
+def light_ink_on_transparent(path, side=300):
+    """A PNG of a white '7' drawn on a fully transparent background (as exported by many
+    drawing programs for dark themes)."""
+    from PyQt5.QtGui import QPainter, QPen
+    img = QImage(side, side, QImage.Format_ARGB32)
+    img.fill(Qt.transparent)
+    p = QPainter(img)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setPen(QPen(Qt.white, side / 12, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    p.drawLine(int(side * 0.25), int(side * 0.2), int(side * 0.75), int(side * 0.2))
+    p.drawLine(int(side * 0.75), int(side * 0.2), int(side * 0.4), int(side * 0.85))
+    p.end()
+    assert img.save(str(path))
+    return path
+
+
+def test_light_ink_on_transparent_gives_the_prediction_of_predict(window, tmp_path, warnings):
+    from cnnviz.gui.imagefile import read_image
+    from cnnviz.nn.loss import softmax
+    from cnnviz.preprocess import preprocess
+    path = light_ink_on_transparent(tmp_path / "white-seven.png")
+    net = window.inspector.network
+    expected = softmax(net.forward(preprocess(read_image(path), net.input_shape)[None]))[0]
+    assert window.open_image(path) is True and not warnings
+    p = window.inspector.probabilities()
+    assert p is not None, "the app found the image empty"
+    np.testing.assert_allclose(p, expected, atol=1e-4)
+    assert window.draw_panel.prediction.text().startswith(f"prediction: {int(np.argmax(expected))} ")
+    # shown as the user drew it: dark ink on light paper (the network reads light on dark)
+    canvas = window.canvas
+    shown = canvas.grab().toImage()
+    ink = canvas.paper_to_widget(QPointF(150, 60))                 # on the top bar of the 7
+    paper = canvas.paper_to_widget(QPointF(40, 250))
+    assert shown.pixelColor(int(ink.x()), int(ink.y())).value() < 80
+    assert shown.pixelColor(int(paper.x()), int(paper.y())).value() > 200
+    # strokes drawn on it are shown dark too, and read like the image's ink
+    before = canvas.to_array().copy()
+    draw_digit(canvas, "1")
+    assert canvas.to_array().max() == 255 and (canvas.to_array() > before).any()
+    canvas.undo()
+    canvas.undo()
+    assert canvas.is_blank()
+
+
 def test_paste_image_from_clipboard(window):
     img = QImage(40, 40, QImage.Format_RGB32)
     img.fill(Qt.black)
@@ -209,6 +253,63 @@ def test_layout_is_remembered_and_can_be_reset(qtbot, window, settings):
     again.actions["reset_layout"].trigger()
     assert again.dockWidgetArea(again.panels["pooling"]) == Qt.RightDockWidgetArea
     assert again.dockWidgetArea(again.panels["strip"]) == Qt.TopDockWidgetArea
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1400, 900), (1920, 1080)])
+def test_default_layout_fits_every_size(qtbot, settings, size):
+    from PyQt5.QtWidgets import QPushButton, QTabBar
+    w = MainWindow(untrained_model("simple"), settings)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    draw_digit(w.canvas, "7")
+    QApplication.processEvents()
+    assert (w.width(), w.height()) == size                  # nothing forces the window larger
+    on_screen = [d for d in w.panels.values() if d.isVisible() and not d.visibleRegion().isEmpty()]
+    for dock in on_screen:                                   # no panel squeezed below what it needs
+        need = dock.minimumSizeHint()
+        assert dock.width() >= need.width() and dock.height() >= need.height(), dock.objectName()
+    maps, filters = w.panels["featuremaps"], w.panels["filters"]
+    assert maps.width() >= 0.33 * size[0]                    # the layer views get a real share
+    assert filters.height() >= 0.4 * (maps.height() + filters.height())
+    for bar in w.findChildren(QTabBar):                      # "Filters", not "Fi…"
+        if bar.parent() is w and bar.isVisible():
+            assert bar.elideMode() == Qt.ElideNone and not bar.usesScrollButtons()
+            assert bar.width() >= bar.sizeHint().width() - 2
+    for button in w.panels["training"].findChildren(QPushButton):
+        if button.isVisible():                               # "Train", not "Trai"
+            assert button.width() >= button.fontMetrics().horizontalAdvance(button.text()) + 4, button.text()
+    label = w.draw_panel.prediction
+    text, font = label._fitting_main()
+    from PyQt5.QtGui import QFontMetrics
+    assert QFontMetrics(font).horizontalAdvance(text) <= label.width()
+
+
+def test_growing_the_window_gives_room_to_the_views_too(window):
+    window.resize(1400, 900)
+    QApplication.processEvents()
+    maps, probs = window.panels["featuremaps"], window.panels["probabilities"]
+    before = (maps.width(), probs.height(), window.canvas.width())
+    window.resize(1920, 1080)
+    QApplication.processEvents()
+    assert maps.width() >= 1.25 * before[0]
+    assert probs.height() >= 1.1 * before[1]
+    assert window.canvas.width() <= 1.6 * before[2]
+
+
+def test_status_messages_are_cut_before_the_model_label(window):
+    bar = window.statusBar()
+    long = "Untrained 'resnet-mini' network: random filters, guesses for answers. " * 3
+    bar.showMessage(long, 5000)
+    shown = bar.shown_message()
+    assert shown.endswith("…") and len(shown) < len(long)
+    room = bar.message_rect()
+    assert room.right() + 8 < window.status_model.x()
+    assert bar.fontMetrics().horizontalAdvance(shown) <= room.width()
+    assert bar.toolTip() == long                            # the whole message on hover
+    bar.showMessage("Saved.", 5000)
+    assert bar.shown_message() == "Saved." and bar.toolTip() == ""
 
 
 def test_add_panel_for_later_views(window):

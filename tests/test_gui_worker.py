@@ -1,5 +1,8 @@
 """The training worker: a real Trainer on the tiny bars problem, run in the worker's thread."""
+import dataclasses
 import threading
+import time
+from collections.abc import Mapping
 
 import numpy as np
 import pytest
@@ -14,6 +17,8 @@ from cnnviz.train.recipe import Recipe
 
 from synthetic import TINY_NET, bars
 
+STEPS_PER_EPOCH = 10          # 200 training images, batch 20
+
 
 def bars_data(n_train=200, n_test=60):
     x, y = bars(n_train, seed=1)
@@ -21,11 +26,12 @@ def bars_data(n_train=200, n_test=60):
     return Dataset("bars", x, y, xt, yt, ("horizontal", "vertical", "diagonal"), (1, 8, 8), "", ("train", "test"))
 
 
-def make_worker(epochs=2, optimizer="adam", lr=0.01, batch=20, checkpoint=None, probe=True):
-    data = bars_data()
+def make_worker(epochs=2, optimizer="adam", lr=0.01, batch=20, checkpoint=None, probe=True, n_test=60,
+                eval_batch=500):
+    data = bars_data(n_test=n_test)
     net = Network(TINY_NET, seed=0)
     trainer = Trainer(net, make_optimizer(optimizer, lr), data.x_train, data.y_train, data.x_test, data.y_test,
-                      TrainConfig(epochs=epochs, batch_size=batch, seed=0))
+                      TrainConfig(epochs=epochs, batch_size=batch, seed=0, eval_batch=eval_batch))
     recipe = Recipe(arch="tiny", dataset="bars", epochs=epochs, batch=batch, optimizer=optimizer, lr=lr)
     worker = TrainingWorker(trainer, data, recipe, checkpoint_path=checkpoint)
     if probe:
@@ -80,21 +86,77 @@ def test_a_run_reports_steps_epochs_snapshots_and_its_end(qtbot):
     assert not worker.is_running()
 
 
+def _live_arrays(trainer):
+    """Every array the trainer's network and optimizer hold (parameters, gradients, caches)."""
+    seen, out = set(), []
+
+    def visit(obj, depth=0):
+        if isinstance(obj, np.ndarray):
+            out.append(obj)
+            return
+        if depth > 4 or id(obj) in seen or isinstance(obj, (str, bytes, int, float, type(None))):
+            return
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            items = obj.values()
+        elif isinstance(obj, (list, tuple)):
+            items = obj
+        elif hasattr(obj, "__dict__"):
+            items = vars(obj).values()
+        else:
+            return
+        for v in items:
+            visit(v, depth + 1)
+    for layer in trainer.net.layers:
+        visit(layer)
+    visit(trainer.opt)
+    return out
+
+
+def _reachable(obj, path="snap"):
+    """(path, value) of everything reachable from a snapshot's fields (arrays are leaves)."""
+    yield path, obj
+    if isinstance(obj, np.ndarray) or isinstance(obj, (str, bytes, int, float, type(None))):
+        return
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _reachable(v, f"{path}[{k!r}]")
+    elif isinstance(obj, (tuple, list)):
+        for i, v in enumerate(obj):
+            yield from _reachable(v, f"{path}[{i}]")
+    elif dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            yield from _reachable(getattr(obj, f.name), f"{path}.{f.name}")
+
+
 def test_snapshots_are_frozen_copies_not_views_of_the_training_network(qtbot):
     worker = make_worker(epochs=1)
     rec = Recorder(worker)
     run_to_end(qtbot, worker)
-    live = worker.trainer.net.params
+    trainer = worker.trainer
+    live = _live_arrays(trainer)
+    live_objects = {id(o) for o in [trainer, trainer.net, trainer.opt, *trainer.net.layers]}
+    assert len(live) > 2 * len(trainer.net.params)       # parameters, gradients, optimizer moments...
     for snap in rec.snapshots:
-        for name, w in snap.weights.items():
-            assert not np.shares_memory(w, live[name])
-            assert not w.flags.writeable
-        for entry in snap.trace:
-            assert not entry.value.flags.writeable
-            assert not any(np.shares_memory(entry.value, p) for p in live.values())
+        arrays = 0
+        for path, value in _reachable(snap):
+            assert id(value) not in live_objects, f"{path} is the trainer's own object"
+            assert not isinstance(value, (list, dict, set)), f"{path} is a mutable {type(value).__name__}"
+            if isinstance(value, np.ndarray):
+                arrays += 1
+                assert not value.flags.writeable, f"{path} is writeable"
+                assert not any(np.shares_memory(value, a) for a in live), f"{path} shares memory with the trainer"
+        assert arrays >= len(snap.weights) + len(snap.trace)
+        conv = next(t for t in snap.trace if t.name == "conv1")
+        assert conv.layer.kind == "Conv2D" and conv.layer.out_shape == (4, 8, 8)
+        assert conv.layer.param_shapes["W"] == (4, 1, 3, 3) and conv.layer.config["kernel"] == (3, 3)
+        with pytest.raises((TypeError, dataclasses.FrozenInstanceError)):
+            snap.weights["conv1.W"] = np.zeros((4, 1, 3, 3))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            conv.value = None
     with pytest.raises(ValueError):
         rec.snapshots[-1].weights["conv1.W"][0, 0, 0, 0] = 1.0
-    np.testing.assert_array_equal(rec.snapshots[-1].weights["conv1.W"], live["conv1.W"])
+    np.testing.assert_array_equal(rec.snapshots[-1].weights["conv1.W"], trainer.net.params["conv1.W"])
 
 
 def test_training_steps_never_run_on_the_ui_thread(qtbot):
@@ -151,6 +213,43 @@ def test_stop_while_paused_ends_the_thread(qtbot):
     worker.stop()
     assert worker.wait(5)
     assert worker.done.reason == "stopped"
+
+
+class EvalGate:
+    """Counts the inference batches of ``trainer``'s end-of-epoch evaluation. The first one
+    holds (at most 10 s) until a stop is asked for, so the stop lands inside the evaluation."""
+
+    def __init__(self, trainer):
+        self.batches = 0
+        self.evaluating = threading.Event()
+        forward = trainer.net.forward
+
+        def counting(x, train=False):
+            if not train:
+                self.batches += 1
+                self.evaluating.set()
+                deadline = time.monotonic() + 10
+                while not trainer.stopping and time.monotonic() < deadline:
+                    time.sleep(0.002)
+            return forward(x, train)
+        trainer.net.forward = counting
+
+
+def test_stop_during_the_end_of_epoch_evaluation_ends_the_thread_before_it_is_done(qtbot, tmp_path):
+    # 20,000 test images in batches of 100: 200 batches (plus 2 of training images) to evaluate
+    worker = make_worker(epochs=3, n_test=20_000, eval_batch=100, checkpoint=tmp_path / "ck.npz", probe=False)
+    gate = EvalGate(worker.trainer)
+    rec = Recorder(worker)
+    worker.start()
+    assert gate.evaluating.wait(20)
+    worker.stop()                                   # the UI thread asks while the evaluation runs
+    assert worker.wait(20)
+    assert gate.batches <= 3                        # it ended within a batch or two, not after 202
+    qtbot.waitUntil(lambda: bool(rec.done), timeout=5000)
+    assert rec.done[0].reason == "stopped" and not rec.failed
+    assert not rec.epochs                           # the unfinished evaluation is not reported...
+    assert not list(tmp_path.iterdir())             # ... nor autosaved (and no half-written file)
+    assert rec.snapshots and rec.snapshots[-1].step == STEPS_PER_EPOCH
 
 
 def test_a_learning_rate_change_takes_effect_while_running(qtbot):

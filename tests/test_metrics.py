@@ -38,11 +38,15 @@ def brute_force_ap(scores, hits, n_positive, interpolated=False):
 
 def test_worked_example_final_precision_and_recall():
     precision, recall, thresholds = precision_recall_curve(WORKED_SCORES, WORKED_HITS, N_GROUND_TRUTH)
-    assert precision[-1] == pytest.approx(7 / 10)
-    assert recall[-1] == pytest.approx(7 / 15)
-    assert precision[5] == pytest.approx(5 / 6)      # the first false positive
-    assert recall[4] == pytest.approx(5 / 15)
-    np.testing.assert_allclose(thresholds, WORKED_SCORES)
+    # Each value is one division of two counts, so it is exactly the nearest float to the fraction.
+    assert precision[-1] == float(Fraction(7, 10))
+    assert recall[-1] == float(Fraction(7, 15))
+    assert precision[5] == float(Fraction(5, 6))      # the first false positive
+    assert recall[4] == float(Fraction(5, 15))
+    by_count_p, by_count_r = brute_force_curve(WORKED_SCORES, WORKED_HITS, N_GROUND_TRUTH)
+    assert precision.tolist() == [float(f) for f in by_count_p]
+    assert recall.tolist() == [float(f) for f in by_count_r]
+    assert np.array_equal(thresholds, WORKED_SCORES)
 
 
 def test_worked_example_average_precision_by_hand():

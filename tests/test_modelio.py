@@ -298,8 +298,82 @@ def test_architecture_that_does_not_build(saved, tmp_path):
     meta = meta_of(path)
     meta["architecture"]["layers"][2]["kernel"] = [3, 3]      # 24x24 / 3 is a whole number
     meta["architecture"]["layers"][2]["stride"] = [5, 5]      # (24 - 3) / 5 + 1 is not
+    meta["architecture"]["layers"][2]["rounding"] = "exact"   # and the pool may not floor it
     write_entries(other, with_meta(entries, meta))
     refused(other, "does not build", "not a whole number", "pool1")
+
+
+def write_changed_architecture(tmp_path, preset, change):
+    """A copy of a valid ``preset`` model whose architecture ``change(layers)`` edited."""
+    net = make_net(preset)
+    good = tmp_path / f"{preset}.npz"
+    save_model(good, net, DIGITS)
+    meta = meta_of(good)
+    change(meta["architecture"]["layers"])
+    other = tmp_path / "changed.npz"
+    write_entries(other, with_meta(read_entries(good), meta))
+    return other
+
+
+def peak_bytes_while(fn):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("preset, change, words", [
+    # conv1's 1e9 filters do not fit res1 (F(x) + x): the build failing later must not
+    # allocate conv1 first (33.5 GiB).
+    ("resnet-mini", lambda layers: layers[0].update(filters=10 ** 9), ("does not build", "res1", "F(x)")),
+    ("simple", lambda layers: layers[4].update(units=10 ** 300), ("parameters", "refusing to build")),
+    ("simple", lambda layers: layers[4].update(units=1e300), ("does not build", "units", "whole number")),
+    ("lenet5", lambda layers: layers[0].update(filters=10 ** 6), ("parameters", "refusing to build")),
+])
+def test_hostile_sizes_are_refused_without_allocating(tmp_path, preset, change, words):
+    other = write_changed_architecture(tmp_path, preset, change)
+    peak = peak_bytes_while(lambda: refused(other, *words))
+    assert peak < 50 * 2 ** 20, f"{peak / 2 ** 20:.0f} MB allocated while refusing the file"
+
+
+def test_huge_input_of_an_average_pooling_net_is_refused_without_allocating(tmp_path):
+    net = make_net("lenet5")
+    good = tmp_path / "lenet5.npz"
+    save_model(good, net, DIGITS)
+    meta = meta_of(good)
+    meta["input_shape"] = meta["architecture"]["input_shape"] = [1, 10 ** 6, 10 ** 6]
+    meta["architecture"]["layers"][0]["padding"] = "same"
+    other = tmp_path / "wide.npz"
+    write_entries(other, with_meta(read_entries(good), meta))
+    peak = peak_bytes_while(lambda: refused(other, "refusing to build"))
+    assert peak < 50 * 2 ** 20
+
+
+@pytest.mark.parametrize("layer, change, words", [
+    (4, {"units": 26.9}, ("'fc1'", "units", "26.9")),
+    (4, {"units": True}, ("'fc1'", "units", "True")),
+    (0, {"filters": True}, ("'conv1'", "filters", "True")),
+    (0, {"filters": "30"}, ("'conv1'", "filters", "'30'")),
+    (2, {"rounding": "zzz"}, ("'pool1'", "rounding", "'zzz'")),
+    (0, {"rounding": "zzz"}, ("'conv1'", "rounding", "'zzz'")),
+    (0, {"std": -1}, ("'conv1'", "std", "-1")),
+    (4, {"std": 0}, ("'fc1'", "std", "0")),
+    (0, {"padding": -2}, ("'conv1'", "padding", "-2")),
+    (0, {"kernel": [5, 5.5]}, ("'conv1'", "kernel", "5.5")),
+    (0, {"init": "zeros"}, ("'conv1'", "init", "'zeros'")),
+    (4, {"unitz": 100}, ("'fc1'", "unknown setting 'unitz'")),
+])
+def test_layer_settings_in_a_model_file_are_checked_strictly(saved, tmp_path, layer, change, words):
+    path, _ = saved
+    meta = meta_of(path)
+    meta["architecture"]["layers"][layer].update(change)
+    other = tmp_path / "settings.npz"
+    write_entries(other, with_meta(read_entries(path), meta))
+    refused(other, "does not build", *words)
 
 
 def test_absurd_architecture_is_refused_before_allocating(saved, tmp_path):
@@ -340,6 +414,14 @@ def test_parameter_problems_are_named(saved, tmp_path):
         refused(other, *words)
 
 
+def test_float64_parameter_too_large_for_float32_is_refused(saved, tmp_path):
+    path, _ = saved
+    entries = read_entries(path)
+    other = tmp_path / "big.npz"
+    write_entries(other, {**entries, "param/fc2.b": np.array([0.0] * 9 + [1e300])})
+    refused(other, "'fc2.b'", "too large for float32")
+
+
 def test_float64_parameters_load_as_float32(saved, tmp_path):
     path, net = saved
     entries = {k: (v.astype(np.float64) if k != "meta" else v) for k, v in read_entries(path).items()}
@@ -367,7 +449,7 @@ def test_object_array_is_refused_without_unpickling(saved, tmp_path):
     trap[0] = Trap(canary)
     for entry in ("param/conv1.b", "meta", "notes"):
         other = tmp_path / f"object-{entry.replace('/', '-')}.npz"
-        write_entries(other, {**read_entries(path), entry: trap}, allow_pickle=True)
+        write_entries(other, {**read_entries(path), entry: trap})     # savez pickles object arrays
         refused(other, f"{entry!r}", "object array")
         assert not canary.exists()
 
@@ -465,6 +547,7 @@ def test_textbook_import_refuses_wrong_keys_shapes_and_types(tmp_path):
         ({**good, "W1": good["W1"].tolist()}, ("W1", "list")),
         ({**good, "b1": np.zeros(30, np.int32)}, ("b1", "int32")),
         ({**good, "b1": np.full(30, np.nan)}, ("b1", "NaN")),
+        ({**good, "b2": np.full(100, 1e300)}, ("b2", "too large for float32")),
         ([good["W1"]], ("list", "not a dict")),
     ]
     for data, words in cases:
@@ -495,6 +578,7 @@ def test_malicious_params_pkl_is_refused_and_runs_nothing(tmp_path, trap):
     with pytest.raises(ModelFileError, match="refused") as info:
         import_textbook_params(pkl)
     assert str(pkl) in str(info.value)
+    assert str(info.value).lower().count("refused") == 1, str(info.value)
     assert not canary.exists()
 
 

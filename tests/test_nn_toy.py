@@ -42,19 +42,50 @@ def test_max_pool_same_stride_one():
     assert np.array_equal(out[0, 0], [[4, 3], [2, 1]])
 
 
-def test_mnist_digit_through_five_random_filters_stride_two():
-    rng = np.random.default_rng(1)
-    digit = rng.random((1, 1, 28, 28)).astype(np.float32)
+def drawn_seven() -> np.ndarray:
+    """A synthetic 28x28 "7" in [0, 1]: a top bar and a slanted stroke, on black."""
+    img = np.zeros((28, 28), np.float32)
+    img[6:9, 6:22] = 1.0
+    for r in range(8, 24):
+        c = 21 - (r - 8) // 2
+        img[r, c - 1:c + 2] = 1.0
+    return img
+
+
+def five_filters_then_pool(digit: np.ndarray):
+    """MISSION section 5: a digit through 5 random 3x3 filters, stride 2, SAME, then
+    max-pool 2x2 stride 2 SAME. Checked against the windows written out directly."""
     net = Network({"input_shape": [1, 28, 28], "layers": [
         {"type": "conv", "name": "conv", "filters": 5, "kernel": 3, "stride": 2, "padding": "same"},
         {"type": "maxpool", "name": "pool", "kernel": 2, "stride": 2, "padding": "same"},
-        {"type": "flatten"}, {"type": "dense", "units": 10}]})
-    trace = {t.name: t for t in net.trace(digit)}
-    assert trace["conv"].value.shape == (1, 5, 14, 14)
-    assert trace["pool"].value.shape == (1, 5, 7, 7)
-    # Each pooled value is the max of its 2x2 window of the conv maps.
-    conv = trace["conv"].value[0]
-    assert np.allclose(trace["pool"].value[0], conv.reshape(5, 7, 2, 7, 2).max(axis=(2, 4)))
+        {"type": "flatten"}, {"type": "dense", "units": 10}]}, seed=1)
+    conv = net.layer("conv")
+    conv.params["b"][:] = np.random.default_rng(2).standard_normal(5)
+    trace = {t.name: t for t in net.trace(digit[None, None])}
+    maps, pooled = trace["conv"].value[0], trace["pool"].value[0]
+    assert maps.shape == (5, 14, 14) and pooled.shape == (5, 7, 7)
+    # SAME at stride 2: (28 - 1) // 2 * 2 + 3 - 28 = 1 pixel of padding, at the bottom and right.
+    padded = np.pad(digit, ((0, 1), (0, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3))[::2, ::2]      # 14 14 3 3
+    w, b = conv.params["W"][:, 0], conv.params["b"]
+    np.testing.assert_allclose(maps, np.einsum("hwij,fij->fhw", windows, w) + b[:, None, None],
+                               rtol=1e-5, atol=1e-5)
+    # Where a window sees only background the map is exactly the bias; on the strokes it is not.
+    blank = windows.reshape(14, 14, -1).max(axis=-1) == 0
+    assert blank.any() and (~blank).any()
+    assert np.array_equal(maps[:, blank], np.broadcast_to(b[:, None], (5, int(blank.sum()))))
+    assert np.all(np.abs(maps[:, ~blank] - b[:, None]).max(axis=1) > 0)
+    np.testing.assert_array_equal(pooled, maps.reshape(5, 7, 2, 7, 2).max(axis=(2, 4)))
+
+
+def test_drawn_digit_through_five_random_filters_stride_two():
+    five_filters_then_pool(drawn_seven())
+
+
+def test_mnist_digit_through_five_random_filters_stride_two(shared_datasets):
+    from cnnviz.data.idx import read_idx_images
+    images = read_idx_images(shared_datasets / "mnist" / "t10k-images-idx3-ubyte.gz")
+    five_filters_then_pool(images[0].astype(np.float32) / 255)       # the test set's first digit, a 7
 
 
 def test_im2col_shapes_from_the_textbook():
@@ -107,6 +138,27 @@ def test_fft_convolution_equals_im2col():
         expected_hw = (13, 12) if mode == "full" else (9, 6)
         assert via_fft.shape == (3, 4) + expected_hw
         np.testing.assert_allclose(via_fft, direct.forward(x), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("mode, channels", [("full", 1), ("valid", 1), ("full", 8), ("valid", 8)])
+def test_fft_layer_trains_like_the_im2col_layer_in_float32(mode, channels):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, channels, 10, 9)).astype(np.float32)
+    layers = []
+    for method in ("im2col", "fft"):
+        conv = Conv2D(5, 3, 1, mode, name="c", method=method)
+        conv.build((channels, 10, 9), np.random.default_rng(0))
+        layers.append(conv)
+    im2col_layer, fft_layer = layers
+    y = fft_layer.forward(x, train=True)
+    assert y.dtype == np.float32            # no float64 leaks out of the FFT path
+    np.testing.assert_allclose(y, im2col_layer.forward(x, train=True), rtol=1e-4, atol=1e-4)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx_fft, dx_cols = fft_layer.backward(dy.copy()), im2col_layer.backward(dy.copy())
+    assert dx_fft.dtype == np.float32 and fft_layer.grads["W"].dtype == np.float32
+    np.testing.assert_allclose(dx_fft, dx_cols, rtol=1e-4, atol=1e-4)
+    for key in ("W", "b"):
+        np.testing.assert_allclose(fft_layer.grads[key], im2col_layer.grads[key], rtol=1e-4, atol=1e-3)
 
 
 def test_two_3x3_convs_see_a_5x5_field_with_18_weights():

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from cnnviz.preprocess import (EmptyImageError, InvalidImageError, UnsupportedInputShapeError,
-                               preprocess, preprocess_with_info, resize_area)
+                               composite_alpha, flatten_alpha, preprocess, preprocess_with_info,
+                               resize_area, to_float_image, to_gray)
 
 
 def draw_l(size=200, top=10, left=15, height=80, width=60, stroke=12, ink=0, paper=255,
@@ -86,6 +87,46 @@ def test_transparent_canvas_with_white_strokes():
     rgba = np.full(strokes.shape + (4,), 255, np.uint8)
     rgba[..., 3] = strokes
     np.testing.assert_allclose(preprocess(rgba), preprocess(draw_l()), atol=1e-5)
+
+
+def ink_on_transparent(ink_rgb):
+    """An 'L' of colour ``ink_rgb`` whose alpha is the stroke; garbage colour where transparent."""
+    strokes = draw_l(ink=255, paper=0)
+    rgba = np.random.default_rng(1).integers(0, 256, strokes.shape + (4,)).astype(np.uint8)
+    rgba[strokes > 0, :3] = ink_rgb
+    rgba[..., 3] = strokes
+    return rgba
+
+
+@pytest.mark.parametrize("ink, paper", [((255, 255, 255), 0), ((0, 0, 0), 255)])
+def test_flatten_alpha_shows_what_preprocess_reads(ink, paper):
+    """The picture the app shows for a transparent image is the one the network gets: white ink on a
+    clear canvas becomes white on black (not white on white), black ink becomes black on white."""
+    rgba = ink_on_transparent(ink)
+    flat = flatten_alpha(rgba)
+    assert flat.shape == rgba.shape[:2] + (3,) and flat.dtype == np.uint8
+    assert (flat[0, 0] == paper).all() and (flat[50, 20] == ink).all()     # paper corner, stroke
+    np.testing.assert_allclose(preprocess(flat), preprocess(rgba), atol=1e-5)
+    np.testing.assert_allclose(preprocess(flat), preprocess(draw_l()), atol=1e-5)
+    gray = flatten_alpha(rgba, gray=True)
+    assert gray.shape == rgba.shape[:2] and gray[0, 0] == paper
+    np.testing.assert_array_equal(gray, flatten_alpha(np.dstack([gray, rgba[..., 3]])))
+
+
+def test_flatten_alpha_keeps_opaque_images_as_they_are():
+    gray = draw_l()
+    np.testing.assert_array_equal(flatten_alpha(gray), gray)
+    rgb = np.dstack([gray, gray // 2, 255 - gray])
+    np.testing.assert_array_equal(flatten_alpha(rgb), rgb)
+    np.testing.assert_array_equal(flatten_alpha(np.dstack([rgb, np.full_like(gray, 255)])), rgb)
+
+
+def test_colour_and_gray_compositing_take_the_same_decision():
+    """Pale yellow ink on a clear canvas: over white its luma is nearly flat while its blue channel is
+    not, so the decision must be taken once (on the luma) for colour and gray to agree."""
+    image = to_float_image(ink_on_transparent((255, 255, 153)))
+    np.testing.assert_allclose(to_gray(composite_alpha(image)), to_gray(image), atol=1e-6)
+    assert to_gray(image)[0, 0] == 0                                  # over black: the ink stays visible
 
 
 def test_opaque_rgb_and_rgba_and_gray_alpha_agree():

@@ -92,7 +92,7 @@ def _write(file, chunk: bytes, part: Path) -> None:
         file.write(chunk)
     except OSError as e:
         raise DownloadError(f"cannot write {part}: {e.strerror or e}; free some disk space "
-                            f"or choose another data folder") from None
+                            f"or choose another data folder", {"disk"}) from None
 
 
 def _fetch(url: str, part: Path, progress: Optional[Progress], cancel: Optional[Cancel],
@@ -121,7 +121,7 @@ def _fetch(url: str, part: Path, progress: Optional[Progress], cancel: Optional[
             file = open(part, "ab" if offset else "wb")
         except OSError as e:
             raise DownloadError(f"cannot write to {part.parent}: {e.strerror or e}; "
-                                f"choose a data folder you can write to") from None
+                                f"choose a data folder you can write to", {"disk"}) from None
         done = offset
         with file:
             if progress:
@@ -160,19 +160,53 @@ def download_file(urls: Sequence[str], dest, md5: str, progress: Optional[Progre
     (counts restart at 0 when a download starts over); ``cancel()`` is asked
     before each chunk and True raises DownloadCancelled (the .part is kept).
     ``timeout`` is in seconds per network operation.
-    Returns ``Path(dest)``. Raises DownloadError listing what failed at each URL;
-    no .part file is left behind then.
+    Returns ``Path(dest)``. Raises DownloadError listing what failed at each URL
+    (its ``causes`` name the kinds of failure); nothing is left behind then:
+    no .part file, and no folder this call created.
     """
     dest = Path(dest)
-    part = part_path(dest)
     if not urls:
         raise DownloadError(f"no download address is known for {dest.name}")
+    created = _first_missing(dest.parent)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DownloadError(f"cannot create the folder {dest.parent}: {e.strerror or e}; "
-                            f"choose a data folder you can write to") from None
-    failures = []
+                            f"choose a data folder you can write to", {"disk"}) from None
+    try:
+        return _download(urls, dest, md5, progress, cancel, timeout)
+    except DownloadError:
+        _remove_empty_folders(dest.parent, created)
+        raise
+
+
+def _first_missing(folder: Path) -> Optional[Path]:
+    """The outermost folder of ``folder``'s ancestry (itself included) that does not exist yet."""
+    missing = None
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing = candidate
+    return missing
+
+
+def _remove_empty_folders(folder: Path, up_to: Optional[Path]) -> None:
+    """Remove ``folder`` and its parents up to ``up_to`` while they are empty."""
+    if up_to is None:
+        return
+    for candidate in (folder, *folder.parents):
+        try:
+            candidate.rmdir()
+        except OSError:
+            return
+        if candidate == up_to:
+            return
+
+
+def _download(urls: Sequence[str], dest: Path, md5: str, progress: Optional[Progress],
+              cancel: Optional[Cancel], timeout: float) -> Path:
+    part = part_path(dest)
+    failures, causes = [], set()
     for url in urls:
         for attempt in range(2):
             if cancel is not None and cancel():
@@ -184,15 +218,18 @@ def download_file(urls: Sequence[str], dest, md5: str, progress: Optional[Progre
                 raise
             except _TransferBroken as e:
                 failures.append(f"{url}: {e}")
+                causes.add("truncated")
                 continue        # resume once from what arrived
             except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as e:
                 failures.append(f"{url}: {_describe(e, timeout)}")
+                causes.add("http" if isinstance(e, urllib.error.HTTPError) else "network")
                 break           # next mirror
             got = md5_of_file(part)
             if got == md5.lower():
                 os.replace(part, dest)
                 return dest
             failures.append(f"{url}: wrong checksum (md5 {got}, expected {md5})")
+            causes.add("checksum")
             _remove(part)       # the retry starts cleanly from scratch
         _remove(part)
-    raise DownloadError(f"could not download {dest.name}:\n  - " + "\n  - ".join(failures))
+    raise DownloadError(f"could not download {dest.name}:\n  - " + "\n  - ".join(failures), causes)

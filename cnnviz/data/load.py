@@ -47,13 +47,44 @@ def _where(plan: DatasetFiles) -> str:
 
 
 def _missing_message(plan: DatasetFiles) -> str:
-    lines = []
+    """'<name>: the train split needs A, B; the test split needs C, which were not found in DIR'.
+
+    A file several splits need (an archive holding both) is named once, for all of them.
+    """
+    needed_by: Dict[str, list] = {}                 # missing file -> the splits that need it
     for split, statuses in plan.by_split.items():
-        missing = [s for s in statuses if not s.present]
-        if missing:
-            lines.append(f"the {split} split needs {_names(missing)}")
-    return (f"{plan.info.name}: " + "; ".join(lines) +
-            f", which were not found in {_where(plan)}")
+        for status in statuses:
+            if not status.present:
+                needed_by.setdefault(status.filename, []).append(split)
+    files_of: Dict[Tuple[str, ...], list] = {}      # splits -> the missing files they all need
+    for filename, splits in needed_by.items():
+        files_of.setdefault(tuple(splits), []).append(filename)
+    lines = [f"the {splits[0]} split needs {', '.join(names)}" if len(splits) == 1 else
+             f"the {' and '.join(splits)} splits need {', '.join(names)}" for splits, names in files_of.items()]
+    return f"{plan.info.name}: " + "; ".join(lines) + f", which were not found in {_where(plan)}"
+
+
+# What to do about each kind of download failure (see DownloadError.causes), in this order.
+_ADVICE = {
+    "checksum": "the file arrived but did not match its official checksum: it was damaged on the way or "
+                "has changed on the server, and it was deleted. Try again later",
+    "truncated": "the connection broke before the file was complete: try again",
+    "network": "check the internet connection and try again",
+    "http": "the server did not hand out the file: try again later",
+    "disk": "free some disk space or choose another data folder",
+}
+
+
+def _download_advice(error: DownloadError, still_missing: Iterable[FileStatus], folder: Path) -> str:
+    """What the user can do after ``error``: the remedies for its causes, then where to put the files."""
+    remedies = [text for cause, text in _ADVICE.items() if cause in error.causes]
+    if "checksum" in error.causes:
+        remedies.append(f"if it fails the same way, get {_names(still_missing)} from the data set's "
+                        f"official site yourself and put them in {folder}")
+    else:
+        remedies.append(f"{'or ' if remedies else ''}put the files {_names(still_missing)} in {folder}")
+    text = "; ".join(remedies)
+    return text[0].upper() + text[1:]
 
 
 def _fetch_missing(plan: DatasetFiles, progress: Optional[Progress], cancel: Optional[Cancel],
@@ -67,10 +98,9 @@ def _fetch_missing(plan: DatasetFiles, progress: Optional[Progress], cancel: Opt
             download_file(urls, plan.download_dir / needed.filename, needed.file.md5,
                           progress=progress, cancel=cancel, timeout=timeout)
         except DownloadError as e:
-            raise DownloadError(
-                f"{_missing_message(plan)}, and downloading failed: {e}\n"
-                f"Check the internet connection and try again, or put the files "
-                f"{_names(missing)} in {plan.download_dir}") from None
+            raise DownloadError(f"{_missing_message(plan)}, and downloading failed: {e}\n"
+                                f"{_download_advice(e, missing[number - 1:], plan.download_dir)}",
+                                e.causes) from None
 
 
 def _read_raw(info: DatasetInfo, paths_by_split: Dict[str, Dict[str, Path]]

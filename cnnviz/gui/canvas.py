@@ -3,7 +3,11 @@
 The canvas holds a *paper* image (white by default, or an opened image) and
 the strokes drawn on it, in paper pixels. The screen shows both as vectors at
 screen resolution (crisp on any display); :meth:`DrawingCanvas.to_array`
-renders them at paper resolution for the network. ``contentChanged(final)``
+renders them at paper resolution for the network. An opened image with an alpha
+channel is made opaque as ``predict`` does (:func:`cnnviz.preprocess.flatten_alpha`:
+light ink on a transparent background goes over black), so both classify the same
+pixels; such a grey picture is *shown* inverted, dark ink on light paper, with the
+strokes drawn on it. ``contentChanged(final)``
 fires on every change: ``final`` is False while a stroke is still being drawn
 and True when a stroke ends, on undo, clear and when an image is loaded.
 """
@@ -18,7 +22,9 @@ from PyQt5.QtCore import QEvent, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
+from ..preprocess import flatten_alpha
 from . import theme
+from .imagefile import array_to_qimage, qimage_to_array
 
 #: side of the blank paper; the brush size is given in pixels of this paper
 PAPER_SIDE = 280
@@ -81,9 +87,19 @@ def _blank_paper() -> QImage:
     return img
 
 
-def _fit_paper(image: QImage) -> QImage:
-    """An opened image as paper: RGB32, enlarged (pixel-exact) or shrunk to a workable size."""
-    img = image.convertToFormat(QImage.Format_RGB32) if not image.hasAlphaChannel() else _flatten_alpha(image)
+def _fit_paper(image: QImage) -> Tuple[QImage, Optional[QImage]]:
+    """An opened image as paper: RGB32, enlarged (pixel-exact) or shrunk to a workable size.
+
+    Returns (paper, shown): the paper is what the network reads; ``shown`` is how to
+    show it when that differs (None otherwise). Light grey ink on a transparent
+    background is composited over black, as ``predict`` does, and shown inverted - dark
+    ink on light paper, as the user drew it.
+    """
+    dark_ground = False
+    if image.hasAlphaChannel():
+        img, dark_ground = _flatten_alpha(image)
+    else:
+        img = image.convertToFormat(QImage.Format_RGB32)
     w, h = img.width(), img.height()
     if max(w, h) > MAX_IMAGE_SIDE:
         img = img.scaled(MAX_IMAGE_SIDE, MAX_IMAGE_SIDE, Qt.KeepAspectRatio, Qt.SmoothTransformation)
@@ -92,17 +108,24 @@ def _fit_paper(image: QImage) -> QImage:
         if max(w, h) * k > MAX_IMAGE_SIDE:
             k = max(1, MAX_IMAGE_SIDE // max(w, h))
         img = img.scaled(w * k, h * k, Qt.IgnoreAspectRatio, Qt.FastTransformation)
-    return img
+    shown = None
+    if dark_ground and img.allGray():
+        shown = img.copy()
+        shown.invertPixels()
+    return img, shown
 
 
-def _flatten_alpha(image: QImage) -> QImage:
-    """Transparent pixels become white paper (a PNG of a drawing on a clear background)."""
-    out = QImage(image.size(), QImage.Format_RGB32)
-    out.fill(Qt.white)
-    p = QPainter(out)
-    p.drawImage(0, 0, image)
-    p.end()
-    return out
+def _flatten_alpha(image: QImage) -> Tuple[QImage, bool]:
+    """An image with alpha made opaque by :func:`cnnviz.preprocess.flatten_alpha` - the
+    decision ``predict`` takes: over white, or over black for light ink on a transparent
+    background. Returns (RGB32 image, whether it went over black)."""
+    rgba = qimage_to_array(image)                       # (H, W, 4), straight alpha
+    flat = flatten_alpha(rgba)                          # (H, W, 3) uint8
+    alpha = rgba[..., 3]
+    i = np.unravel_index(int(np.argmin(alpha)), alpha.shape)
+    # at the most transparent pixel (alpha a < 1/2) over black gives <= a, over white >= 1 - a
+    over_black = bool(alpha[i] < 128 and flat[i].max() < 128)
+    return array_to_qimage(np.ascontiguousarray(flat)).convertToFormat(QImage.Format_RGB32), over_black
 
 
 def _mean_brightness(image: QImage) -> float:
@@ -146,8 +169,9 @@ class DrawingCanvas(QWidget):
         self.setFocusPolicy(Qt.ClickFocus)
         self.setCursor(Qt.CrossCursor)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(130, 130)
         self._paper = _blank_paper()
+        self._shown_paper: Optional[QImage] = None      # the paper as shown, when not as read
         self._blank_paper = True
         self._gray_paper = True
         self._ink = "#000000"
@@ -203,6 +227,7 @@ class DrawingCanvas(QWidget):
         self._live = None
         self._push_history()
         self._paper, self._blank_paper, self._strokes, self._ink = _blank_paper(), True, [], "#000000"
+        self._shown_paper = None
         self._gray_paper = True
         self._changed(final=True)
 
@@ -214,7 +239,7 @@ class DrawingCanvas(QWidget):
             return True
         if not self._history:
             return False
-        self._paper, self._blank_paper, strokes, self._ink = self._history.pop()
+        self._paper, self._shown_paper, self._blank_paper, strokes, self._ink = self._history.pop()
         self._gray_paper = self._paper.allGray()
         self._strokes = list(strokes)
         self._changed(final=True)
@@ -227,7 +252,7 @@ class DrawingCanvas(QWidget):
             raise ValueError("the image is empty")
         self._live = None
         self._push_history()
-        self._paper = _fit_paper(image)
+        self._paper, self._shown_paper = _fit_paper(image)
         self._blank_paper = False
         self._gray_paper = self._paper.allGray()
         self._strokes = []
@@ -299,7 +324,7 @@ class DrawingCanvas(QWidget):
         return self._brush * min(self._paper.width(), self._paper.height()) / PAPER_SIDE
 
     def _push_history(self) -> None:
-        self._history.append((self._paper, self._blank_paper, tuple(self._strokes), self._ink))
+        self._history.append((self._paper, self._shown_paper, self._blank_paper, tuple(self._strokes), self._ink))
         del self._history[:-_HISTORY_LIMIT]
         self.historyChanged.emit()
 
@@ -326,6 +351,13 @@ class DrawingCanvas(QWidget):
             p.end()
             self._paper_cache = img
         return self._paper_cache
+
+    def _as_shown(self, stroke: Stroke) -> Stroke:
+        """``stroke`` in the colour it is shown in (inverted over an inverted paper)."""
+        if self._shown_paper is None:
+            return stroke
+        c = QColor(stroke.color)
+        return Stroke(stroke.points, stroke.width, QColor(255 - c.red(), 255 - c.green(), 255 - c.blue()).name())
 
     def _live_rect(self, last_n: int) -> QRectF:
         """Widget rectangle covering the last ``last_n`` points of the live stroke."""
@@ -355,7 +387,7 @@ class DrawingCanvas(QWidget):
             scale = r.width() / self._paper.width()
             if not self._blank_paper:
                 p.setRenderHint(QPainter.SmoothPixmapTransform, scale < 3)
-                p.drawImage(r, self._paper)
+                p.drawImage(r, self._paper if self._shown_paper is None else self._shown_paper)
             elif not self._strokes and self._hint:
                 p.setPen(QColor(c["muted"]))
                 f = p.font()
@@ -366,7 +398,7 @@ class DrawingCanvas(QWidget):
             p.translate(r.topLeft())
             p.scale(scale, scale)
             for s in self._strokes:
-                paint_stroke(p, s)
+                paint_stroke(p, self._as_shown(s))
             p.end()
             self._screen_cache = pm
         return self._screen_cache
@@ -383,7 +415,7 @@ class DrawingCanvas(QWidget):
             p.setClipRect(r)
             p.translate(r.topLeft())
             p.scale(scale, scale)
-            paint_stroke(p, Stroke(tuple(self._live), self._stroke_width(), self._ink))
+            paint_stroke(p, self._as_shown(Stroke(tuple(self._live), self._stroke_width(), self._ink)))
             p.restore()
         elif self._hover is not None and r.contains(self._hover):
             radius = self._stroke_width() * scale / 2

@@ -58,6 +58,17 @@ def nice_ceil(m: float) -> float:
     return float(next(n for n in _NICE if n >= f * (1 - 1e-6)) * scale)   # float32 0.2 is round
 
 
+#: an unsigned layer whose smallest value is at least this fraction of its largest has no
+#: zeros to show (e.g. sigmoid outputs around 0.5): its colours span the data's own range
+OFFSET_FRACTION = 0.2
+
+
+def nice_span(lo: float, hi: float) -> Tuple[float, float]:
+    """[lo, hi] widened to multiples of a round step (about a fifth of the span)."""
+    step = nice_ceil((hi - lo) / 5)
+    return float(np.floor(lo / step * (1 + 1e-9)) * step), float(np.ceil(hi / step * (1 - 1e-9)) * step)
+
+
 def symmetric_range(values: np.ndarray) -> Tuple[float, float]:
     """(-m, m) with m = max|values| rounded up by :func:`nice_ceil` (1 when empty or all zero)."""
     m = float(np.max(np.abs(values))) if np.size(values) else 0.0
@@ -83,7 +94,9 @@ def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[
     """Colour map and shared levels for one layer's output ``values`` (any shape).
 
     Input: grey over (min(0, lo), max(1, hi)); signed layers: ice-fire, +-max|v|;
-    otherwise fire over (0, max); maxima rounded up by :func:`nice_ceil`.
+    otherwise fire over (0, max), maxima rounded up by :func:`nice_ceil` - except for values
+    that never come near 0 (min >= :data:`OFFSET_FRACTION` x max, e.g. sigmoid outputs),
+    whose colours span their own range (:func:`nice_span`), so their differences show.
     """
     if kind == "Input":
         lo = min(0.0, float(values.min())) if values.size else 0.0
@@ -92,6 +105,9 @@ def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[
     if is_signed(kind, values):
         return SIGNED_ACTIVATION, symmetric_range(values)
     hi = float(values.max()) if values.size else 0.0
+    lo = float(values.min()) if values.size else 0.0
+    if 0 < lo < hi and lo >= OFFSET_FRACTION * hi:
+        return ACTIVATION, nice_span(lo, hi)
     return ACTIVATION, (0.0, nice_ceil(hi))
 
 

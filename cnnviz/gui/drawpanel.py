@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QSizePolicy,
+from PyQt5.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QSlider, QSizePolicy, QToolButton,
                              QVBoxLayout, QWidget)
 
 from . import theme
@@ -13,6 +13,7 @@ from .inspector import Inspector
 from .livepredict import LivePredictor
 from .preview import InputPreview
 from .probabilities import PredictionLabel, what_to_draw
+from .viewkit import WrapLabel
 
 
 class DrawPanel(QWidget):
@@ -32,64 +33,72 @@ class DrawPanel(QWidget):
         self.brush.setRange(*BRUSH_RANGE)
         self.brush.setValue(int(self.canvas.brush_size()))
         self.brush.setFocusPolicy(Qt.NoFocus)     # arrow keys step layers, not the brush
-        self.brush.setFixedWidth(120)
+        self.brush.setMinimumWidth(30)             # narrow windows: the slider gives way first
+        self.brush.setMaximumWidth(120)
         self.brush.setToolTip("Brush size")
         self.brush.valueChanged.connect(self.canvas.set_brush_size)
         self.brush_value = QLabel()
-        self.brush.valueChanged.connect(lambda v: self.brush_value.setText(f"{v} px"))
-        self.brush_value.setText(f"{self.brush.value()} px")
-        self.brush_value.setMinimumWidth(self.brush_value.fontMetrics().horizontalAdvance("60 px") + 4)
-        self.undo_button = QPushButton("Undo")
-        self.clear_button = QPushButton("Clear")
-        self.open_button = QPushButton("Open image…")
-        for b in (self.undo_button, self.clear_button, self.open_button):
+        # "brush 22 px" after the slider: one label says what the slider is and where it stands
+        self.brush.valueChanged.connect(lambda v: self.brush_value.setText(f"brush {v} px"))
+        self.brush_value.setText(f"brush {self.brush.value()} px")
+        self.brush_value.setMinimumWidth(self.brush_value.fontMetrics().horizontalAdvance("brush 60 px") + 2)
+        # tool buttons: as wide as their words, so the row fits a narrow window
+        self.undo_button = QToolButton()
+        self.clear_button = QToolButton()
+        self.open_button = QToolButton()
+        for b, text in ((self.undo_button, "Undo"), (self.clear_button, "Clear"), (self.open_button, "Open…")):
+            b.setText(text)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
             b.setFocusPolicy(Qt.NoFocus)
         self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z)")
         self.clear_button.setToolTip("Start again on blank paper (Del)")
+        self.open_button.setToolTip("Open an image file to classify (Ctrl+O); dropping one here works too")
         self.undo_button.clicked.connect(self.canvas.undo)
         self.clear_button.clicked.connect(self.canvas.clear)
         self.canvas.historyChanged.connect(self._sync_buttons)
         self.canvas.contentChanged.connect(lambda _final: self._sync_buttons())
 
         tools = QHBoxLayout()
-        tools.setSpacing(6)
-        tools.addWidget(QLabel("Brush"))
-        tools.addWidget(self.brush)
+        tools.setSpacing(3)
+        tools.addWidget(self.brush, 1)
         tools.addWidget(self.brush_value)
-        tools.addSpacing(8)
+        tools.addSpacing(2)
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         tools.addStretch(1)
         tools.addWidget(self.open_button)
 
-        self.preview_title = QLabel()
+        # wrapped labels that keep their height: the preview shrinks before any text is cut
+        self.preview_title = WrapLabel()
         self.preview_title.setObjectName("previewTitle")
-        self.preview_title.setWordWrap(True)
-        self.preview_note = QLabel()
+        self.preview_note = WrapLabel()
         self.preview_note.setObjectName("previewNote")
-        self.preview_note.setWordWrap(True)
         self.preview_note.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.preview.setMinimumSize(96, 96)
+        self.preview.setMinimumSize(72, 72)
         self.preview.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
         side.setSpacing(4)
         side.addWidget(self.preview_title)
         side.addWidget(self.preview, 1)
         side.addWidget(self.preview_note)
-        side.addStretch(0)
         side_box = QWidget()
         side_box.setLayout(side)
-        side_box.setFixedWidth(180)
+        side_box.setMinimumWidth(130)
+        side_box.setMaximumWidth(200)
+        side_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.side_box = side_box
 
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setContentsMargins(6, 6, 6, 6)
         grid.setHorizontalSpacing(10)
         grid.addLayout(tools, 0, 0, 1, 2)
         grid.addWidget(self.canvas, 1, 0)
-        grid.addWidget(side_box, 1, 1)
-        grid.addWidget(self.prediction, 2, 0, 1, 2)
+        grid.addWidget(side_box, 1, 1, 2, 1)       # beside the prediction too: room for its notes
+        grid.addWidget(self.prediction, 2, 0)
         grid.setRowStretch(1, 1)
-        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 1)
 
         inspector.traceChanged.connect(self._show_input)
         inspector.networkChanged.connect(self._network_changed)

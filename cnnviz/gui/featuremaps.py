@@ -13,17 +13,18 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QColor, QPainter, QPen
-from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                             QStackedWidget, QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
 
 from . import colormaps as cm
 from .mosaic import Mosaic, grid_shape
-from .lazy import CatchUpOnShow, skip_while_hidden
+from .lazy import skip_while_hidden
+from .probabilities import ClassBarChart
+from .viewkit import NO_INPUT, ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, outline_box, view_layout
 
 RGB_NAMES = ("red", "green", "blue")
 MAP_BACKGROUND = "#808080"      # gutters between maps: neither a zero (black) nor a weight 0 (white)
-BAR_LIMIT = 160                 # more values than this are drawn as a filled step curve
+BAR_LIMIT = 160                 # more values than this are drawn as filled step curves
+POSITIVE, NEGATIVE = "#d0542a", "#2a7fd0"   # flat layers: warm above 0, cold below (as the maps)
 
 
 def shape_text(shape) -> str:
@@ -37,20 +38,7 @@ def channel_name(kind: str, channels: int, c: int) -> str:
     return f"map {c}"
 
 
-class ElidedLabel(QLabel):
-    """A one-line plain-text label that never widens its parent: text that does not fit ends in '…'."""
-
-    def __init__(self, text: str = "", parent: Optional[QWidget] = None):
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-
-    def paintEvent(self, _ev):
-        painter = QPainter(self)
-        text = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
-        painter.drawText(self.contentsRect(), int(self.alignment()), text)
-
-
-class FeatureMapView(CatchUpOnShow, QWidget):
+class FeatureMapView(LayerView):
     """All maps of the inspector's selected layer in one mosaic, with hover readout and click-to-enlarge.
 
     Public: ``levels_mode`` ('shared' or 'per-map', see :meth:`set_levels_mode`),
@@ -60,14 +48,10 @@ class FeatureMapView(CatchUpOnShow, QWidget):
     """
 
     def __init__(self, inspector, parent: Optional[QWidget] = None):
-        super().__init__(parent)
-        self.inspector = inspector
+        super().__init__(inspector, parent)
         self.levels_mode = "shared"
-        self.focused: Optional[int] = None
-        self._entries = inspector.entries()
         self._index = -1                       # trace position shown
         self._mosaic: Optional[Mosaic] = None
-        self._fit_key = None                   # what the view range was last fitted to
         self._cmap = None
         self._build_ui()
         inspector.networkChanged.connect(self._on_network)
@@ -78,11 +62,10 @@ class FeatureMapView(CatchUpOnShow, QWidget):
 
     # -- construction -----------------------------------------------------------
     def _build_ui(self):
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = WrapLabel()
         self.levels_box = QComboBox()
-        self.levels_box.addItem("shared by all maps", "shared")
-        self.levels_box.addItem("per map (own max)", "per-map")
+        self.levels_box.addItem("colours: shared", "shared")
+        self.levels_box.addItem("colours: per map", "per-map")
         self.levels_box.setToolTip("Shared: colours compare across maps. Per map: every map uses its "
                                    "full colour range, so weak maps become visible.")
         self.levels_box.currentIndexChanged.connect(
@@ -96,23 +79,13 @@ class FeatureMapView(CatchUpOnShow, QWidget):
         # maps page: one ViewBox with one ImageItem, and a colour bar
         self.maps_widget = pg.GraphicsLayoutWidget()
         self.view = self.maps_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
-        self.frame = QGraphicsRectItem()          # shows through the mosaic's NaN gutters
-        self.frame.setBrush(QColor(MAP_BACKGROUND))
-        self.frame.setPen(QPen(Qt.NoPen))
-        self.frame.setZValue(-1)
+        self.frame = backdrop(MAP_BACKGROUND)     # shows through the mosaic's NaN gutters
         self.view.addItem(self.frame)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
-        self.hover_box = QGraphicsRectItem()
-        pen = QPen(QColor("#00e0ff"))
-        pen.setCosmetic(True)
-        pen.setWidth(2)
-        self.hover_box.setPen(pen)
-        self.hover_box.setZValue(10)
-        self.hover_box.hide()
+        self.hover_box = outline_box("#00e0ff", z=10)
         self.view.addItem(self.hover_box, ignoreBounds=True)
-        self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMap=cm.ACTIVATION, colorMapMenu=False)
-        self.colorbar.axis.setWidth(60)          # room for tick labels like "-0.015"
+        self.colorbar = ColorBar(cm.ACTIVATION)
         self.colorbar.setImageItem(self.image)
         self.maps_widget.addItem(self.colorbar, row=0, col=1)
         self.maps_widget.scene().sigMouseMoved.connect(self._hover_maps)
@@ -124,34 +97,34 @@ class FeatureMapView(CatchUpOnShow, QWidget):
         self.plot = self.bars_widget.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(y=True, alpha=0.3)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)   # "value (x0.001)" would sit on the ticks
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=0.8)
-        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen("#d0542a"),
-                                     brush=pg.mkBrush("#d0542a80"))
+        # many values: one filled step curve for the positive part, one for the negative
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(POSITIVE),
+                                     brush=pg.mkBrush(POSITIVE + "a0"))
+        self.neg_curve = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(NEGATIVE),
+                                         brush=pg.mkBrush(NEGATIVE + "a0"))
         self.plot.addItem(self.bars)
         self.plot.addItem(self.curve)
+        self.plot.addItem(self.neg_curve)
         self.bars_widget.scene().sigMouseMoved.connect(self._hover_bars)
-        self._pos_brush, self._neg_brush = pg.mkBrush("#d0542a"), pg.mkBrush("#2a7fd0")
-        self._top_brush = pg.mkBrush("#f0b020")
+        self._pos_brush, self._neg_brush = pg.mkBrush(POSITIVE), pg.mkBrush(NEGATIVE)
+
+        # classes page: the softmax, drawn like the Probabilities panel
+        self.classes = ClassBarChart()
+        self.classes.scene().sigMouseMoved.connect(self._hover_classes)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.maps_widget)
         self.stack.addWidget(self.bars_widget)
+        self.stack.addWidget(self.classes)
 
         self.levels_row = QWidget()
         row = QHBoxLayout(self.levels_row)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Colours:"))
         row.addWidget(self.levels_box)
-        controls = QHBoxLayout()
-        controls.addWidget(self.back_button)
-        controls.addStretch(1)
-        controls.addWidget(self.levels_row)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addLayout(controls)
-        layout.addWidget(self.stack, 1)
-        layout.addWidget(self.readout)
+        view_layout(self, self.title, self.stack, self.readout, bottom=(self.back_button, self.levels_row))
 
     # -- public -------------------------------------------------------------------
     def set_levels_mode(self, mode: str) -> None:
@@ -171,17 +144,9 @@ class FeatureMapView(CatchUpOnShow, QWidget):
             self.focused = int(channel)
             self.refresh()
 
-    def show_grid(self) -> None:
-        """Back from one enlarged map to the grid of all maps."""
-        self.focused = None
-        self.refresh()
-
     # -- signals ------------------------------------------------------------------
-    def _on_network(self):
-        self._entries = self.inspector.entries()
-        self.focused = None
+    def _forget_layer(self):
         self._index = -1
-        self.refresh()
 
     def _on_layer(self, index: int):
         old = self._entries[self._index][3] if 0 <= self._index < len(self._entries) else None
@@ -206,7 +171,7 @@ class FeatureMapView(CatchUpOnShow, QWidget):
     @skip_while_hidden
     def refresh(self) -> None:
         """Redraw the selected layer from the inspector's current trace (or its structure)."""
-        self._index = min(max(self.inspector.selected, 0), len(self._entries) - 1)
+        self._index = self.selected_index()
         name, kind, describe, shape = self._entries[self._index]
         value = self.inspector.value(self._index)
         if len(shape) == 3:
@@ -256,17 +221,16 @@ class FeatureMapView(CatchUpOnShow, QWidget):
         self.back_button.setVisible(self.focused is not None)
         self.levels_row.show()
         self.levels_box.setEnabled(value is not None)
-        head = f"<b>{name}</b> · {kind} {describe} → {shape_text(shape)}"
+        head = f"<b>{name}</b> · {kind} {describe}".rstrip() + " → "
         if self.focused is not None:
-            head += f" · <b>{channel_name(kind, c, self.focused)}</b> enlarged (click it to go back)"
+            head += f"{shape_text(shape)} · <b>{channel_name(kind, c, self.focused)}</b> enlarged (click it to go back)"
         else:
             noun = ("channel" if kind == "Input" else "map") + ("s" if c > 1 else "")
-            head += f" · {c} {noun} of {h}x{w}" + (" · click a map to enlarge it" if c > 1 and value is not None else "")
+            head += f"{c} {noun} of {h}x{w}" + (" · click one to enlarge it" if c > 1 and value is not None else "")
         if value is None:
-            head += "<br><i>Draw something to see this layer's output.</i>"
-            self.readout.setText("no input yet")
-        elif self.readout.text() in ("", "no input yet"):
-            self.readout.setText("hover a map to read its values")
+            self.readout.setText(NO_INPUT)
+        elif self.readout.text() in ("", NO_INPUT):
+            self.readout.setText("hover a map")
         self.title.setText(head)
 
     @staticmethod
@@ -278,58 +242,58 @@ class FeatureMapView(CatchUpOnShow, QWidget):
         return value / m[:, None, None], ((-1.0, 1.0) if signed else (0.0, 1.0))
 
     def _show_bars(self, name, kind, describe, shape, value):
-        self.stack.setCurrentWidget(self.bars_widget)
         self.focused = None
         self.back_button.hide()
         self.levels_row.hide()
         self._mosaic = None
         n = shape[0]
         vals = np.zeros(n, np.float32) if value is None else value
-        x = np.arange(n)
-        if n <= BAR_LIMIT:
-            self.curve.hide()
-            self.bars.show()
-            if kind == "Softmax" and value is not None:
-                top = int(np.argmax(vals))
-                brushes = [self._top_brush if i == top else self._pos_brush for i in range(n)]
-            else:
-                brushes = [self._pos_brush if v >= 0 else self._neg_brush for v in vals]
-            self.bars.setOpts(x=x, height=vals, width=0.8, brushes=brushes)
-        else:
-            self.bars.hide()
-            self.curve.show()
-            self.curve.setData(np.arange(n + 1) - 0.5, vals)
         fit = (self._index, shape)
         fit_changed = fit != self._fit_key
-        if fit_changed:
-            self._fit_key = fit
-            self.plot.setXRange(-0.5, n - 0.5, padding=0.01)
-            axis = self.plot.getAxis("bottom")
-            names = self.inspector.class_names
-            if kind == "Softmax" and n <= 40:
-                axis.setTicks([[(i, str(names[i])) for i in range(n)]])
-                self.plot.setLabel("bottom", "class")
-            else:
-                axis.setTicks(None)
-                self.plot.setLabel("bottom", "unit")
+        self._fit_key = fit
         if kind == "Softmax":
-            self.plot.disableAutoRange(axis="y")
-            self.plot.setYRange(0, 1, padding=0.02)
-            self.plot.setLabel("left", "probability")
+            self.stack.setCurrentWidget(self.classes)
+            names = [str(c) for c in self.inspector.class_names]
+            if names != self.classes.names:
+                self.classes.set_classes(names)
+            self.classes.set_values(None if value is None or len(value) != len(names) else value)
         else:
-            self.plot.enableAutoRange(axis="y")
-            self.plot.setLabel("left", "value")
+            self.stack.setCurrentWidget(self.bars_widget)
+            self._draw_values(vals, n, fit_changed)
         head = f"<b>{name}</b> · {kind} {describe} → {n} {'classes' if kind == 'Softmax' else 'values'}"
         if value is None:
-            head += "<br><i>Draw something to see this layer's output.</i>"
-            self.readout.setText("no input yet")
+            self.readout.setText(NO_INPUT)
         else:
             if kind == "Softmax":
                 top = int(np.argmax(vals))
                 head += f" · predicts <b>{self.inspector.class_names[top]}</b> ({vals[top]:.0%})"
-            if fit_changed or self.readout.text() == "no input yet":
+            if fit_changed or self.readout.text() == NO_INPUT:
                 self.readout.setText("hover a bar to read its value")
         self.title.setText(head)
+
+    def _draw_values(self, vals, n, fit_changed):
+        """A flat layer's values: a bar each (warm positive, cold negative), or two filled
+        step curves (the positive and the negative parts) when there are many."""
+        x = np.arange(n)
+        if n <= BAR_LIMIT:
+            self.curve.hide()
+            self.neg_curve.hide()
+            self.bars.show()
+            brushes = [self._pos_brush if v >= 0 else self._neg_brush for v in vals]
+            self.bars.setOpts(x=x, height=vals, width=0.8, brushes=brushes)
+        else:
+            self.bars.hide()
+            self.curve.show()
+            self.neg_curve.show()
+            edges = np.arange(n + 1) - 0.5
+            self.curve.setData(edges, np.maximum(vals, 0))
+            self.neg_curve.setData(edges, np.minimum(vals, 0))
+        if fit_changed:
+            self.plot.setXRange(-0.5, n - 0.5, padding=0.01)
+            self.plot.getAxis("bottom").setTicks(None)
+            self.plot.setLabel("bottom", "unit")
+            self.plot.enableAutoRange(axis="y")
+            self.plot.setLabel("left", "value")
 
     # -- mouse --------------------------------------------------------------------
     def _locate(self, scene_pos):
@@ -388,12 +352,20 @@ class FeatureMapView(CatchUpOnShow, QWidget):
         if not 0 <= i < shape[0]:
             return
         value = self.inspector.value(self._index)
-        if kind == "Softmax":
-            text = f"class {self.inspector.class_names[i]}"
-            text += "" if value is None else f" · probability {value[i]:.2%}"
-        else:
-            text = f"{name} · unit {i}" + self._flat_origin(i)
-            text += "" if value is None else f" · value {value[i]:.4g}"
+        text = f"{name} · unit {i}" + self._flat_origin(i)
+        text += "" if value is None else f" · value {value[i]:.4g}"
+        self.readout.setText(text)
+
+    def _hover_classes(self, scene_pos):
+        if self.stack.currentWidget() is not self.classes:
+            return
+        i = self.classes.index_at(scene_pos)
+        self.classes.set_hovered(i)
+        if i is None:
+            return
+        value = self.inspector.value(self._index)
+        text = f"class {self.inspector.class_names[i]}"
+        text += "" if value is None else f" · probability {value[i]:.2%}"
         self.readout.setText(text)
 
     def _flat_origin(self, i: int) -> str:

@@ -1,13 +1,17 @@
 """FilterView: the learned weights of the selected layer as small images.
 
 - Conv2D, W (F, C, KH, KW): one column of kernels per filter, one row per
-  input channel (at most :data:`MAX_CHANNELS` rows, chosen with a spin box),
+  input channel (at most :data:`MAX_CHANNELS` rows, fewer when the rows would make the
+  kernels too small to see (under :data:`MIN_WEIGHT_PX` per weight); a spin box picks them),
   columns wrapped into a grid; a 3-channel first layer can be shown as RGB
   composites instead.
 - Dense right after a Flatten, W (C*H*W, units): one unit's incoming weights
   reshaped to the maps it reads (a unit spin box picks it).
 - Other Dense: the weight matrix, one row per output unit.
 - Layers without weights: the nearest layer with weights is shown, and said so.
+
+A click on a conv filter enlarges it: its kernels for every input channel, one tile each
+(and picks its channel, so the feature maps follow); a click on it goes back to the grid.
 
 Weights use a symmetric blue-white-red map (levels +-max|W|), so white is 0.
 
@@ -26,31 +30,30 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QColor, QFontMetrics, QPen
-from PyQt5.QtWidgets import (QCheckBox, QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox,
-                             QVBoxLayout, QWidget)
+from PyQt5.QtGui import QColor, QFontMetrics
+from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from . import colormaps as cm
 from . import theme
-from .featuremaps import MAP_BACKGROUND, ElidedLabel, shape_text
+from .featuremaps import MAP_BACKGROUND, shape_text
 from .mosaic import Mosaic, MosaicGeometry, grid_shape
-from .lazy import CatchUpOnShow, skip_while_hidden
+from .lazy import skip_while_hidden, throttle_while_live
+from .viewkit import ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, nearest_entry, outline_box, view_layout
 
 RGB_BACKGROUND = "#202020"   # composites are grey at 0, so their gutters must not be
 MAX_CHANNELS = 4        # input-channel rows shown at once for a wide conv layer
+LIVE_SECONDS = 0.2      # while training: redrawn at most 5 times a second (weights change slowly)
+MIN_WEIGHT_PX = 3.0     # fewer rows rather than weights drawn smaller than this (screen pixels)
+WEIGHTED_KINDS = ("Conv2D", "Dense")
 
 
 def has_weights(kind: str) -> bool:
-    return kind in ("Conv2D", "Dense")
+    return kind in WEIGHTED_KINDS
 
 
 def nearest_weighted(entries, index: int) -> Optional[int]:
     """Trace position of the closest Conv2D/Dense entry to ``index`` (earlier wins a tie), or None."""
-    for d in range(len(entries)):
-        for j in (index - d, index + d):
-            if 0 <= j < len(entries) and has_weights(entries[j][1]):
-                return j
-    return None
+    return nearest_entry(entries, index, WEIGHTED_KINDS)
 
 
 def maps_before(entries, index: int):
@@ -68,10 +71,11 @@ def maps_before(entries, index: int):
     return None
 
 
-class FilterView(CatchUpOnShow, QWidget):
+class FilterView(LayerView):
     """Weights of the selected (or nearest weighted) layer, refreshed on ``weightsChanged``.
 
-    Public: ``channel_spin`` (first input channel shown), ``unit_spin`` (dense unit),
+    Public: ``focused`` (the enlarged filter or None, see :meth:`focus_filter` /
+    :meth:`show_grid`), ``channel_spin`` (first input channel shown), ``unit_spin`` (dense unit),
     ``rgb_box`` ('RGB composite' / 'per channel'), ``compare_box`` ('compare with
     start'), ``own_scale_box``, ``image``, ``rgb_image``, ``start_image`` (the step-0
     weights while comparing), ``start_label`` / ``now_label``,
@@ -83,15 +87,12 @@ class FilterView(CatchUpOnShow, QWidget):
     """
 
     def __init__(self, inspector, parent: Optional[QWidget] = None):
-        super().__init__(parent)
-        self.inspector = inspector
+        super().__init__(inspector, parent)     # ``focused``: the enlarged filter (mode 'filter')
         self.shown_index: Optional[int] = None
-        self.mode = "none"                  # 'conv', 'rgb', 'unit', 'matrix' or 'none'
+        self.mode = "none"                  # 'conv', 'rgb', 'filter', 'unit', 'matrix' or 'none'
         self._picked = False                # outline a filter only once a channel was picked
-        self._entries = inspector.entries()
         self._geometry: Optional[MosaicGeometry] = None
         self._mosaic: Optional[Mosaic] = None
-        self._fit_key = None
         self.comparing = False              # the step-0 weights are drawn beside the current ones
         self._mosaic_px = 1e9               # on-screen width of one mosaic while comparing
         self._start_mosaic: Optional[Mosaic] = None
@@ -105,18 +106,21 @@ class FilterView(CatchUpOnShow, QWidget):
         self.refresh()
 
     def _build_ui(self):
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = WrapLabel()
         self.title.linkActivated.connect(lambda href: self.inspector.select(int(href)))
         self.readout = ElidedLabel()
         self.channel_spin = QSpinBox()
-        self.channel_spin.setToolTip(f"The first of the (at most {MAX_CHANNELS}) input channels shown as rows")
+        self.channel_spin.setToolTip(f"The first of the (at most {MAX_CHANNELS}) input channels shown as rows; "
+                                     f"a small view shows fewer, a click on a filter shows all of its own")
         self.channel_spin.valueChanged.connect(self.refresh)
         self.unit_spin = QSpinBox()
         self.unit_spin.setToolTip("Which unit's incoming weights to show")
         self.unit_spin.valueChanged.connect(self.refresh)
         self.rgb_box = QComboBox()
         self.rgb_box.addItems(["RGB composite", "per channel"])
+        self.rgb_box.setToolTip("RGB composite: a filter's three kernels as one colour picture - grey is 0, "
+                                "red means it weighs the red channel up, cyan down (scaled by the largest |w|).\n"
+                                "Per channel: a row per colour, on the blue-white-red weight scale.")
         self.rgb_box.currentIndexChanged.connect(self.refresh)
         self.channel_row, self.unit_row, self.rgb_row = (
             _row("input channels from", self.channel_spin), _row("unit", self.unit_spin),
@@ -128,38 +132,31 @@ class FilterView(CatchUpOnShow, QWidget):
                                       "smaller than they end: on one scale the start looks blank)")
         self.own_scale_box.toggled.connect(self.refresh)
         self.own_scale_box.hide()
+        self.back_button = QPushButton("◀ All filters")
+        self.back_button.setToolTip("Back to the grid of all filters")
+        self.back_button.clicked.connect(self.show_grid)
+        self.back_button.hide()
 
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.view = self.plot_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
-        self.frame = QGraphicsRectItem()
-        self.frame.setBrush(QColor(MAP_BACKGROUND))
-        self.frame.setPen(QPen(Qt.NoPen))
-        self.frame.setZValue(-1)
+        self.frame = backdrop(MAP_BACKGROUND)
         self.view.addItem(self.frame)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.rgb_image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
         self.view.addItem(self.rgb_image)
         # the step-0 weights: their own backdrop and image, placed left of the current ones
-        self.start_frame = QGraphicsRectItem()
-        self.start_frame.setPen(QPen(Qt.NoPen))
-        self.start_frame.setZValue(-1)
+        self.start_frame = backdrop(MAP_BACKGROUND)
         self.start_image = pg.ImageItem(axisOrder="row-major")
         self.start_label = pg.TextItem("start (step 0)", anchor=(0, 1))
         self.now_label = pg.TextItem("now", anchor=(0, 1))
         for item in (self.start_frame, self.start_image, self.start_label, self.now_label):
             self.view.addItem(item, ignoreBounds=True)
             item.hide()
-        self.pick_box = QGraphicsRectItem()
-        pen = QPen(QColor("#00c000"))
-        pen.setCosmetic(True)
-        pen.setWidth(2)
-        self.pick_box.setPen(pen)
-        self.pick_box.setZValue(10)
+        self.pick_box = outline_box("#00c000", z=10)
         self.pick_box.setToolTip("the picked channel: this filter makes that map")
         self.view.addItem(self.pick_box, ignoreBounds=True)
-        self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMap=cm.WEIGHTS, colorMapMenu=False)
-        self.colorbar.axis.setWidth(60)          # room for tick labels like "-0.015"
+        self.colorbar = ColorBar(cm.WEIGHTS)
         self.colorbar.setImageItem(self.image)
         # the step-0 image gets the same colour map but its levels from _show (with "own
         # scales" they differ, and a linked colour bar would follow them)
@@ -169,24 +166,22 @@ class FilterView(CatchUpOnShow, QWidget):
         self.plot_widget.scene().sigMouseClicked.connect(self._click)
         self.view.sigResized.connect(self._on_resized)
 
-        controls = QHBoxLayout()
-        for w in (self.channel_row, self.unit_row, self.rgb_row):
-            controls.addWidget(w)
-        controls.addStretch(1)
-        controls.addWidget(self.compare_box)
-        controls.addWidget(self.own_scale_box)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addLayout(controls)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.readout)
+        view_layout(self, self.title, self.plot_widget, self.readout,
+                    top=(self.back_button, self.channel_row, self.unit_row, self.rgb_row),
+                    bottom=(self.compare_box, self.own_scale_box))
+
+    # -- public -------------------------------------------------------------------
+    def focus_filter(self, index: int) -> None:
+        """Enlarge conv filter ``index`` of the shown layer: its kernels, one per input channel."""
+        if self.mode in ("conv", "rgb", "filter") and self.shown_index is not None:
+            W = self.inspector.layer_at(self.shown_index).params["W"]
+            if 0 <= index < W.shape[0]:
+                self.focused = int(index)
+                self.refresh()
 
     # -- signals ------------------------------------------------------------------
-    def _on_network(self):
-        self._entries = self.inspector.entries()
+    def _forget_layer(self):
         self.shown_index = None
-        self.refresh()
 
     def _on_channel(self, _channel):
         self._picked = True
@@ -201,19 +196,26 @@ class FilterView(CatchUpOnShow, QWidget):
             self.refresh()
             return
         g = self._geometry
-        if g is not None and self.mode != "matrix" and \
-                grid_shape(g.count, g.tile_h, g.tile_w, g.gap, self._aspect()) != (g.rows, g.cols):
+        if g is None or self.mode == "matrix":
+            return
+        regrid = grid_shape(g.count, g.tile_h, g.tile_w, g.gap, self._aspect()) != (g.rows, g.cols)
+        if self.mode == "conv":
+            W = self.inspector.layer_at(self.shown_index).params["W"]
+            regrid = regrid or self._channel_rows(W.shape) != self._channels[1]
+        if regrid:
             self._mosaic = None
             self.refresh()
 
     # -- drawing ------------------------------------------------------------------
     @skip_while_hidden
+    @throttle_while_live(LIVE_SECONDS)
     def refresh(self) -> None:
         """Redraw the weights (cheap: one mosaic fill; called on every training snapshot)."""
-        sel = min(max(self.inspector.selected, 0), len(self._entries) - 1)
+        sel = self.selected_index()
         target = nearest_weighted(self._entries, sel)
         if target != self.shown_index:
             self.shown_index = target
+            self.focused = None
             self._reset_controls()
         for w in (self.channel_row, self.unit_row, self.rgb_row):
             w.hide()
@@ -230,10 +232,15 @@ class FilterView(CatchUpOnShow, QWidget):
         name, kind, describe, _ = self._entries[target]
         layer = self.inspector.layer_at(target)
         W = layer.params["W"]
-        if kind == "Conv2D":
+        if kind != "Conv2D" or (self.focused is not None and self.focused >= W.shape[0]):
+            self.focused = None
+        if self.focused is not None:
+            head = self._show_filter(name, W, start)
+        elif kind == "Conv2D":
             head = self._show_conv(name, W, start)
         else:
             head = self._show_dense(name, target, W, start)
+        self.back_button.setVisible(self.focused is not None)
         self.own_scale_box.setVisible(self.comparing)
         if self.comparing:
             self._label_compare()
@@ -241,8 +248,8 @@ class FilterView(CatchUpOnShow, QWidget):
             head += f" · <i>largest |w|: {_max_abs(start):.2g} at the start, {_max_abs(W):.2g} now{own}</i>"
         sname, skind = self._entries[sel][:2]
         if target != sel:
-            head = (f"no weights in {skind} ({sname}) · showing <a href='{target}'>{name}</a>, "
-                    f"the nearest layer with weights<br>") + head
+            link = f"<a href='{target}'><b>{name}</b></a>"
+            head = f"{sname} ({skind}) has no weights · nearest: " + head.replace(f"<b>{name}</b>", link, 1)
         self.title.setText(head)
         self._update_pick_box()
 
@@ -288,7 +295,8 @@ class FilterView(CatchUpOnShow, QWidget):
                 self.now_label.setPos(-1, -1)
                 self.view.setRange(QRectF(min(x0, 0) - 1, y0 - 1 - top, w - min(x0, 0) + 2, h - y0 + 2 + top),
                                    padding=0.01)
-            self.readout.setText("hover a weight to read it · wheel zooms, drag pans")
+            self.readout.setText("hover a weight")
+            self.readout.setToolTip("The mouse wheel zooms, dragging pans")
 
     def _label_room(self, w: int, h: int, side: bool) -> float:
         """Data units above a mosaic that hold a label line of fixed pixel height at the
@@ -422,14 +430,13 @@ class FilterView(CatchUpOnShow, QWidget):
                 start = self._start_picture(("rgb", id(W0), hi0, self._geometry),
                                             0.5 + W0.transpose(0, 2, 3, 1) / (2 * hi0))
             self._show(img, (0.0, 1.0), rgb=True, start=start)
-            return (f"<b>{name}</b> · {f} filters {shape_text((c, kh, kw))} · RGB composite: grey is 0, "
-                    f"a red pixel weighs the red channel positively (scaled by max|W| = {hi:.3g})")
+            return f"<b>{name}</b> · {f} filters {shape_text((c, kh, kw))} in colour · click one to enlarge it"
         self.mode = "conv"
-        if c > MAX_CHANNELS:
+        cs = self._channel_rows(W.shape)
+        if c > cs:
             self.channel_row.show()
-            self.channel_spin.setRange(0, c - MAX_CHANNELS)
-        c0 = min(self.channel_spin.value(), max(0, c - MAX_CHANNELS))
-        cs = min(c, MAX_CHANNELS)
+            self.channel_spin.setRange(0, c - cs)
+        c0 = min(self.channel_spin.value(), max(0, c - cs))
         self._channels = (c0, cs)
         gap = 1 if cs == 1 else 2
         img = self._mosaic_for(f, cs * (kh + 1) - 1, kw, gap).fill(_kernel_strips(W, c0, cs))
@@ -439,9 +446,47 @@ class FilterView(CatchUpOnShow, QWidget):
         self._show(img, (lo, hi), start=start, start_levels=start_levels)
         head = f"<b>{name}</b> · {f} filters {shape_text((c, kh, kw))}"
         if c == 1:
-            return head + " · white is 0, blue negative, red positive"
-        rows = f"input channels {c0}–{c0 + cs - 1}" + (f" of {c}" if cs < c else "")
-        return head + f" · a column per filter, a row per input channel ({rows})"
+            return head + " · red positive, blue negative · click one to enlarge it"
+        if cs == 1:
+            return head + f" · a tile per filter, for input channel {c0} of {c} · click one to enlarge it"
+        rows = f"{c0}–{c0 + cs - 1}" + (f" of {c}" if cs < c else "")
+        return head + f" · a column per filter, a row per input channel ({rows}) · click one to enlarge it"
+
+    def _channel_rows(self, shape) -> int:
+        """How many input-channel rows a conv layer of weights ``shape`` gets: up to
+        :data:`MAX_CHANNELS`, as many as keep every weight at least :data:`MIN_WEIGHT_PX` on screen."""
+        f, c, kh, kw = shape
+        most = min(c, MAX_CHANNELS)
+        vw, vh = self.view.width(), self.view.height()
+        if vw < 20 or vh < 20:                      # not laid out yet
+            return most
+        if self.comparing:
+            vw, vh = (vw / 2, vh) if self._side_by_side() else (vw, vh / 2)
+        for cs in range(most, 0, -1):
+            gap = 1 if cs == 1 else 2
+            th = cs * (kh + 1) - 1
+            rows, cols = grid_shape(f, th, kw, gap, vw / vh)
+            px = min(vw / (cols * (kw + gap) + 2), vh / (rows * (th + gap) + 2))
+            if px >= MIN_WEIGHT_PX:
+                return cs
+        return 1
+
+    def _show_filter(self, name, W, W0=None):
+        """The enlarged filter: its kernel for every input channel, one tile each, on the
+        colour scale of the whole layer."""
+        fi = self.focused
+        f, c, kh, kw = W.shape
+        (lo, hi), start_levels = self._levels(W, W0)
+        self.mode = "filter"
+        self._channels = (0, c)
+        img = self._mosaic_for(c, kh, kw, 1).fill(W[fi])
+        start = None
+        if W0 is not None:
+            start = self._start_picture(("filter", id(W0), fi, self._geometry), W0[fi])
+        self._show(img, (lo, hi), start=start, start_levels=start_levels)
+        what = "channel (red, green, blue)" if c == 3 and self.shown_index == 1 else "channel"
+        return (f"<b>{name}</b> · <b>filter {fi}</b> {shape_text((c, kh, kw))} enlarged: a kernel per input "
+                f"{what} · click it to go back")
 
     def _show_dense(self, name, index, W, W0=None):
         d_in, units = W.shape
@@ -460,14 +505,13 @@ class FilterView(CatchUpOnShow, QWidget):
                 start = self._start_picture(("unit", id(W0), u, self._geometry), W0[:, u].reshape(c, h, w))
             self._show(img, levels, start=start, start_levels=start_levels)
             self._source = self._entries[j][0]
-            return (f"<b>{name}</b> · {d_in}→{units} · unit {u}'s incoming weights, laid out as "
-                    f"the {c} maps of {h}x{w} it reads ({self._source})")
+            return (f"<b>{name}</b> · {d_in}→{units} · unit {u}'s weights on the {c} maps of "
+                    f"{h}x{w} it reads ({self._source})")
         self.mode = "matrix"
         levels, start_levels = self._levels(W, W0)
         self._show(W.T, levels, aspect_locked=False, start=None if W0 is None else W0.T,
                    start_levels=start_levels)
-        return (f"<b>{name}</b> · weight matrix {d_in}→{units}: a row per output unit, "
-                f"a column per input")
+        return f"<b>{name}</b> · weights {d_in}→{units}: a row per output unit, a column per input"
 
     def _update_pick_box(self):
         """Outline the filter that makes the inspector's picked channel."""
@@ -495,6 +539,8 @@ class FilterView(CatchUpOnShow, QWidget):
             units, d_in = item.image.shape
             return (int(y), int(x)) if 0 <= y < units and 0 <= x < d_in else None
         loc = self._geometry.locate(y, x)
+        if loc is not None and self.mode == "filter":
+            return (self.focused,) + loc
         if loc is None or self.mode != "conv":
             return loc
         f, r, k = loc
@@ -512,7 +558,7 @@ class FilterView(CatchUpOnShow, QWidget):
                 return
             W = self.inspector.start_weights[f"{name}.W"]
             name = f"{name} at step 0"
-        if self.mode == "conv":
+        if self.mode in ("conv", "filter"):
             f, c, r, k = loc
             text = f"{name} · filter {f} · input channel {c} · row {r}, col {k} · w = {W[f, c, r, k]:.4g}"
         elif self.mode == "rgb":
@@ -531,11 +577,16 @@ class FilterView(CatchUpOnShow, QWidget):
         self.readout.setText(text)
 
     def _click(self, ev):
-        if ev.button() != Qt.LeftButton or ev.double() or self.mode not in ("conv", "rgb"):
+        if ev.button() != Qt.LeftButton or ev.double() or self.mode not in ("conv", "rgb", "filter"):
             return
         loc = self._locate(ev.scenePos()) or self._locate(ev.scenePos(), start=True)
-        if loc is not None:
-            self.inspector.select_channel(loc[0])
+        if loc is None:
+            return
+        if self.mode == "filter":
+            self.show_grid()
+            return
+        self.inspector.select_channel(loc[0])
+        self.focus_filter(loc[0])
 
 
 def _max_abs(a: np.ndarray) -> float:

@@ -50,6 +50,9 @@ class Inspector(QObject):
         #: while set, ``set_input(x)`` first offers ``x`` to it; when it returns True the
         #: input is handled elsewhere (a training worker) and no forward pass runs here
         self.input_router: Optional[Callable[[Optional[np.ndarray]], bool]] = None
+        #: True while a training run sends snapshots (~10 a second): costly views may redraw
+        #: less often (see cnnviz.gui.lazy.throttle_while_live)
+        self.live = False
 
     # -- what is shown --------------------------------------------------------
     def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None) -> None:

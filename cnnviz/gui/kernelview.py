@@ -30,7 +30,7 @@ from .imagefile import qimage_to_array
 from ..preprocess import resize_area, to_gray
 from . import colormaps as cm
 from . import theme
-from .featuremaps import ElidedLabel
+from .viewkit import ElidedLabel, WrapLabel
 
 MAX_SIDE = 256                  # larger images are shrunk to this longer side before filtering
 CUSTOM = "custom"
@@ -141,9 +141,8 @@ class KernelPlayground(QWidget):
                                    "padding does\n(a bright image then gets a frame of edges), or "
                                    "copies of the edge pixels (no frame)")
         self.border_box.currentIndexChanged.connect(self._on_border_box)
-        self.explanation = QLabel()
-        self.explanation.setWordWrap(True)
-        self.explanation.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.explanation = WrapLabel()
+        self.explanation.setTextFormat(Qt.PlainText)
 
         self.kernel_edit = QPlainTextEdit()
         font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
@@ -155,15 +154,13 @@ class KernelPlayground(QWidget):
                                     "factor like '1/16 *' are understood. Edits apply at once.")
         self.kernel_edit.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Maximum)
         self.kernel_edit.textChanged.connect(self._on_text)
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.error_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.error_label = WrapLabel()
+        self.error_label.setTextFormat(Qt.PlainText)
         self.error_label.hide()
         self._style_error()
 
         # a QLabel, not LabelItems: a LabelItem's text width is a hard minimum of the plot layout
-        self.images_label = ElidedLabel()
+        self.images_label = WrapLabel()
         self.plot_widget = pg.GraphicsLayoutWidget()
         self.plot_widget.setMinimumSize(120, 60)
         self.in_view = self.plot_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
@@ -365,7 +362,7 @@ class KernelPlayground(QWidget):
             if outside > 0:
                 share = f"{outside:.0%}" if outside >= 0.005 else "<1%"
                 out_text += f" ({share} clipped to 0..1)"
-        self.images_label.setText(f"input {h}x{w}  ⊛  {k}x{k} kernel  →  {out_text}")
+        self.images_label.setText(f"input {h}x{w} ⊛ {k}x{k} kernel → {out_text}")
         self._update_hover()
 
     def _interior(self, out: np.ndarray) -> np.ndarray:
@@ -403,7 +400,7 @@ class KernelPlayground(QWidget):
         if self._hover is None or self.source is None:
             for box in boxes:
                 box.hide()
-            self.readout.setText("hover a pixel to see the window the kernel reads and the values")
+            self.readout.setText("hover a pixel: the window the kernel reads, and the values")
             return
         r, c = self._hover
         k = self.kernel.shape[0]

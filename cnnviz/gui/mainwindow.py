@@ -17,7 +17,7 @@ from typing import Dict, Optional
 from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication, QImage, QKeySequence
 from PyQt5.QtWidgets import (QAction, QActionGroup, QApplication, QDialog, QDialogButtonBox, QDockWidget,
-                             QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
+                             QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QScrollArea, QTabBar,
                              QVBoxLayout, QWidget)
 
 from . import imagefile
@@ -28,6 +28,7 @@ from .drawpanel import DrawPanel
 from .export import widget_png
 from .inspector import Inspector
 from .kernelview import KernelPlayground
+from .statusbar import StatusBar
 from .scroll import scrolling
 from .modelinfo import ModelChoice, about_text, describe, is_untrained, open_model_file, untrained_model
 from .probabilities import ProbabilityPanel
@@ -35,8 +36,12 @@ from .training.controller import TrainingController
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 DEFAULT_SIZE = QSize(1400, 900)
+
+#: smallest height of the panels that scroll (pixels): the others' layouts know their own
+#: minimum (a view's title, controls, a plot of at least PLOT_MIN_HEIGHT and its readout)
+SCROLL_MIN_HEIGHT = 170
 
 #: the layer views: key, dock title, module, class
 LAYER_VIEWS = (
@@ -72,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.TopRightCorner, Qt.TopDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        self.setStatusBar(StatusBar())
         self.status_model = QLabel()
         self.status_model.setObjectName("statusModel")
         self.statusBar().addPermanentWidget(self.status_model)
@@ -112,6 +118,8 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{key}")
         dock.setWidget(widget)
+        if isinstance(widget, QScrollArea):          # cramped, it would scroll rather than shrink
+            widget.setMinimumHeight(max(widget.minimumHeight(), SCROLL_MIN_HEIGHT))
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)
         self.addDockWidget(area, dock)
@@ -151,17 +159,54 @@ class MainWindow(QMainWindow):
         self._size_docks()
 
     def _size_docks(self) -> None:
+        """Default proportions for the window's size: the layer views get the right ~40%
+        (feature maps over filters/pooling, half each), the strip and the bottom row what
+        their contents need, the drawing the rest. Later resizes keep the proportions
+        (:meth:`resizeEvent`)."""
         p = self.panels
         w, h = max(self.width(), 900), max(self.height(), 600)
         training = "training" in p
-        self.resizeDocks([p["featuremaps"]], [int(w * (0.38 if training else 0.56))], Qt.Horizontal)
-        self.resizeDocks([p["featuremaps"], p["filters"]], [int(h * 0.5), int(h * 0.32)], Qt.Vertical)
-        self.resizeDocks([p["strip"], p["probabilities"]], [int(h * 0.17), int(h * (0.3 if training else 0.24))],
-                         Qt.Vertical)
+        strip = _clamp(0.16 * h, 104, 160)
+        bottom = _clamp((0.3 if training else 0.24) * h, 190, 320)
+        left = _clamp(0.21 * w, 280, 420) if training else 0      # its buttons need ~280
+        right = _clamp((0.38 if training else 0.5) * w, 330, 900)
+        right = max(330, min(right, w - left - self.draw_panel.minimumSizeHint().width() - 16))
+        column = h - strip - 60                      # the right column, under the strip
+        self.resizeDocks([p["featuremaps"]], [int(right)], Qt.Horizontal)
+        self.resizeDocks([p["featuremaps"], p["filters"]], [int(column * 0.5), int(column * 0.5)], Qt.Vertical)
+        self.resizeDocks([p["strip"], p["probabilities"]], [int(strip), int(bottom)], Qt.Vertical)
         if training:
-            self.resizeDocks([p["training"]], [max(300, int(w * 0.21))], Qt.Horizontal)
+            self.resizeDocks([p["training"]], [int(left)], Qt.Horizontal)
         if "curves" in p:
-            self.resizeDocks([p["probabilities"], p["curves"]], [int(w * 0.2), int(w * 0.35)], Qt.Horizontal)
+            self.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * w, 230, 460)), int(w * 0.35)],
+                             Qt.Horizontal)
+
+    def _docked(self):
+        """The docks on screen in the window (not floating, not a tab behind another)."""
+        return [d for d in self.panels.values()
+                if d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()]
+
+    def resizeEvent(self, event) -> None:
+        """Keep every dock's share of the window: Qt alone would give all new room to the
+        drawing (the canvas grows, the maps and curves stay small)."""
+        super().resizeEvent(event)
+        old, new = event.oldSize(), event.size()
+        if not (self.isVisible() and self._layout_restored and old.isValid() and old.width() > 0
+                and old.height() > 0 and old != new):
+            return
+        docks = self._docked()
+        fx, fy = new.width() / old.width(), new.height() / old.height()
+        # the layout has already handed the change to the centre: the docks still have their old sizes
+        self.resizeDocks(docks, [int(round(d.width() * fx)) for d in docks], Qt.Horizontal)
+        self.resizeDocks(docks, [int(round(d.height() * fy)) for d in docks], Qt.Vertical)
+
+    def _fix_tab_bars(self) -> None:
+        """Tabs of tabbed docks show their whole names: "Fi… Po… Ke…" says nothing (the
+        group of docks is kept wide enough for them instead)."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.elideMode() != Qt.ElideNone:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(False)
 
     def _feed_kernels(self) -> None:
         """Show the drawing (or opened image) in the Kernels panel, if it is on screen
@@ -400,6 +445,8 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def event(self, event) -> bool:
+        if event.type() == QEvent.ChildPolished and isinstance(event.child(), QTabBar):
+            QTimer.singleShot(0, self._fix_tab_bars)     # a new group of tabbed docks
         if event.type() == QEvent.UpdateRequest:
             # every child's repaint happens in here: its time is part of a live update's cost
             start = time.perf_counter()
@@ -466,6 +513,10 @@ class MainWindow(QMainWindow):
 def _make_view(module: str, cls: str, inspector: Inspector) -> QWidget:
     """A layer view: class ``cls`` of ``cnnviz.gui.<module>``, observing ``inspector``."""
     return getattr(importlib.import_module(f"{__package__}.{module}"), cls)(inspector)
+
+
+def _clamp(v: float, lo: float, hi: float) -> float:
+    return max(lo, min(hi, v))
 
 
 def _default_size() -> QSize:

@@ -1,10 +1,14 @@
 """PoolingView: one channel before and after a pooling layer, side by side.
 
-For max pooling every output's winning input position is marked with a
-square (from :meth:`MaxPool2D.winners` on the layer's input, the previous
-trace entry); the pooling windows are drawn as a grid. Hovering an output
-cell outlines the window it summarises; hovering an input pixel says whether
-it was kept. When the selected layer is not a pool, the nearest pool is shown.
+Both maps are drawn in one view, the output to the right of the input at the same size
+(so an output cell covers the window it summarises), each named above it. For max pooling
+every real winner (from :meth:`MaxPool2D.winners` on the layer's input, the previous trace
+entry) is outlined by a thin square that leaves its value readable; windows whose values are
+all equal (within floating-point noise) have no winner, and windows whose largest value is
+under :data:`WEAK_FRACTION` of the map's range (border padding, faint noise) are left
+unmarked too. The pooling windows are drawn as a grid. Hovering an output cell outlines the
+window it summarises; hovering an input pixel says whether it was kept. When the selected
+layer is not a pool, the nearest pool is shown.
 """
 from __future__ import annotations
 
@@ -12,71 +16,64 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF
-from PyQt5.QtGui import QColor, QPen
-from PyQt5.QtWidgets import (QGraphicsRectItem, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout,
-                             QWidget)
+from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtGui import QFontMetrics
+from PyQt5.QtWidgets import QLabel, QSpinBox, QWidget
 
 from . import colormaps as cm
-from .featuremaps import ElidedLabel, channel_name
-from .lazy import CatchUpOnShow, skip_while_hidden
+from . import theme
+from .featuremaps import channel_name
+from .lazy import skip_while_hidden
+from .viewkit import (NO_INPUT, NOISE_FRACTION, ColorBar, ElidedLabel, LayerView, WrapLabel, fit_with_header,
+                      nearest_entry, outline_box, view_layout)
 
 POOL_KINDS = ("MaxPool2D", "AvgPool2D")
 WINNER_COLOR = "#00e0ff"
 GRID_COLOR = "#9a9a9a"
 HOVER_COLOR = "#40ff40"
+#: windows whose max lies less than this fraction of the map's range above its minimum are
+#: not marked: a winner of padding-level values says nothing about the drawing
+WEAK_FRACTION = 0.05
+GAP = 0.14                      # space between the two maps, as a fraction of the input's width
 
 
 def nearest_pool(entries, index: int) -> Optional[int]:
     """Trace position of the pooling entry closest to ``index`` (earlier wins a tie), or None."""
-    for d in range(len(entries)):
-        for j in (index - d, index + d):
-            if 0 <= j < len(entries) and entries[j][1] in POOL_KINDS:
-                return j
-    return None
+    return nearest_entry(entries, index, POOL_KINDS)
 
 
-def _box(color: str, width: int = 2) -> QGraphicsRectItem:
-    box = QGraphicsRectItem()
-    pen = QPen(QColor(color))
-    pen.setCosmetic(True)
-    pen.setWidth(width)
-    box.setPen(pen)
-    box.setZValue(20)
-    box.hide()
-    return box
-
-
-class PoolingView(CatchUpOnShow, QWidget):
+class PoolingView(LayerView):
     """A pooling layer's input and output maps for one channel, with max winners or avg windows marked.
 
-    Public: ``channel_spin``, ``input_image`` and ``output_image`` (ImageItems),
-    ``winners`` (ScatterPlotItem of winning positions, x = col + 0.5,
-    y = row + 0.5), ``windows`` (the window grid), ``colorbar``, ``title``,
-    ``readout``, :attr:`pool_index` (trace position shown, or None),
-    :meth:`set_channel`, :meth:`refresh`.
+    Public: ``channel_spin``, ``view`` (the ViewBox holding both maps), ``input_image`` and
+    ``output_image`` (ImageItems; the output image is placed right of the input, so read
+    its pixels with ``mapFromScene``),
+    ``winners`` (ScatterPlotItem of the marked winning positions, x = col + 0.5,
+    y = row + 0.5), ``windows`` (the window grid), ``in_label`` / ``out_label`` (the maps'
+    names), ``colorbar``, ``title``, ``readout``, :attr:`pool_index` (trace position shown,
+    or None), :meth:`set_channel`, :meth:`refresh`.
     """
 
     def __init__(self, inspector, parent: Optional[QWidget] = None):
-        super().__init__(parent)
-        self.inspector = inspector
+        super().__init__(inspector, parent)
         self.pool_index: Optional[int] = None
         self.channel = 0
-        self._entries = inspector.entries()
-        self._fit_key = None
         self._win = None              # (OH, OW, 2) winners of the shown channel, or None
+        self._flat = None             # (OH, OW) windows without a real winner
+        self._weak = None             # (OH, OW) windows too weak to mark
         self._kept_by = None          # (H, W) flat output index that kept each input, -1 if none
         self._cmap = None
+        self._label_texts = ("", "", "", "")     # (in long, out long, in short, out short)
         self._build_ui()
         inspector.networkChanged.connect(self._on_network)
         inspector.traceChanged.connect(self.refresh)
         inspector.layerSelected.connect(lambda _i: self.refresh())
         inspector.channelSelected.connect(self.set_channel)
+        theme.theme_signals().changed.connect(self._color_labels)
         self.refresh()
 
     def _build_ui(self):
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = WrapLabel()
         self.title.linkActivated.connect(lambda href: self.inspector.select(int(href)))
         self.readout = ElidedLabel()
         self.channel_spin = QSpinBox()
@@ -84,44 +81,44 @@ class PoolingView(CatchUpOnShow, QWidget):
         self.channel_spin.valueChanged.connect(self.inspector.select_channel)
         self.channel_of = QLabel()
 
-        # a QLabel, not LabelItems: a LabelItem's text width is a hard minimum of the plot layout
-        self.maps_label = ElidedLabel()
         self.plot_widget = pg.GraphicsLayoutWidget()
-        self.in_view = self.plot_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
-        self.out_view = self.plot_widget.addViewBox(row=0, col=1, lockAspect=True, invertY=True, enableMenu=False)
+        self.view = self.plot_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
         self.input_image = pg.ImageItem(axisOrder="row-major")
         self.output_image = pg.ImageItem(axisOrder="row-major")
-        self.in_view.addItem(self.input_image)
-        self.out_view.addItem(self.output_image)
+        self.view.addItem(self.input_image)
+        self.view.addItem(self.output_image)
         self.windows = pg.PlotCurveItem(pen=pg.mkPen(GRID_COLOR, width=1), connect="pairs")
+        self.view.addItem(self.windows, ignoreBounds=True)
+        # the output's cell lines and hover box live in the output image's pixel coordinates
         self.out_grid = pg.PlotCurveItem(pen=pg.mkPen(GRID_COLOR, width=1), connect="pairs")
-        self.in_view.addItem(self.windows, ignoreBounds=True)
-        self.out_view.addItem(self.out_grid, ignoreBounds=True)
-        self.winners = pg.ScatterPlotItem(pxMode=False, symbol="s", size=0.8,
-                                          pen=pg.mkPen(WINNER_COLOR, width=2), brush=None)
-        self.in_view.addItem(self.winners)
-        self.in_box, self.in_cell, self.out_box = _box(HOVER_COLOR), _box(WINNER_COLOR), _box(HOVER_COLOR)
-        self.in_view.addItem(self.in_box, ignoreBounds=True)
-        self.in_view.addItem(self.in_cell, ignoreBounds=True)
-        self.out_view.addItem(self.out_box, ignoreBounds=True)
-        self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMap=cm.ACTIVATION, colorMapMenu=False)
-        self.colorbar.axis.setWidth(60)
+        self.out_grid.setParentItem(self.output_image)
+        self.winners = pg.ScatterPlotItem(pxMode=False, symbol="s", size=0.74,
+                                          pen=pg.mkPen(WINNER_COLOR, width=1.5), brush=None)
+        self.winners.setZValue(15)
+        self.view.addItem(self.winners)
+        self.in_box, self.in_cell = outline_box(HOVER_COLOR), outline_box(WINNER_COLOR)
+        self.view.addItem(self.in_box, ignoreBounds=True)
+        self.view.addItem(self.in_cell, ignoreBounds=True)
+        self.out_box = outline_box(HOVER_COLOR)
+        self.out_box.setParentItem(self.output_image)
+        self.in_label, self.out_label = pg.TextItem(anchor=(0, 1)), pg.TextItem(anchor=(0, 1))
+        self.arrow = pg.TextItem("→", anchor=(0.5, 0.5))
+        for item in (self.in_label, self.out_label, self.arrow):
+            self.view.addItem(item, ignoreBounds=True)
+        self._color_labels()
+        self.colorbar = ColorBar(cm.ACTIVATION)
         self.colorbar.setImageItem([self.input_image, self.output_image])
-        self.plot_widget.addItem(self.colorbar, row=0, col=2)
+        self.plot_widget.addItem(self.colorbar, row=0, col=1)
         self.plot_widget.scene().sigMouseMoved.connect(self._hover)
+        self.view.sigResized.connect(self._fit)
 
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("channel"))
-        controls.addWidget(self.channel_spin)
-        controls.addWidget(self.channel_of)
-        controls.addSpacing(12)
-        controls.addWidget(self.maps_label, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addLayout(controls)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.readout)
+        view_layout(self, self.title, self.plot_widget, self.readout,
+                    bottom=(QLabel("channel"), self.channel_spin, self.channel_of))
+
+    def _color_labels(self, _theme: str = ""):
+        fg = theme.colors()["plot_fg"]
+        for item in (self.in_label, self.out_label, self.arrow):
+            item.setColor(fg)
 
     # -- public -------------------------------------------------------------------
     def set_channel(self, channel: int) -> None:
@@ -130,16 +127,14 @@ class PoolingView(CatchUpOnShow, QWidget):
         self.refresh()
 
     # -- signals ------------------------------------------------------------------
-    def _on_network(self):
-        self._entries = self.inspector.entries()
+    def _forget_layer(self):
         self.pool_index = None
-        self.refresh()
 
     # -- drawing ------------------------------------------------------------------
     @skip_while_hidden
     def refresh(self) -> None:
         """Redraw from the inspector's selection, channel and trace."""
-        sel = min(max(self.inspector.selected, 0), len(self._entries) - 1)
+        sel = self.selected_index()
         idx = nearest_pool(self._entries, sel)
         self.pool_index = idx
         if idx is None:
@@ -173,15 +168,16 @@ class PoolingView(CatchUpOnShow, QWidget):
             self.colorbar.setColorMap(cmap)
         self.colorbar.setLevels(levels)
 
-        self._win = self._kept_by = None
+        self._win = self._kept_by = self._flat = self._weak = None
         if kind == "MaxPool2D" and x_all is not None:
             self._win = layer.winners(x_all[None, ch:ch + 1])[0, 0]             # (OH, OW, 2)
-            self._flat = self._flat_windows(layer, x, y)
-            real = ~self._flat.ravel()          # a window of equal values has no real winner: unmarked
+            self._flat, self._weak = self._unmarked_windows(layer, x, y)
+            kept = ~self._flat.ravel()                 # a window of equal values has no real winner
+            marked = kept & ~self._weak.ravel()
             self._kept_by = np.full((h, w), -1, np.int64)
-            rows, cols = self._win[..., 0].ravel()[real], self._win[..., 1].ravel()[real]
-            self._kept_by[rows, cols] = np.arange(oh * ow)[real]
-            self.winners.setData(x=cols + 0.5, y=rows + 0.5)
+            rows, cols = self._win[..., 0].ravel(), self._win[..., 1].ravel()
+            self._kept_by[rows[kept], cols[kept]] = np.arange(oh * ow)[kept]
+            self.winners.setData(x=cols[marked] + 0.5, y=rows[marked] + 0.5)
             self.winners.show()
         else:
             self.winners.hide()
@@ -190,30 +186,47 @@ class PoolingView(CatchUpOnShow, QWidget):
         if fit != self._fit_key:
             self._fit_key = fit
             self._draw_grids(layer, h, w, oh, ow)
-            self.in_view.setRange(QRectF(0, 0, w, h), padding=0.02)
-            self.out_view.setRange(QRectF(0, 0, ow, oh), padding=0.02)
+            gap = max(2.0, GAP * w)
+            self.output_image.setRect(QRectF(w + gap, 0, w, h))
+            self.arrow.setPos(w + gap / 2, h / 2)
             for box in (self.in_box, self.in_cell, self.out_box):
                 box.hide()
             self.readout.setText("")
-        cname = channel_name(in_kind, c, ch)
-        self.maps_label.setText(f"left: {in_name} {cname} ({h}x{w}) → right: {name} "
-                                f"{channel_name(kind, c, ch)} ({oh}x{ow})")
+        cname, oname = channel_name(in_kind, c, ch), channel_name(kind, c, ch)
+        self._label_texts = (f"{in_name} {cname} · {h}x{w}", f"{name} {oname} · {oh}x{ow}",
+                             f"{in_name} {cname}", f"{name} {oname}")
+        self._fit()
 
         if kind == "MaxPool2D":
-            what = (f"keeps the largest value of each window "
-                    f"(<span style='color:{WINNER_COLOR}'>□</span> = the winner)")
+            what = f"keeps each window's largest value (<span style='color:{WINNER_COLOR}'>□</span> = winner)"
         else:
             what = "averages each window (grid lines)"
         shown = f"<b>{name}</b>"
         if idx != sel:
-            shown = f"<a href='{idx}'><b>{name}</b></a> (the pool nearest {self._entries[sel][0]})"
+            shown = f"<a href='{idx}'><b>{name}</b></a> (nearest to {self._entries[sel][0]})"
         head = f"{shown} · {kind} {describe} · {what}"
         if x_all is None:
-            head += "<br><i>Draw something to see what pooling keeps.</i>"
-            self.readout.setText("no input yet")
-        elif self.readout.text() in ("", "no input yet"):
+            self.readout.setText(NO_INPUT)
+        elif self.readout.text() in ("", NO_INPUT):
             self.readout.setText("hover a cell to see its window")
         self.title.setText(head)
+
+    def _fit(self):
+        """Both maps as large as the view allows, with a line for their names above them;
+        the names shortened when the maps are narrow."""
+        if self.pool_index is None or self.input_image.image is None:
+            return
+        h, w = self.input_image.image.shape
+        out = self.output_image.mapRectToParent(self.output_image.boundingRect())
+        fm = QFontMetrics(self.in_label.textItem.font())
+        top, px = fit_with_header(self.view, QRectF(-0.5, 0, out.right() + 1, h), fm.height() + 6)
+        room_in, room_out = (out.left() - 0.3) * px - 4, (w + 0.8) * px
+        long_in, long_out, short_in, short_out = self._label_texts
+        fits = fm.horizontalAdvance(long_in) <= room_in and fm.horizontalAdvance(long_out) <= room_out
+        self.in_label.setText(long_in if fits else fm.elidedText(short_in, Qt.ElideRight, int(room_in)))
+        self.out_label.setText(long_out if fits else fm.elidedText(short_out, Qt.ElideRight, int(room_out)))
+        self.in_label.setPos(-0.3, -0.15 * top)
+        self.out_label.setPos(out.left() - 0.3, -0.15 * top)
 
     def _draw_grids(self, layer, h, w, oh, ow):
         """Window boundaries on the input (stride grid plus the last window's end) and cell lines on the output."""
@@ -228,8 +241,10 @@ class PoolingView(CatchUpOnShow, QWidget):
         self.out_grid.setData(*_grid_lines(np.arange(oh + 1), np.arange(ow + 1), oh, ow))
 
     @staticmethod
-    def _flat_windows(layer, x, y):
-        """(OH, OW) bool: windows whose values are all equal (e.g. all 0 after a ReLU)."""
+    def _unmarked_windows(layer, x, y):
+        """(flat, weak), each (OH, OW) bool: windows whose values are all equal within the
+        map's floating-point noise (e.g. all 0 after a ReLU: no real winner), and windows
+        whose max lies under :data:`WEAK_FRACTION` of the map's range above its minimum."""
         (kh, kw), (sh, sw) = layer.kernel, layer.stride
         (pt, pb), (pl, pr) = layer.pads
         oh, ow = y.shape
@@ -239,7 +254,11 @@ class PoolingView(CatchUpOnShow, QWidget):
         for a in range(kh):
             for b in range(kw):
                 np.minimum(low, xp[a:a + sh * (oh - 1) + 1:sh, b:b + sw * (ow - 1) + 1:sw], out=low)
-        return low == y
+        lo, hi = float(x.min()), float(x.max())
+        span = hi - lo
+        flat = (y - low) <= NOISE_FRACTION * max(span, abs(hi), abs(lo))
+        weak = (y - lo) < WEAK_FRACTION * span
+        return flat, weak & ~flat
 
     def _window(self, i, j):
         """(top, left, bottom, right) input rows/cols (exclusive ends) of output cell (i, j), clipped."""
@@ -251,6 +270,8 @@ class PoolingView(CatchUpOnShow, QWidget):
         return max(t, 0), max(l, 0), min(t + kh, h), min(l + kw, w)
 
     # -- mouse --------------------------------------------------------------------
+    _FAINT = f" (faint: under {WEAK_FRACTION:.0%} of the map's range, so not marked)"
+
     def _hover(self, scene_pos):
         if self.pool_index is None:
             return
@@ -260,8 +281,9 @@ class PoolingView(CatchUpOnShow, QWidget):
         in_name, _, _, (_, h, w) = self._entries[self.pool_index - 1]
         x_all, y_all = self.inspector.value(self.pool_index - 1), self.inspector.value(self.pool_index)
         ch = min(self.channel, c - 1)
+        inside = self.view.sceneBoundingRect().contains(scene_pos)
         p = self.output_image.mapFromScene(scene_pos)
-        if self.out_view.sceneBoundingRect().contains(scene_pos) and 0 <= p.y() < oh and 0 <= p.x() < ow:
+        if inside and 0 <= p.y() < oh and 0 <= p.x() < ow:
             i, j = int(p.y()), int(p.x())
             t, l, b, r = self._window(i, j)
             self.out_box.setRect(QRectF(j, i, 1, 1))
@@ -279,11 +301,11 @@ class PoolingView(CatchUpOnShow, QWidget):
                 wr, wc = self._win[i, j]
                 self.in_cell.setRect(QRectF(wc, wr, 1, 1))
                 self.in_cell.show()
-                text += f" · won by row {wr}, col {wc}"
+                text += f" · won by row {wr}, col {wc}" + (self._FAINT if self._weak[i, j] else "")
             self.readout.setText(text)
             return
         p = self.input_image.mapFromScene(scene_pos)
-        if self.in_view.sceneBoundingRect().contains(scene_pos) and 0 <= p.y() < h and 0 <= p.x() < w:
+        if inside and 0 <= p.y() < h and 0 <= p.x() < w:
             r, k = int(p.y()), int(p.x())
             self.in_box.setRect(QRectF(k, r, 1, 1))
             self.in_box.show()
@@ -297,6 +319,7 @@ class PoolingView(CatchUpOnShow, QWidget):
                     self.out_box.setRect(QRectF(j, i, 1, 1))
                     self.out_box.show()
                     text += f" · kept: the max of output row {i}, col {j}"
+                    text += self._FAINT if self._weak[i, j] else ""
                 else:
                     text += " · not kept (not larger than the rest of its window)"
             self.readout.setText(text)

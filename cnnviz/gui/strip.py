@@ -1,8 +1,8 @@
 """NetworkStrip: the forward pass as a list of layers, input first, softmax last.
 
-It reads top to bottom in a tall dock and left to right in a wide one (the
-orientation follows the widget's shape), so the forward pass is always read in
-the direction the space allows, without cutting off entries.
+It reads left to right in a wide, short dock and top to bottom in a tall or narrow
+one (the orientation that shows more whole entries), so the forward pass is always
+read in the direction the space allows, without cutting off entries.
 
 Each entry reads like ``conv1  Conv2D → 32x28x28`` over ``5x5/1 same · <stats>``,
 with a small thumbnail (framed in a colour per kind of layer) of the picked channel's map
@@ -21,10 +21,12 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWi
 
 from . import colormaps as cm
 from .featuremaps import shape_text
-from .lazy import CatchUpOnShow, skip_while_hidden
+from .lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
+from .viewkit import NOISE_FRACTION
 
 THUMB = 40                   # icon side, pixels
 FRAME = 3                    # coloured frame around a thumbnail
+LIVE_SECONDS = 0.5           # while training: thumbnails at most twice a second (they cost the trainer time)
 
 KIND_COLORS = {
     "Input": "#707070", "Conv2D": "#e0701a", "ReLU": "#2e9e4f", "Sigmoid": "#2e9e4f", "Tanh": "#2e9e4f",
@@ -82,7 +84,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(4, 4, 4, 4)
         self.orientation = None
-        self._set_orientation(Qt.Vertical)
+        self._set_orientation(Qt.Horizontal)      # as in the top dock; resizing decides
         inspector.networkChanged.connect(self._rebuild)
         inspector.traceChanged.connect(self.refresh)
         inspector.layerSelected.connect(self._on_selected)
@@ -92,7 +94,21 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     # -- orientation ----------------------------------------------------------------
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
-        self._set_orientation(Qt.Horizontal if self.width() > 1.6 * self.height() else Qt.Vertical)
+        self._set_orientation(self._best_orientation())
+
+    def _best_orientation(self):
+        """The orientation in which more entries are seen whole (left to right on a tie)."""
+        fm = self.list.fontMetrics()
+        line = fm.lineSpacing()
+        # an entry: 3 short lines beside the icon across, or 2 long lines below each other
+        across_w = THUMB + 12 + fm.horizontalAdvance("conv1 → 32x28x28 ·· 0 … 2.3 · 45%")
+        down_h = max(THUMB, 2 * line) + 8
+        buttons = self.back_button.sizeHint()
+        across = (self.width() - 2 * buttons.width() - 16) / across_w
+        down = (self.height() - buttons.height() - 16) / down_h
+        if self.height() < 3 * line + 30:            # too short for a column of entries
+            return Qt.Horizontal
+        return Qt.Horizontal if across >= min(down, 3.0) else Qt.Vertical
 
     def _set_orientation(self, orientation) -> None:
         """Vertical: list over the Back/Forward row. Horizontal: Back | list | Forward."""
@@ -101,9 +117,15 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.orientation = orientation
         horizontal = orientation == Qt.Horizontal
         self.list.setFlow(QListView.LeftToRight if horizontal else QListView.TopToBottom)
-        self.list.setUniformItemSizes(not horizontal)
+        # down a column, long lines wrap rather than end in "…" (entries then differ in height)
+        self.list.setUniformItemSizes(False)
+        self.list.setWordWrap(not horizontal)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded if horizontal else Qt.ScrollBarAlwaysOff)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff if horizontal else Qt.ScrollBarAsNeeded)
+        # across: never so short that an entry's three lines are cut
+        lines = 3 * self.list.fontMetrics().lineSpacing() + 8
+        bar = self.list.style().pixelMetric(self.list.style().PM_ScrollBarExtent)
+        self.list.setMinimumHeight(max(lines, THUMB + 8) + bar + 2 * self.list.frameWidth() if horizontal else 0)
         for w in (self.hint, self.list, self.back_button, self.position, self.forward_button):
             self._grid.removeWidget(w)
         if horizontal:
@@ -136,10 +158,13 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.inspector.step(1)
 
     @skip_while_hidden
+    @throttle_while_live(LIVE_SECONDS)
     def refresh(self) -> None:
         """Update thumbnails and statistics from the current trace (a few ms for ~20 entries)."""
         has_trace = self.inspector.value(0) is not None
-        self.hint.setVisible(not has_trace)
+        # across the top of the window the hint would cost the window a line of height; the
+        # canvas and the prediction already say "draw"
+        self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
         for i, (name, kind, describe, shape) in enumerate(self._entries):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
@@ -179,10 +204,13 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         if kind == "Softmax":
             top = int(np.argmax(value))
             return f"predicts {self.inspector.class_names[top]} ({value[top]:.0%})"
+        # FFT convolutions leave ~1e-7 where the exact value is 0: that is 0 here
         lo, hi = float(value.min()), float(value.max())
+        floor = NOISE_FRACTION * max(abs(lo), abs(hi))           # below it: noise, counted as 0
+        lo, hi = (0.0 if abs(v) <= floor else v for v in (lo, hi))
         text = f"{lo:.2g} … {hi:.2g}"
         if kind != "Input":
-            text += f" · {np.count_nonzero(value > 0) / value.size:.0%} > 0"
+            text += f" · {np.count_nonzero(value > floor) / value.size:.0%} > 0"
         return text
 
     def _thumbnail(self, kind: str, value) -> QPixmap:

@@ -14,6 +14,7 @@ class ReLU(Layer):
     kind = "ReLU"
 
     def forward(self, x, train=False):
+        """max(x, 0), same shape as x."""
         y = self._buffer("y", x.shape, train)
 
         def part(lo, hi):
@@ -24,6 +25,7 @@ class ReLU(Layer):
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy where the output was positive, 0 elsewhere; same shape (written into dy)."""
         if not need_dx:
             return None
         mask = self._buffer("mask", dy.shape, True, dtype=bool)
@@ -43,6 +45,7 @@ class Sigmoid(Layer):
     kind = "Sigmoid"
 
     def forward(self, x, train=False):
+        """1 / (1 + exp(-x)) in (0, 1), same shape as x."""
         y = self._buffer("y", x.shape, train)
         # 1/(1+exp(-x)) == (1 + tanh(x/2)) / 2, which never overflows.
         np.multiply(x, 0.5, out=y)
@@ -54,6 +57,7 @@ class Sigmoid(Layer):
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy * y (1 - y), same shape."""
         if not need_dx:
             return None
         y = self._y
@@ -67,6 +71,7 @@ class Tanh(Layer):
     kind = "Tanh"
 
     def forward(self, x, train=False):
+        """tanh(x) in (-1, 1), same shape as x."""
         y = self._buffer("y", x.shape, train)
         np.tanh(x, out=y)
         if train:
@@ -74,6 +79,7 @@ class Tanh(Layer):
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy * (1 - y^2), same shape."""
         if not need_dx:
             return None
         y = self._y

@@ -4,14 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from . import parallel
-from .fftconv import conv2d_fft
+from .fftconv import conv2d_fft, conv2d_fft_backward, fft_grid, filter_spectra
 from .im2col import cols_per_image_to_image, cols_to_image, fill_cols, fill_cols_per_image
 from .init import INITS
 from .layer import Layer
-from .shapes import ShapeError, as_pair, window_output_hw
+from .settings import ROUNDINGS, as_pair, choice, padding_setting, real, whole
+from .shapes import ShapeError, window_output_hw
 
 
 def padding_text(padding) -> str:
+    """A padding setting as short text: "same", "pad 2", "pad 1,2"."""
     if isinstance(padding, str):
         return padding
     if isinstance(padding, (list, tuple)):
@@ -20,6 +22,7 @@ def padding_text(padding) -> str:
 
 
 def window_text(kernel, stride) -> str:
+    """Kernel and stride as short text: "5x5/1", "3x2/2,1"."""
     k = f"{kernel[0]}" if kernel[0] == kernel[1] else f"{kernel[0]}x{kernel[1]}"
     s = f"{stride[0]}" if stride[0] == stride[1] else f"{stride[0]},{stride[1]}"
     return f"{kernel[0]}x{kernel[1]}/{s}" if kernel[0] == kernel[1] else f"{k}/{s}"
@@ -45,20 +48,16 @@ class Conv2D(Layer):
                  init: str = "he", std: float = 0.01, method: str = "im2col",
                  rounding: str = "exact"):
         super().__init__(name)
-        self.filters = int(filters)
+        self.filters = whole(filters, "filters")
         self.kernel = as_pair(kernel, "kernel")
         self.stride = as_pair(stride, "stride")
-        self.padding = list(padding) if isinstance(padding, (list, tuple)) else padding
-        self.init, self.std = init, float(std)
-        self.method, self.rounding = method, rounding
-        if self.filters < 1 or min(self.kernel) < 1 or min(self.stride) < 1:
-            raise ValueError(f"{name}: filters, kernel and stride must be positive")
-        if init not in INITS:
-            raise ValueError(f"{name}: unknown initialisation {init!r}; use one of {', '.join(INITS)}")
-        if method not in ("im2col", "fft"):
-            raise ValueError(f"{name}: method must be 'im2col' or 'fft', not {method!r}")
-        if method == "fft" and (self.stride != (1, 1) or padding not in ("full", "valid")):
-            raise ValueError(f"{name}: the FFT method needs stride 1 and padding 'full' or 'valid'")
+        self.padding = padding_setting(padding)
+        self.init = choice(init, "init", INITS)
+        self.std = real(std, "std", 0.0, low_open=True)
+        self.method = choice(method, "method", ("im2col", "fft"))
+        self.rounding = choice(rounding, "rounding", ROUNDINGS)
+        if self.method == "fft" and (self.stride != (1, 1) or self.padding not in ("full", "valid")):
+            raise ValueError("the FFT method needs stride 1 and padding 'full' or 'valid'")
 
     def _build(self, in_shape, rng):
         if len(in_shape) != 3:
@@ -113,13 +112,16 @@ class Conv2D(Layer):
         return self.in_shape[0] * self.kernel[0] * self.kernel[1] <= self.PER_IMAGE_MAX
 
     def forward(self, x, train=False):
+        """(N, C, H, W) -> (N, F, OH, OW): each filter's correlation with x plus its bias."""
         n = x.shape[0]
         oh, ow = self.out_hw
         f = self.filters
         if self.method == "fft":
-            y = conv2d_fft(x, self.params["W"], self.params["b"], self.padding)
+            buffer = lambda key, shape, dtype: self._buffer(key, shape, train, dtype)
+            y, spectra = conv2d_fft(x, self.params["W"], self.params["b"], self.padding, buffer, keep=True,
+                                    w_spectra=self._filter_spectra())
             if train:
-                self._x = x
+                self._x, self._spectra = x, spectra
                 self._cols_ready = False
             return y
         cols = self._cols(x, train)
@@ -144,6 +146,10 @@ class Conv2D(Layer):
 
     # -- backward -------------------------------------------------------------
     def backward(self, dy, need_dx=True):
+        """dy (N, F, OH, OW) -> dx (N, C, H, W), or None unless ``need_dx``; fills
+        grads W (F, C, KH, KW) and b (F,)."""
+        if self.method == "fft" and not self.per_image:
+            return self._fft_backward(dy, need_dx)
         n = dy.shape[0]
         f = self.filters
         oh, ow = self.out_hw
@@ -178,6 +184,27 @@ class Conv2D(Layer):
         dcols = cols[:k]
         np.matmul(w2.T, dy_f, out=dcols)
         return cols_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
+
+    def _filter_spectra(self):
+        """The filters' spectra, recomputed only when the weights have changed since the
+        last forward pass (inference with fixed weights transforms them once)."""
+        w, ws = self.params["W"], self._ws
+        seen = ws.get("fft_w_seen")
+        if seen is not None and np.array_equal(seen, w):
+            return ws["fft_w"]
+        size = fft_grid(self.in_shape[1:], self.kernel)
+        spectra = filter_spectra(w, size, lambda key, shape, dtype: self._buffer(key, shape, True, dtype))
+        self._buffer("fft_w_seen", w.shape, True)[...] = w
+        return spectra
+
+    def _fft_backward(self, dy, need_dx):
+        """Backward from the forward pass's spectra: no window columns are built."""
+        buffer = lambda key, shape, dtype: self._buffer(key, shape, True, dtype)
+        dw, db, dx = conv2d_fft_backward(dy, self._spectra, self.in_shape[1:], self.kernel, self.padding,
+                                         need_dx, buffer)
+        np.copyto(self.grads["W"], dw)
+        np.copyto(self.grads["b"], db)
+        return dx
 
     # -- describing -----------------------------------------------------------
     def config(self):

@@ -1,10 +1,13 @@
 """Dense (affine), Flatten and Dropout layers."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .init import INITS
 from .layer import Layer
+from .settings import choice, real, whole
 from .shapes import ShapeError
 
 
@@ -15,12 +18,14 @@ class Flatten(Layer):
     kind = "Flatten"
 
     def _build(self, in_shape, rng):
-        return (int(np.prod(in_shape)),)
+        return (math.prod(in_shape),)
 
     def forward(self, x, train=False):
+        """(N, C, H, W) -> (N, C*H*W), a view of x."""
         return x.reshape(x.shape[0], -1)
 
     def backward(self, dy, need_dx=True):
+        """dy (N, C*H*W) -> (N, C, H, W)."""
         if not need_dx:
             return None
         return dy.reshape((dy.shape[0],) + self.in_shape)
@@ -37,12 +42,9 @@ class Dense(Layer):
 
     def __init__(self, units: int, name=None, init: str = "he", std: float = 0.01):
         super().__init__(name)
-        self.units = int(units)
-        self.init, self.std = init, float(std)
-        if self.units < 1:
-            raise ValueError(f"{name}: units must be positive")
-        if init not in INITS:
-            raise ValueError(f"{name}: unknown initialisation {init!r}; use one of {', '.join(INITS)}")
+        self.units = whole(units, "units")
+        self.init = choice(init, "init", INITS)
+        self.std = real(std, "std", 0.0, low_open=True)
 
     def _build(self, in_shape, rng):
         if len(in_shape) != 1:
@@ -54,6 +56,7 @@ class Dense(Layer):
         return (self.units,)
 
     def forward(self, x, train=False):
+        """(N, D_in) -> (N, units): x W + b."""
         y = self._buffer("y", (x.shape[0], self.units), train)
         np.matmul(x, self.params["W"], out=y)
         y += self.params["b"]
@@ -62,6 +65,7 @@ class Dense(Layer):
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy (N, units) -> dx (N, D_in) = dy W^T; fills grads W (D_in, units) and b (units,)."""
         np.matmul(self._x.T, dy, out=self.grads["W"])
         np.sum(dy, axis=0, out=self.grads["b"])
         if not need_dx:
@@ -88,9 +92,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float = 0.5, name=None):
         super().__init__(name)
-        self.rate = float(rate)
-        if not 0.0 <= self.rate < 1.0:
-            raise ValueError(f"{name}: dropout rate must be in [0, 1), got {rate}")
+        self.rate = real(rate, "dropout rate", 0.0, 1.0, high_open=True)
         self.rng = np.random.default_rng()
 
     def _build(self, in_shape, rng):
@@ -99,6 +101,7 @@ class Dropout(Layer):
         return in_shape
 
     def forward(self, x, train=False):
+        """Same shape as x: in training x * mask / (1 - rate), at inference x itself."""
         if not train or self.rate == 0.0:
             return x
         u = self._buffer("u", x.shape, True)
@@ -113,6 +116,7 @@ class Dropout(Layer):
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy times the forward's scaled mask, same shape (written into dy)."""
         if not need_dx:
             return None
         if self.rate == 0.0:

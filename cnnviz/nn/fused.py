@@ -22,9 +22,11 @@ class ReLUMaxPool:
         self.relu, self.pool = relu, pool
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """(N, C, H, W) -> (N, C, OH, OW): relu(pool(x)), equal to pool(relu(x))."""
         return self.relu.forward(self.pool.forward(x, train), train)
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
+        """dy (N, C, OH, OW) -> dx (N, C, H, W) through the ReLU's mask, then the pool."""
         # The ReLU's mask must be applied even for the first layer: the pool needs it.
         return self.pool.backward(self.relu.backward(dy, True), need_dx)
 

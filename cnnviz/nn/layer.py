@@ -1,6 +1,7 @@
 """The Layer base class: forward, backward, parameters and gradients by name."""
 from __future__ import annotations
 
+import math
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -71,10 +72,16 @@ class Layer:
 
     # -- computing ----------------------------------------------------------
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """The output batch (N, *out_shape) for an input batch x (N, *in_shape), NCHW for maps.
+
+        ``train=True`` keeps what backward needs (and applies dropout); the result
+        may then be a buffer the next training forward overwrites.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward")
 
     def backward(self, dy: np.ndarray, need_dx: bool = True) -> Optional[np.ndarray]:
-        """Gradient of the loss w.r.t. the input, given ``dy`` w.r.t. the output.
+        """Gradient of the loss w.r.t. the input (N, *in_shape), given ``dy`` (N, *out_shape)
+        w.r.t. the output of the last training forward (loss units per unit of output).
 
         Fills ``self.grads``. ``need_dx=False`` (the first layer) may skip the
         input gradient and return None. ``dy`` may be overwritten.
@@ -95,7 +102,8 @@ class Layer:
         return ""
 
     def num_params(self) -> int:
-        return int(sum(np.prod(s, dtype=np.int64) for s in self.param_shapes.values()))
+        """Trainable numbers in the layer (exact, however large the shapes)."""
+        return sum(math.prod(s) for s in self.param_shapes.values())
 
     def __repr__(self) -> str:
         return f"{self.kind}({self.name!r}, {self.describe()}) {self.in_shape}->{self.out_shape}"

@@ -20,6 +20,7 @@ class SoftmaxCrossEntropy:
     """
 
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
+        """Mean cross-entropy in nats per sample of logits (N, K) against labels (N,)."""
         n = logits.shape[0]
         p = softmax(logits)
         self.probs, self.labels = p, labels
@@ -27,6 +28,7 @@ class SoftmaxCrossEntropy:
         return float(-np.mean(np.log(np.maximum(picked, np.finfo(p.dtype).tiny))))
 
     def backward(self) -> np.ndarray:
+        """d loss / d logits of the last forward: (N, K) = (softmax - onehot) / N."""
         n = self.probs.shape[0]
         d = self.probs.copy()
         d[np.arange(n), self.labels] -= 1.0

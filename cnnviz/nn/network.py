@@ -2,6 +2,7 @@
 intermediate tensor returned (the visualizer is built on :meth:`Network.trace`)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -90,13 +91,15 @@ class Network:
         return {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
 
     def num_params(self) -> int:
+        """Trainable numbers in the whole network."""
         return sum(l.num_params() for l in self.layers)
 
     def largest_output(self) -> int:
         """The most numbers any layer outputs for one image."""
-        return max(int(np.prod(l.out_shape, dtype=np.int64)) for l in walk_layers(self.layers))
+        return max(math.prod(l.out_shape) for l in walk_layers(self.layers))
 
     def layer(self, name: str) -> Layer:
+        """The layer called ``name`` (an inner one also as ``"block.inner"``); KeyError if none."""
         for l in self.layers:
             if l.name == name:
                 return l

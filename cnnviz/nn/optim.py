@@ -10,7 +10,7 @@ while training runs).
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -82,6 +82,39 @@ class Optimizer:
         """Forget all state (moments, step count)."""
         self.t = 0
         self.state.clear()
+
+    def save_state(self, into: Optional[dict] = None) -> dict:
+        """A copy of the state: ``{"t": steps, "state": {slot: {param: array}}}``.
+
+        Passing the previous copy as ``into`` reuses its arrays (np.copyto, no
+        allocation once every slot exists), so a copy can be refreshed each step.
+        """
+        into = {"t": 0, "state": {}} if into is None else into
+        into["t"] = self.t
+        _mirror(self.state, into["state"])
+        return into
+
+    def load_state(self, saved: dict) -> None:
+        """Put back a state taken by :meth:`save_state` (state made since then is dropped)."""
+        self.t = saved["t"]
+        _mirror(saved["state"], self.state)
+
+
+def _mirror(src: Dict[str, Arrays], dst: Dict[str, Arrays]) -> None:
+    """Make ``dst`` ({slot: {param: array}}) an independent copy of ``src``, writing into
+    its existing arrays where the shapes fit."""
+    for slot in [k for k in dst if k not in src]:
+        del dst[slot]
+    for slot, arrays in src.items():
+        out = dst.setdefault(slot, {})
+        for key in [k for k in out if k not in arrays]:
+            del out[key]
+        for key, a in arrays.items():
+            b = out.get(key)
+            if b is None or b.shape != a.shape or b.dtype != a.dtype:
+                out[key] = a.copy()
+            else:
+                np.copyto(b, a)
 
 
 class SGD(Optimizer):

@@ -19,12 +19,21 @@ import numpy as np
 from .conv import padding_text, window_text
 from .layer import Layer
 from .parallel import split_run
-from .shapes import ShapeError, as_pair, window_output_hw
+from .settings import ROUNDINGS, as_pair, choice, padding_setting
+from .shapes import ShapeError, window_output_hw
 
 
 def _taps(size_out: int, stride: int, offset: int) -> slice:
     """The input indices read by kernel offset ``offset`` for all outputs."""
     return slice(offset, offset + stride * (size_out - 1) + 1, stride)
+
+
+def _real_cells(size: int, before: int, padded: int, k: int, stride: int, n_out: int) -> np.ndarray:
+    """For each of ``n_out`` windows along one axis, how many of its ``k`` cells are
+    real input (``size`` cells starting at ``before`` in a ``padded``-long axis)."""
+    real = np.zeros(padded)
+    real[before:before + size] = 1
+    return sum(real[_taps(n_out, stride, off)] for off in range(k))
 
 
 class _Pool2D(Layer):
@@ -34,10 +43,8 @@ class _Pool2D(Layer):
         super().__init__(name)
         self.kernel = as_pair(kernel, "kernel")
         self.stride = as_pair(self.kernel if stride is None else stride, "stride")
-        self.padding = list(padding) if isinstance(padding, (list, tuple)) else padding
-        self.rounding = rounding
-        if min(self.kernel) < 1 or min(self.stride) < 1:
-            raise ValueError(f"{name}: kernel and stride must be positive")
+        self.padding = padding_setting(padding)
+        self.rounding = choice(rounding, "rounding", ROUNDINGS)
 
     def _build(self, in_shape, rng):
         if len(in_shape) != 3:
@@ -126,12 +133,27 @@ class MaxPool2D(_Pool2D):
         return y, arg_h, arg_w
 
     def forward(self, x, train=False):
+        """(N, C, H, W) -> (N, C, OH, OW): the largest value of each window."""
+        if not train:
+            return self._max_only(x)
         y, arg_h, arg_w = self._forward(x, train)
-        if train:
-            self._arg_h, self._arg_w = arg_h, arg_w
+        self._arg_h, self._arg_w = arg_h, arg_w
         return y
 
+    def _max_only(self, x):
+        """Inference: the maxima alone, rows then columns, without recording the winners."""
+        xp = self._padded(x, False)
+        (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
+        rows = xp[:, :, _taps(oh, sh, 0)]
+        for off in range(1, kh):
+            rows = np.maximum(rows, xp[:, :, _taps(oh, sh, off)])
+        y = rows[:, :, :, _taps(ow, sw, 0)]
+        for off in range(1, kw):
+            y = np.maximum(y, rows[:, :, :, _taps(ow, sw, off)])
+        return np.array(y) if kw == 1 else y
+
     def backward(self, dy, need_dx=True):
+        """dy (N, C, OH, OW) -> dx (N, C, H, W): each gradient goes to its window's winner."""
         if not need_dx:
             return None
         n = dy.shape[0]
@@ -189,13 +211,13 @@ class AvgPool2D(_Pool2D):
 
     def _build(self, in_shape, rng):
         out = super()._build(in_shape, rng)
-        # How many real (unpadded) cells each window holds.
-        (pt, pb), (pl, pr) = self.pads
-        h, w = in_shape[1:]
-        ones = np.zeros((1, 1) + self.padded_hw, np.float64)
-        ones[:, :, pt:pt + h, pl:pl + w] = 1
-        self.count = self._sum(ones, False).astype(self.dtype)[0, 0]
-        self.inv_count = (1.0 / self.count).astype(self.dtype)
+        if self._allocate:
+            # How many real (unpadded) cells each window holds: rows times columns.
+            (oh, ow), (sh, sw), (kh, kw) = self.out_hw, self.stride, self.kernel
+            rows = _real_cells(in_shape[1], self.pads[0][0], self.padded_hw[0], kh, sh, oh)
+            cols = _real_cells(in_shape[2], self.pads[1][0], self.padded_hw[1], kw, sw, ow)
+            self.count = np.outer(rows, cols).astype(self.dtype)
+            self.inv_count = (1.0 / self.count).astype(self.dtype)
         return out
 
     def _sum(self, xp, train):
@@ -212,11 +234,13 @@ class AvgPool2D(_Pool2D):
         return y
 
     def forward(self, x, train=False):
+        """(N, C, H, W) -> (N, C, OH, OW): the mean of each window's real (unpadded) cells."""
         y = self._sum(self._padded(x, train), train)
         y *= self.inv_count
         return y
 
     def backward(self, dy, need_dx=True):
+        """dy (N, C, OH, OW) -> dx (N, C, H, W): each gradient shared evenly by its window's cells."""
         if not need_dx:
             return None
         n = dy.shape[0]

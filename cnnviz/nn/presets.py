@@ -1,4 +1,5 @@
-"""Named architectures, each for any input channels/size and number of classes.
+"""Named architectures, each for any input channels, size (from 12x12 up; sides may be
+odd and need not be equal) and number of classes.
 
 Every preset returns plain architecture data (see :class:`Network`):
 
@@ -20,11 +21,14 @@ def _conv(filters, kernel, padding, stride=1, **kw):
 
 
 def simple(input_shape, classes, init="normal", std=0.01):
-    """conv 30 5x5/1 pad 0 -> ReLU -> maxpool 2x2/2 -> dense 100 -> ReLU -> dense."""
+    """conv 30 5x5/1 pad 0 -> ReLU -> maxpool 2x2/2 -> dense 100 -> ReLU -> dense.
+
+    The pool floors an odd map size as the textbook's pooling does (an odd last
+    row and column are left out); 28x28 gives 24x24 -> 12x12 exactly."""
     weights = {"init": init, "std": std}
     return [
         _conv(30, 5, 0, name="conv1", **weights), {"type": "relu", "name": "relu1"},
-        {"type": "maxpool", "name": "pool1", "kernel": 2, "stride": 2},
+        {"type": "maxpool", "name": "pool1", "kernel": 2, "stride": 2, "rounding": "floor"},
         {"type": "flatten", "name": "flatten"},
         {"type": "dense", "name": "fc1", "units": 100, **weights}, {"type": "relu", "name": "relu2"},
         {"type": "dense", "name": "fc2", "units": classes, **weights},

@@ -1,6 +1,8 @@
 """Layers by their architecture-spec type, and building a layer from its spec."""
 from __future__ import annotations
 
+import inspect
+
 from .activations import ReLU, Sigmoid, Tanh
 from .conv import Conv2D
 from .dense import Dense, Dropout, Flatten
@@ -46,7 +48,20 @@ def layer_from_spec(spec: dict, counters: dict | None = None) -> Layer:
         if not isinstance(inner, list):
             raise SpecError(f"residual block {name!r} needs a list of layers")
         settings["layers"] = [layer_from_spec(s, counters) for s in inner]
+    _check_setting_names(cls, name, kind, settings)
     try:
         return cls(name=name, **settings)
     except (TypeError, ValueError, OverflowError) as e:
-        raise SpecError(f"layer {name!r} ({kind}): bad settings {settings!r}: {e}") from None
+        raise SpecError(f"layer {name!r} ({kind}): {e}") from None
+
+
+def _check_setting_names(cls, name: str, kind: str, settings: dict) -> None:
+    """Refuse settings the layer does not have, and missing required ones, by name."""
+    known = {k: p for k, p in inspect.signature(cls.__init__).parameters.items() if k not in ("self", "name")}
+    unknown = sorted(k for k in settings if k not in known)
+    if unknown:
+        raise SpecError(f"layer {name!r} ({kind}): unknown setting {unknown[0]!r}; "
+                        f"its settings are {', '.join(known) or 'none'}")
+    missing = [k for k, p in known.items() if p.default is inspect.Parameter.empty and k not in settings]
+    if missing:
+        raise SpecError(f"layer {name!r} ({kind}): the setting {missing[0]!r} is required")

@@ -46,6 +46,7 @@ class Residual(Layer):
         return out
 
     def forward(self, x, train=False):
+        """F(x) + x, the same shape as x (N, C, H, W)."""
         h = x
         for layer in self.layers:
             h = layer.forward(h, train)
@@ -64,6 +65,7 @@ class Residual(Layer):
         return trace
 
     def backward(self, dy, need_dx=True):
+        """dy (N, C, H, W) -> F's input gradient + dy, same shape; fills the inner layers' grads."""
         g = self._buffer("g", dy.shape, True)
         np.copyto(g, dy)                     # inner layers may overwrite their dy
         for i, layer in enumerate(reversed(self.layers)):

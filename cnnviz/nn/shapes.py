@@ -8,27 +8,14 @@ from __future__ import annotations
 
 from typing import Tuple, Union
 
+from .settings import PAD_MODES, ROUNDINGS, as_pair, choice, whole
+
 Pair = Tuple[int, int]
 Padding = Union[int, str, Tuple[int, int]]
-
-PAD_MODES = ("valid", "same", "full")
 
 
 class ShapeError(ValueError):
     """An architecture asks for a tensor shape that cannot exist."""
-
-
-def as_pair(value, what: str = "value") -> Pair:
-    """Return ``(a, b)`` from an int or a 2-sequence of positive ints."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise ValueError(f"{what} must be an int or a pair, got {value!r}")
-        a, b = value
-    else:
-        a = b = value
-    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, int) or not isinstance(b, int):
-        raise ValueError(f"{what} must be whole numbers, got {value!r}")
-    return a, b
 
 
 def axis_padding(size: int, kernel: int, stride: int, padding) -> Tuple[int, int]:
@@ -48,14 +35,15 @@ def axis_padding(size: int, kernel: int, stride: int, padding) -> Tuple[int, int
             return total // 2, total - total // 2
         if padding == "full":
             return kernel - 1, kernel - 1
-        raise ValueError(f"padding must be an int or one of {PAD_MODES}, got {padding!r}")
-    return padding, padding
+        raise ValueError(f"padding must be a whole number or one of {PAD_MODES}, got {padding!r}")
+    pad = whole(padding, "padding", minimum=0)
+    return pad, pad
 
 
 def pads_2d(hw: Pair, kernel: Pair, stride: Pair, padding) -> Tuple[Pair, Pair]:
     """((top, bottom), (left, right)) padding for an input of spatial size ``hw``."""
     if isinstance(padding, (list, tuple)):
-        ph, pw = as_pair(padding, "padding")
+        ph, pw = as_pair(padding, "padding", minimum=0)
     else:
         ph = pw = padding
     return (axis_padding(hw[0], kernel[0], stride[0], ph),
@@ -70,6 +58,7 @@ def output_size(size: int, kernel: int, stride: int, pad_total: int,
     ShapeError naming ``where`` and the numbers; ``'floor'`` floors it (the
     last rows/columns that do not fill a window are then not used).
     """
+    choice(rounding, "rounding", ROUNDINGS)
     span = size + pad_total - kernel
     label = f"{where}: " if where else ""
     formula = (f"({axis}={size} + {pad_total} padding - kernel {kernel}) / stride {stride} + 1"

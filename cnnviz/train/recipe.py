@@ -8,6 +8,8 @@ accuracy in its meta data.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from dataclasses import asdict, dataclass
 from typing import Optional, Sequence
 
@@ -36,6 +38,28 @@ class Recipe:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def problems(self) -> list:
+        """The settings out of range, one sentence each (empty when the recipe can run)."""
+        checks = (
+            ("epochs", _positive_int(self.epochs), "a positive integer"),
+            ("batch", _positive_int(self.batch), "a positive integer"),
+            ("limit", self.limit is None or _positive_int(self.limit), "a positive integer or None"),
+            ("lr", _finite(self.lr) and self.lr > 0, "a positive finite number"),
+            ("weight_decay", _finite(self.weight_decay) and self.weight_decay >= 0, "a finite number >= 0"),
+            ("dropout", self.dropout is None or (_finite(self.dropout) and 0 <= self.dropout < 1),
+             "in [0, 1) or None"),
+            ("seed", isinstance(self.seed, numbers.Integral) and self.seed >= 0, "an integer >= 0"),
+        )
+        return [f"{name} must be {rule}, got {getattr(self, name)!r}" for name, ok, rule in checks if not ok]
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _finite(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def with_overrides(spec: dict, init: Optional[str] = None, dropout: Optional[float] = None) -> dict:
@@ -73,12 +97,16 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     """A Trainer for ``recipe`` on ``data`` (a cnnviz.data.Dataset with both splits).
 
     ``network`` continues training an existing network (its architecture must
-    fit the data); otherwise the recipe's preset is built.
+    fit the data); otherwise the recipe's preset is built. Raises ValueError
+    for a recipe with :meth:`Recipe.problems` or data without a training split.
     """
+    problems = recipe.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
     if data.x_train is None:
         raise ValueError(f"{data.name}: no training images loaded")
     x, y = data.x_train, data.y_train
-    if recipe.limit:
+    if recipe.limit is not None:
         x, y = x[:recipe.limit], y[:recipe.limit]
     if network is None:
         network = build_network(recipe, data.image_shape, len(data.class_names))

@@ -7,10 +7,17 @@ evaluation), and finally a :class:`DoneEvent` saying how the run ended
 :meth:`pause`, :meth:`resume` and :meth:`stop`, which are thread-safe and may
 be called from any thread. A run with the same seed replays identically.
 
-The NaN guard: every ``guard_every`` steps a copy of the weights is kept
-(taken right after a forward pass gave a finite loss). When the loss turns
-NaN or infinite the run stops, those weights are put back, and the DoneEvent
-says from which step they are.
+A stop request is honoured between steps and also inside the end-of-epoch
+evaluation (between its inference batches): the run then ends "stopped" at
+once, with the trained weights kept and no EpochEvent for the unfinished epoch.
+
+The NaN guard: before every update the weights and the optimizer's state
+(Adam's moments, its step count) are copied into arrays made once, right after
+the forward pass showed that these weights give a finite loss. When a loss
+turns NaN or infinite, or the weights the last update left are not finite or
+give a non-finite evaluation loss, the run stops, that copy is put back (the
+weights of the step just before, and the optimizer as it was then), and the
+DoneEvent says from which step they are.
 """
 from __future__ import annotations
 
@@ -81,8 +88,7 @@ class TrainConfig:
     batch_size: int = 100
     seed: int = 0
     train_eval_limit: int = 10000   # training images evaluated each epoch (a fixed subset)
-    eval_batch: int = 500
-    guard_every: int = 20           # steps between copies of known-good weights
+    eval_batch: int = 200           # images per evaluation batch; a stop waits for at most one
     input_scale: float = 1.0 / 255  # uint8 pixels -> [0, 1]
 
 
@@ -147,6 +153,7 @@ class Trainer:
         self._resume = threading.Event()
         self._resume.set()
         self._stop = threading.Event()
+        self._lr_lock = threading.Lock()
         self._lr_request: Optional[float] = None
         self.step_count = 0
         self.epoch = 0
@@ -159,6 +166,8 @@ class Trainer:
         self._resume.set()
 
     def stop(self) -> None:
+        """End the run before the next step, or within one batch of a running evaluation
+        (the weights trained so far are kept); also ends a pause."""
         self._stop.set()
         self._resume.set()
 
@@ -174,7 +183,14 @@ class Trainer:
         """Ask for a new learning rate; it takes effect before the next step."""
         if not lr > 0:
             raise ValueError("learning rate must be positive")
-        self._lr_request = float(lr)
+        with self._lr_lock:
+            self._lr_request = float(lr)
+
+    def _take_lr_request(self) -> Optional[float]:
+        """The learning rate asked for since the last call, or None (atomic take-and-clear)."""
+        with self._lr_lock:
+            lr, self._lr_request = self._lr_request, None
+        return lr
 
     # -- the loop (the worker thread) --------------------------------------------
     def steps(self) -> Iterator[Event]:
@@ -190,7 +206,7 @@ class Trainer:
         n = len(self.x)
         batches = math.ceil(n / cfg.batch_size)
         self.history.steps_per_epoch = batches
-        good = (0, self.net.get_weights())
+        good = _LastGood(self.net, self.opt)
         for epoch in range(1, cfg.epochs + 1):
             self.epoch = epoch
             order = rng.permutation(n)
@@ -198,41 +214,37 @@ class Trainer:
             for b in range(batches):
                 yield from self._wait_if_paused()
                 if self._stop.is_set():
-                    self.net.release()
-                    yield self._done("stopped", f"stopped by the user after step {self.step_count}")
+                    yield self._end_stopped(good)
                     return
-                if self._lr_request is not None:
-                    self.opt.lr, self._lr_request = self._lr_request, None
+                lr = self._take_lr_request()
+                if lr is not None:
+                    self.opt.lr = lr
                 t0 = time.perf_counter()
                 idx = np.sort(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
-                xb = _as_input(self.x[idx], cfg.input_scale, self.net.dtype)
-                if self.augment is not None:
-                    xb = self.augment(xb)
-                yb = self.y[idx]
-                logits = self.net.forward(xb, train=True)
-                loss = self.loss_fn.forward(logits, yb)
+                loss, acc = self._train_batch(idx, good)
                 if not math.isfinite(loss):
-                    self.net.set_weights(good[1])
-                    self.net.release()
-                    yield self._done(
-                        "diverged",
-                        f"training diverged at step {self.step_count + 1} (loss = {loss}); the weights "
-                        f"of step {good[0]}, the last known good ones, were restored. "
-                        f"Try a lower learning rate (it was {self.opt.lr:g}).", restored=good[0])
+                    yield self._diverged(good, f"at step {self.step_count + 1} (loss = {loss})")
                     return
-                if self.step_count % cfg.guard_every == 0:
-                    good = (self.step_count, self.net.get_weights())
-                acc = float(np.mean(np.argmax(logits, axis=1) == yb))
-                self.net.backward(self.loss_fn.backward())
-                self.opt.step(self.net.params, self.net.grads)
-                self.step_count += 1
                 t_epoch += time.perf_counter() - t0
                 trained += len(idx)
                 loss_sum += loss * len(idx)
                 rate = trained / t_epoch if t_epoch > 0 else 0.0
                 self.history.add_step(loss, acc, self.opt.lr)
                 yield StepEvent(self.step_count, epoch, b + 1, batches, loss, acc, self.opt.lr, rate)
-            yield self._end_epoch(epoch, loss_sum / trained, t_epoch, trained)
+            if not _all_finite(self.net.params):
+                yield self._diverged(good, f"at step {self.step_count} (its update left non-finite weights)")
+                return
+            ended = self._end_epoch(epoch, loss_sum / trained, t_epoch, trained)
+            if ended is None:                       # stopped during the evaluation
+                yield self._end_stopped(good)
+                return
+            event, eval_loss = ended
+            if not math.isfinite(eval_loss):
+                yield self._diverged(good, f"at step {self.step_count} (the weights it left give an "
+                                           f"evaluation loss of {eval_loss})")
+                return
+            self.history.add_epoch(event)
+            yield event
         self.net.release()
         yield self._done("completed", f"trained {cfg.epochs} epochs ({self.step_count} steps)")
 
@@ -253,17 +265,61 @@ class Trainer:
             if not self._stop.is_set():
                 yield StatusEvent("resumed", self.step_count)
 
-    def _end_epoch(self, epoch: int, train_loss: float, seconds: float, trained: int) -> EpochEvent:
+    def _train_batch(self, idx: np.ndarray, good: "_LastGood"):
+        """One step on the training images ``idx``: (loss, accuracy before the update).
+
+        A non-finite loss makes no update. Otherwise the weights, which gave this
+        finite loss, are kept in ``good`` before the update changes them.
+        """
+        xb = _as_input(self.x[idx], self.cfg.input_scale, self.net.dtype)
+        if self.augment is not None:
+            xb = self.augment(xb)
+        yb = self.y[idx]
+        logits = self.net.forward(xb, train=True)
+        loss = self.loss_fn.forward(logits, yb)
+        if not math.isfinite(loss):
+            return loss, float("nan")
+        good.keep(self.step_count)
+        acc = float(np.mean(np.argmax(logits, axis=1) == yb))
+        self.net.backward(self.loss_fn.backward())
+        self.opt.step(self.net.params, self.net.grads)
+        self.step_count += 1
+        return loss, acc
+
+    def _end_epoch(self, epoch: int, train_loss: float, seconds: float, trained: int):
+        """Evaluate after an epoch: (EpochEvent, the larger evaluation loss), or None if a
+        stop was requested meanwhile."""
         cfg = self.cfg
+        cancel = self._stop.is_set
         limit = min(len(self.x), cfg.train_eval_limit)
-        _, train_acc, _ = evaluate(self.net, self.x[:limit], self.y[:limit], cfg.eval_batch, cfg.input_scale)
+        result = evaluate(self.net, self.x[:limit], self.y[:limit], cfg.eval_batch, cfg.input_scale, cancel)
+        if result is None:
+            return None
+        eval_loss, train_acc, _ = result
         test_loss = test_acc = None
         if self.test_x is not None and len(self.test_x):
-            test_loss, test_acc, _ = evaluate(self.net, self.test_x, self.test_y, cfg.eval_batch, cfg.input_scale)
+            result = evaluate(self.net, self.test_x, self.test_y, cfg.eval_batch, cfg.input_scale, cancel)
+            if result is None:
+                return None
+            test_loss, test_acc, _ = result
         rate = trained / seconds if seconds > 0 else 0.0
         event = EpochEvent(epoch, train_loss, train_acc, test_loss, test_acc, seconds, rate)
-        self.history.add_epoch(event)
-        return event
+        return event, eval_loss if test_loss is None else max(eval_loss, test_loss)
+
+    def _end_stopped(self, good: "_LastGood") -> DoneEvent:
+        """The DoneEvent of a stop request; the weights are kept unless the last update broke them."""
+        if not _all_finite(self.net.params):
+            return self._diverged(good, f"at step {self.step_count} (its update left non-finite weights)")
+        self.net.release()
+        return self._done("stopped", f"stopped by the user after step {self.step_count}")
+
+    def _diverged(self, good: "_LastGood", where: str) -> DoneEvent:
+        good.restore()
+        self.net.release()
+        return self._done(
+            "diverged", f"training diverged {where}; the weights of step {good.step}, the last known "
+                        f"good ones, were restored. Try a lower learning rate (it was {self.opt.lr:g}).",
+            restored=good.step)
 
     def _done(self, reason: str, message: str, restored: Optional[int] = None) -> DoneEvent:
         return DoneEvent(reason, message, self.step_count, self.epoch, restored)
@@ -272,3 +328,31 @@ class Trainer:
         drops = [l for l in walk_layers(self.net.layers) if isinstance(l, Dropout)]
         for i, layer in enumerate(drops):
             layer.rng = np.random.default_rng([seed, i])
+
+
+def _all_finite(arrays: dict) -> bool:
+    return all(np.isfinite(a).all() for a in arrays.values())
+
+
+class _LastGood:
+    """The weights and optimizer state of the last step known good, in arrays made once
+    (refreshed with np.copyto before every update; :meth:`restore` puts them back)."""
+
+    def __init__(self, net: Network, opt: Optimizer):
+        self.net, self.opt = net, opt
+        self.step = 0
+        self.weights = net.get_weights()
+        self._pairs = [(self.weights[k], p) for k, p in net.params.items()]
+        self.opt_state = opt.save_state()
+
+    def keep(self, step: int) -> None:
+        """Remember the current weights and optimizer state as those of ``step``."""
+        for copy, p in self._pairs:
+            np.copyto(copy, p)
+        self.opt.save_state(self.opt_state)
+        self.step = step
+
+    def restore(self) -> None:
+        for copy, p in self._pairs:
+            np.copyto(p, copy)
+        self.opt.load_state(self.opt_state)

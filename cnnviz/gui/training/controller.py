@@ -39,7 +39,7 @@ from ..scroll import scrolling
 
 #: QSettings key of the data folder chosen with "Local folder…"
 DATA_DIR_KEY = "training/data_dir"
-#: how long closing the window waits for the worker (it stops before its next step)
+#: how long closing the window waits at most for the worker (it stops before its next step)
 SHUTDOWN_SECONDS = 10.0
 
 
@@ -47,6 +47,9 @@ def default_checkpoint_dir() -> Path:
     """Where autosave checkpoints go: ``<user cache>/checkpoints``."""
     return user_cache_dir() / "checkpoints"
 
+
+#: the progress line while a data set is read or downloaded
+LOADING_TEXT = "Getting the data set ready: training starts when it is here."
 
 class TrainingController(QObject):
     """Owns the training panel, the data loader and the current run of ``window``.
@@ -138,6 +141,10 @@ class TrainingController(QObject):
 
     def _set_state(self, state: str) -> None:
         self.panel.set_state(state)
+        # while snapshots stream in, costly views and the curves redraw less often: every
+        # millisecond the UI thread holds the GIL is taken from the training thread
+        self.inspector.live = state == "running"
+        self.curves.set_live(state == "running")
         busy = state != "idle"
         for key, action in self.window.actions.items():
             if key == "open_model" or key.startswith("preset:"):
@@ -165,21 +172,23 @@ class TrainingController(QObject):
             return
         if plan.ready:
             folders = sorted({str(s.path.parent) for s in plan.files})
-            self.panel.set_files_text(f"{plan.info.title}: files found in {', '.join(folders)}")
+            self.panel.set_files_text(f"{plan.info.title}: files found in", path=", ".join(folders))
         else:
             missing = ", ".join(s.filename for s in plan.missing)
             count = len(plan.missing)
             them = "them" if count > 1 else "it"
             files = f"{count} files" if count > 1 else "1 file"
+            folder = str(plan.download_dir)
             if self.panel.download_check.isChecked() and all(s.downloadable for s in plan.missing):
                 # Not a problem yet: a first run downloads them, so no alarm colour.
                 self.panel.set_files_text(
-                    f"{plan.info.title}: not on this computer yet ({files}); Train downloads {them} to "
-                    f"{plan.download_dir}, or choose a folder that holds {them}.", tip=f"missing: {missing}")
+                    f"{plan.info.title}: not on this computer yet ({files}); Train downloads {them} "
+                    f"to the folder below, or choose a folder that holds {them}.", tip=f"missing: {missing}",
+                    path=folder)
             else:
-                self.panel.set_files_text(f"{plan.info.title}: missing {missing}; put {them} in "
-                                          f"{plan.download_dir} or choose the folder that holds {them}.",
-                                          ok=False, tip=f"missing: {missing}")
+                self.panel.set_files_text(f"{plan.info.title}: missing {missing}; put {them} in the folder "
+                                          f"below or choose the folder that holds {them}.",
+                                          ok=False, tip=f"missing: {missing}", path=folder)
 
     def _load_then(self, then: Callable) -> None:
         name = self.panel.dataset()
@@ -193,6 +202,7 @@ class TrainingController(QObject):
         self._loading = True
         self._set_state("loading")
         self.panel.set_load_progress(0, 0)
+        self.panel.set_progress(LOADING_TEXT, 0.0)        # not the last run's "stopped" line
         self.panel.set_message(f"Loading {name}…")
         self.loader.load(name, self.data_dir, download=self.panel.download_check.isChecked())
 
@@ -331,14 +341,26 @@ class TrainingController(QObject):
             self.panel.set_message(f"Learning rate {lr:g} from the next step.")
 
     def shutdown(self, timeout: float = SHUTDOWN_SECONDS) -> bool:
-        """Stop the worker and the data loader and wait for them (the window is closing)."""
+        """Stop the worker and the data loader and wait for them (the window is closing).
+
+        The worker ends before its next step (or batch of the end-of-epoch evaluation), so
+        this returns within a step; True when both threads have ended. Should one still run
+        after ``timeout`` (a step far slower than any preset's), its signals are cut off: it
+        may finish its step, but it reaches nothing of the window, which is being destroyed.
+        """
         self.loader.cancel()
+        worker = self.worker
         ok = True
-        if self.worker is not None and self.worker.is_running():
-            self.worker.stop()
-            ok = self.worker.wait(timeout)
-        self.loader.wait(1.0)
+        if worker is not None and worker.is_running():
+            worker.stop()
+            ok = worker.wait(timeout)
+            if not ok:
+                worker.blockSignals(True)
+        if not self.loader.wait(1.0):
+            self.loader.blockSignals(True)
+            ok = False
         self.inspector.input_router = None
+        self.inspector.live = False
         return ok
 
     def edit_layers(self) -> None:

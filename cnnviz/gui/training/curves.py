@@ -8,7 +8,7 @@ rate. Dashed vertical lines mark the end of each epoch.
 
 Built for long runs: values go into growable numpy arrays (amortised
 doubling), curves are drawn with clip-to-view and peak downsampling, and a
-timer coalesces the ~20 updates a second into at most ~12 redraws.
+timer coalesces the updates into at most 5 redraws a second (1 while a run streams in).
 """
 from __future__ import annotations
 
@@ -22,10 +22,14 @@ from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .. import theme
-from ..featuremaps import ElidedLabel
+from .labels import ElidedLines
 
 SMOOTH_STEPS = 30          # time constant of the moving average, in steps
 REDRAW_MS = 200            # at most 5 redraws a second: curves need no more, training does
+LIVE_REDRAW_MS = 1000      # while a run streams in: once a second (a redraw costs the trainer ~5 ms)
+#: while live, the step axis ends at the next of these (times a power of ten) past the last step: it
+#: moves now and then instead of on every redraw (each move redraws all axes, twice)
+LIVE_X_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 MAX_EPOCH_LINES = 30       # more epochs than this: mark every k-th one
 MAX_EPOCH_MARKERS = 60     # more epochs than this: lines without markers
 MAX_EPOCH_LABELS = 8       # epoch numbers written in the loss plot at most
@@ -185,9 +189,11 @@ class CurvesView(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.flush)
         self._hovering = False
+        self._empty_axes = False
         self._build_ui()
         self._apply_colors()
         theme.theme_signals().changed.connect(self._on_theme)
+        self._show_empty_axes()
         self._show_latest()
 
     # -- construction ---------------------------------------------------------------
@@ -197,7 +203,7 @@ class CurvesView(QWidget):
                                "test set, green the learning rate. Markers are the evaluations after "
                                "each epoch; dashed lines mark where an epoch ends.")
         self.legend.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)    # clip, never widen
-        self.readout = ElidedLabel()
+        self.readout = ElidedLines(2)
         self.readout.setToolTip("The latest values; hover the curves to read them at any step")
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.ci.layout.setSpacing(0)
@@ -222,7 +228,8 @@ class CurvesView(QWidget):
         self.lr_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.loss_plot.setLimits(yMin=0)
         self.acc_plot.setLimits(yMin=0, yMax=101)
-        self.lr_plot.setLimits(yMin=0)
+        # log scale: 1e-3 and 1e-4 after a drop are as far apart as 1e-2 and 1e-3, both labelled
+        self.lr_plot.setLogMode(y=True)
         self._apply_fonts()
 
         def curve(plot, **kw):
@@ -257,7 +264,9 @@ class CurvesView(QWidget):
             self.crosshairs.append(line)
         self.plots.scene().sigMouseMoved.connect(self._hover)
         self.plots.installEventFilter(self)
-        self._acc_follow = True        # False once the user zooms or pans: leave their view alone
+        self._follow = True            # False once the user zooms or pans: leave their view alone
+        self._live = False
+        self._x_end = None             # where the step axis ends while live
         for p in self._plots():
             p.vb.sigRangeChangedManually.connect(self._on_manual_range)
             p.autoBtn.clicked.connect(self._on_auto_button)
@@ -392,10 +401,45 @@ class CurvesView(QWidget):
             self.loss_plot.removeItem(label)
         self.epoch_labels = []
         self._dirty = self._epochs_dirty = True
-        self._acc_follow = True
+        self._follow = True
+        self._x_end = None
         self.flush()
         for p in self._plots():
             p.enableAutoRange()
+        if not len(self.steps) and not self.epochs:
+            self._show_empty_axes()
+
+    def _show_empty_axes(self):
+        """Nothing to show: plain axes (no data would leave the previous run's ranges)."""
+        self._empty_axes = True
+        self.loss_plot.setXRange(0, 100, padding=0)
+        self.loss_plot.setYRange(0, 2.5, padding=0)
+        self.acc_plot.setYRange(0, 100, padding=0)
+        self.lr_plot.setYRange(-4, -2, padding=0)
+        self.lr_plot.getAxis("left").setTicks([[], []])
+
+    def set_live(self, live: bool) -> None:
+        """Live (a run streams in): redraw at most every LIVE_REDRAW_MS and let the step axis
+        grow in steps (see LIVE_X_STEPS); otherwise every REDRAW_MS, the axis fitted to the data."""
+        self._live = bool(live)
+        self._timer.setInterval(LIVE_REDRAW_MS if live else REDRAW_MS)
+        if not live:
+            self._x_end = None
+            if self._follow:
+                self.loss_plot.enableAutoRange(x=True)
+
+    def _follow_steps(self) -> None:
+        """While live: end the step axis at the next round number past the last step."""
+        if not (self._live and self._follow and len(self.steps)):
+            return
+        last = self.steps.last("step")
+        power = 10.0 ** math.floor(math.log10(max(last * 1.05, 10.0)))
+        end = next(m * power for m in LIVE_X_STEPS if m * power >= last * 1.05)
+        if end != self._x_end:
+            self._x_end = end
+            first = float(self.steps.view("step")[0])
+            start = first if first > 0.1 * end else 0.0
+            self.loss_plot.setXRange(start - 0.02 * (end - start), end, padding=0)
 
     def _schedule(self):
         if not self._timer.isActive():
@@ -405,6 +449,10 @@ class CurvesView(QWidget):
     def flush(self) -> None:
         """Redraw now what has arrived (the timer calls this; tests may too)."""
         self._timer.stop()
+        if self._empty_axes and (len(self.steps) or self.epochs):
+            self._empty_axes = False
+            for p in self._plots():
+                p.enableAutoRange()
         if self._dirty:
             self._dirty = False
             s = self.steps
@@ -413,7 +461,10 @@ class CurvesView(QWidget):
             self.smooth_curve.setData(x, s.view("loss_ema"))
             self.batch_acc_curve.setData(x, s.view("acc_ema"))
             self.lr_curve.setData(x, s.view("lr"))
+            self._follow_steps()
             self._lr_ticks()
+            if self.epochs and not self._epochs_dirty:
+                self._fit_accuracy_range()          # the live batch accuracy moves on
             if not self._hovering:
                 self._show_latest()
         if self._epochs_dirty:
@@ -466,37 +517,46 @@ class CurvesView(QWidget):
             label.setPos(label.pos().x(), top)
 
     def _lr_ticks(self):
-        """Label the lr axis with the rates used (highest, lowest, current), not a generic scale."""
-        if not len(self.steps):
-            self.lr_plot.getAxis("left").setTicks(None)
+        """Label the (log) lr axis with the rates used (highest, lowest, current), not a generic
+        scale, in a range that leaves room for each label."""
+        lo, top = self._lr_range
+        if not len(self.steps) or not (0 < lo <= top < math.inf):
+            self.lr_plot.getAxis("left").setTicks([[], []] if self._empty_axes else None)
             return
-        top = self._lr_range[1]
+        a, b = math.log10(lo), math.log10(top)
+        pad = max(0.4, 0.35 * (b - a))         # about half a label's height above and below
         levels = []
-        for v in (top, self._lr_range[0], self.steps.last("lr")):
-            if math.isfinite(v) and all(abs(v - u) > 0.12 * top for u in levels):
+        for v in (top, lo, self.steps.last("lr")):
+            if v > 0 and math.isfinite(v) and all(abs(math.log10(v) - math.log10(u)) > 0.15 * (b - a + 2 * pad)
+                                                  for u in levels):
                 levels.append(v)
-        self.lr_plot.getAxis("left").setTicks([[(v, compact_number(v)) for v in levels], []])
-        if top > 0 and math.isfinite(top):
-            self.lr_plot.setYRange(0, top * 1.3, padding=0)
+        self.lr_plot.getAxis("left").setTicks([[(math.log10(v), compact_number(v)) for v in levels], []])
+        self.lr_plot.setYRange(a - pad, b + pad, padding=0)
 
     def _fit_accuracy_range(self):
-        """Zoom the accuracy plot onto the epoch results (97% vs 99% must be visible); the
-        smoothed batch accuracy, which starts near chance, may run below it."""
+        """Zoom the accuracy plot onto the epoch results (97% vs 99% must be visible) and the
+        smoothed batch accuracy since the last of them (the live line stays in view); the batch
+        accuracy of earlier epochs, which starts near chance, may run below."""
         vals = np.concatenate([_column(self.epochs, "train_accuracy", 100),
                                _column(self.epochs, "test_accuracy", 100)])
+        if len(vals) and len(self.steps):
+            since = np.searchsorted(self.steps.view("step"), self.epochs[-1]["step"], side="right")
+            vals = np.concatenate([vals, self.steps.view("acc_ema")[since:]])
         vals = vals[np.isfinite(vals)]
         if not len(vals):
             self.acc_plot.enableAutoRange(y=True)
-        elif self._acc_follow:
+        elif self._follow:
             lo, hi = float(vals.min()), float(vals.max())
             pad = max(1.0, 0.2 * (hi - lo))
             self.acc_plot.setYRange(max(0.0, lo - pad), min(101.0, hi + pad), padding=0)
 
     def _on_manual_range(self, *_):
-        self._acc_follow = False
+        self._follow = False
 
     def _on_auto_button(self, *_):
-        self._acc_follow = True
+        self._follow = True
+        self._x_end = None
+        self._follow_steps()
         self._fit_accuracy_range()
 
     def _plots(self):
@@ -505,7 +565,7 @@ class CurvesView(QWidget):
     def _show_latest(self):
         """The readout when the mouse is not over the curves: the newest values."""
         if not len(self.steps) and not self.epochs:
-            self.readout.setText("No training steps yet: the loss appears here as soon as training starts.")
+            self.readout.setText("No training yet: press Train and the curves grow here.")
         else:
             last = self.steps.last("step") if len(self.steps) else self.epochs[-1]["step"]
             self.readout.setText(self.describe(last, "latest")[0])
@@ -537,14 +597,15 @@ class CurvesView(QWidget):
 
         ``what``: 'loss' (step, epoch, loss and its average, the last test loss),
         'accuracy' (the nearest epoch's train and test accuracy), 'lr', or
-        'latest' (the last epoch's accuracies, then the smoothed loss).
+        'latest' (step, epoch and smoothed loss, then the last epoch's accuracies).
+        The text has at most two lines (the readout shows both).
         """
         if what == "accuracy" and self.epochs:
             e = min(self.epochs, key=lambda r: abs(r["step"] - x))
             text = f"after epoch {e['epoch']} (step {e['step']:,}): " + _accuracies(e)
             if len(self.steps):
                 i = self._nearest(e["step"])
-                text += f" · batches (smoothed) {self.steps.view('acc_ema')[i]:.1f}%"
+                text += f"\nbatch accuracy (smoothed) {self.steps.view('acc_ema')[i]:.1f}%"
             return text, float(e["step"])
         if not len(self.steps):
             return self.describe(x, "accuracy")
@@ -560,18 +621,17 @@ class CurvesView(QWidget):
             return f"{head} · learning rate {s.view('lr')[i]:.3g}", at
         done = [e for e in self.epochs if e["step"] <= at + self.stride / 2]
         if what == "latest":
-            # what a glance at a running training wants first: how good it is, then how it goes
-            parts = [head]
+            # where the run is and how it goes, then how good it was at the last evaluation
+            text = f"{head} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
             if done:
-                parts.append(f"after epoch {done[-1]['epoch']}: {_accuracies(done[-1])}")
-            parts.append(f"loss {s.view('loss_ema')[i]:.3g} (smoothed)")
-            return " · ".join(parts), at
-        parts = [head, f"loss {s.view('loss')[i]:.3g} (smoothed {s.view('loss_ema')[i]:.3g})"]
+                text += f"\nafter epoch {done[-1]['epoch']}: {_accuracies(done[-1])}"
+            return text, at
+        text = f"{head} · loss {s.view('loss')[i]:.3g} (smoothed {s.view('loss_ema')[i]:.3g})"
         if not done:
-            parts.append(f"batch acc. {s.view('acc')[i]:.0f}%")
+            text += f"\nbatch accuracy {s.view('acc')[i]:.0f}%"
         elif done[-1].get("test_loss") is not None:
-            parts.append(f"test loss {done[-1]['test_loss']:.3g} (epoch {done[-1]['epoch']})")
-        return " · ".join(parts), at
+            text += f"\ntest loss {done[-1]['test_loss']:.3g} after epoch {done[-1]['epoch']}"
+        return text, at
 
     def _nearest(self, x: float) -> int:
         steps = self.steps.view("step")

@@ -21,6 +21,7 @@ from ...nn import PRESETS
 from ...nn.init import INITS
 from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
+from .labels import ElidedLines
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
 START_NEW, START_CONTINUE = "new", "continue"
@@ -163,18 +164,14 @@ class TrainingPanel(QWidget):
         self.files_label = _wrapping_label()
         self.files_label.setObjectName("trainingFiles")
         form.addRow(self.files_label)
+        self.path_label = ElidedLines(1, Qt.ElideMiddle)      # the folder, on a line of its own
+        self.path_label.setObjectName("trainingPath")
+        form.addRow(self.path_label)
         self.download_check = QCheckBox("Download")
         self.download_check.setChecked(True)
         self.download_check.setToolTip("Download missing files from the official mirrors (checked against "
                                        "their checksums); off: use local files only")
         form.addRow(_hbox(self.download_check, self.folder_button))
-        self.load_bar = QProgressBar()
-        self.load_bar.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancelLoadClicked)
-        self.load_row = _hbox(self.load_bar, self.cancel_button)
-        form.addRow(self.load_row)
-        self.load_row.hide()
         return box
 
     def _network_box(self) -> QGroupBox:
@@ -190,8 +187,10 @@ class TrainingPanel(QWidget):
             self.preset_box.addItem(name, name)
         self.preset_box.currentIndexChanged.connect(self._preset_picked)
         self.edit_button = QPushButton("Edit layers…")
+        self.edit_button.setToolTip("Change the preset's layers (filters, kernels, units…) for a new network")
         self.edit_button.clicked.connect(self.editLayersClicked)
-        form.addRow("Preset", _hbox(self.preset_box, self.edit_button))
+        form.addRow("Preset", self.preset_box)
+        form.addRow("", self.edit_button)         # its own row: a narrow dock cuts neither
         self.init_box = QComboBox()
         self.init_box.addItem("preset's", None)
         for name in INITS:
@@ -216,9 +215,6 @@ class TrainingPanel(QWidget):
         for name in OPTIMIZERS:
             self.optimizer_box.addItem(name, name)
         self.optimizer_box.setCurrentIndex(list(OPTIMIZERS).index("adam"))
-        self.lr_spin = LogSpinBox(0.001, 1e-6, 1e30)        # absurd rates allowed: watch a run diverge
-        self.lr_spin.setToolTip("Learning rate; can be changed while training runs (press Enter)")
-        self.lr_spin.valueChanged.connect(self.lrEdited)
         self.decay_spin = LogSpinBox(0.0, 1e-6, 1.0, allow_zero=True)
         self.decay_spin.setToolTip("Weight decay (L2) on the kernels")
         self.epochs_spin = _spin(1, 1000, 5)
@@ -227,9 +223,9 @@ class TrainingPanel(QWidget):
         self.seed_spin.setToolTip("Fixes the initial weights, the batch order and dropout: same seed, same run")
         self.augment_check = QCheckBox()
         self.augment_check.setToolTip("Augmentation: random shifts, rotations, scaling and stroke thickness")
-        for label, widget in (("Optimizer", self.optimizer_box), ("Learning rate", self.lr_spin),
-                              ("Epochs", self.epochs_spin), ("Batch size", self.batch_spin),
-                              ("Weight decay", self.decay_spin), ("Augment", self.augment_check),
+        for label, widget in (("Optimizer", self.optimizer_box), ("Epochs", self.epochs_spin),
+                              ("Batch size", self.batch_spin), ("Weight decay", self.decay_spin),
+                              ("Augment", self.augment_check),
                               ("Seed", self.seed_spin)):
             form.addRow(label, widget)
         return box
@@ -248,7 +244,18 @@ class TrainingPanel(QWidget):
         self.probe_spin.hide()
         self.probe_box.currentIndexChanged.connect(self._probe_picked)
         self.probe_spin.valueChanged.connect(lambda _v: self.probeChanged.emit())
-        col.addWidget(_hbox(QLabel("Views show"), self.probe_box, self.probe_spin))
+        # the learning rate is the one setting that can change while a run goes on: up here,
+        # in view beside the run controls (the other settings scroll below)
+        self.lr_spin = LogSpinBox(0.001, 1e-6, 1e30)        # absurd rates allowed: watch a run diverge
+        self.lr_spin.setToolTip("Learning rate; can be changed while training runs (press Enter)")
+        self.lr_spin.valueChanged.connect(self.lrEdited)
+        top = QFormLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setVerticalSpacing(3)
+        top.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        top.addRow("Views show", _hbox(self.probe_box, self.probe_spin))
+        top.addRow("Learning rate", self.lr_spin)
+        col.addLayout(top)
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
         self.train_button.setDefault(True)
@@ -265,6 +272,16 @@ class TrainingPanel(QWidget):
         for b in (self.train_button, self.pause_button, self.stop_button, self.save_button):
             buttons.addWidget(b)
         col.addLayout(buttons)
+        # downloading / loading the data set: its progress and Cancel, up here where they are seen
+        self.load_bar = QProgressBar()
+        self.load_bar.setTextVisible(True)
+        self.load_bar.setMaximumHeight(18)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop downloading or loading the data set")
+        self.cancel_button.clicked.connect(self.cancelLoadClicked)
+        self.load_row = _hbox(self.load_bar, self.cancel_button)
+        self.load_row.hide()
+        col.addWidget(self.load_row)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
@@ -334,13 +351,19 @@ class TrainingPanel(QWidget):
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.stop_button.setEnabled(state in ("running", "paused"))
         self.load_row.setVisible(state == "loading")
+        self.progress_bar.setVisible(state != "loading")    # the load bar stands in its place
 
-    def set_files_text(self, text: str, ok: bool = True, tip: str = "") -> None:
-        """Say where the data set's files are; ``ok=False`` shows the text as a problem."""
+    def set_files_text(self, text: str, ok: bool = True, tip: str = "", path: str = "") -> None:
+        """Say where the data set's files are; ``ok=False`` shows the text as a problem.
+        ``path``: the folder the text speaks of, shown on its own line (shortened in the
+        middle when the panel is narrow; the whole path in its tooltip)."""
         self.files_label.setText(text)
         self.files_label.setToolTip(tip)
         self.files_label.setProperty("problem", not ok)
         self.files_label.setStyleSheet("" if ok else "color: #c0392b;")
+        self.path_label.setText(path)
+        self.path_label.setToolTip(path)
+        self.path_label.setVisible(bool(path))
 
     def set_load_progress(self, done: int, total: int) -> None:
         if total > 0:

@@ -21,16 +21,21 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QSize, Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QImage, QPainter
-from PyQt5.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
+from PyQt5.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QMessageBox,
                              QProgressDialog, QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout,
                              QWidget)
 
 from ...gifwriter import GifWriter
 from ...nn import LayerOutput
 from .. import colormaps as cm
+from .labels import ElidedLines
+from ..lazy import CatchUpOnShow, skip_while_hidden
 from ..mosaic import Mosaic
 
 GUTTER_RGB = (128, 128, 128)     # between tiles: neither an activation 0 (black) nor a weight 0 (white)
+STATUS_TIP = ("While you look back, the feature-map, pooling and probability views show the probe image as "
+              "the network saw it at that step; the filters of that step are drawn here. The live network "
+              "is not changed.")
 FLOAT16_MAX = 60000.0            # trace values beyond this are kept as float32
 
 
@@ -227,7 +232,7 @@ def captioned(parts: Sequence[np.ndarray], caption: str, gap: int = 8) -> np.nda
     return qimage_to_rgb(image)
 
 
-class TimeLapseView(QWidget):
+class TimeLapseView(CatchUpOnShow, QWidget):
     """Scrub through a :class:`TimeLapse`: a slider, play/pause, "Back to live", the frame's
     filters, and exports (animated GIF, PNG sequence).
 
@@ -272,12 +277,7 @@ class TimeLapseView(QWidget):
         self.live_button = QPushButton("Back to live")
         self.live_button.setToolTip("Show the network as it is now again")
         self.live_button.clicked.connect(self.back_to_live)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.RichText)
-        self.status.setWordWrap(True)
-        self.status.setToolTip("While you look back, the feature-map, pooling and probability views show "
-                               "the probe image as the network saw it at that step; the filters of that "
-                               "step are drawn here. The live network is not changed.")
+        self.status = ElidedLines(1)              # one line: it must not push the buttons out of view
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("Whose filters to show (and export)")
         self.layer_box.currentIndexChanged.connect(self._draw_filters)
@@ -327,8 +327,10 @@ class TimeLapseView(QWidget):
         layout.addLayout(bottom)
 
     # -- public -------------------------------------------------------------------------
+    @skip_while_hidden
     def refresh(self) -> None:
-        """Take in new (or dropped) frames: slider range, layer list, and the latest filters."""
+        """Take in new (or dropped) frames: slider range, layer list, and the latest filters
+        (deferred while the panel is behind another tab)."""
         n = len(self.timelapse)
         if self.scrubbing and self.index is not None:
             if not n:
@@ -576,18 +578,16 @@ class TimeLapseView(QWidget):
         n = len(self.timelapse)
         tl = self.timelapse
         if not n:
-            self.status.setText("No frames yet: training keeps one every "
-                                f"{tl.every} steps for the time-lapse.")
-            return
-        if self.scrubbing and self.index is not None:
+            self.status.setText(f"No frames yet: training keeps one every {tl.every} steps.")
+        elif self.scrubbing and self.index is not None:
             f = tl.frames[self.index]
             note = "" if self._fits(f) else " · no feature maps kept (no probe image)"
-            self.status.setText(f"<b>step {f.step:,}, epoch {f.epoch}</b> · frame {self.index + 1} of {n}{note}")
+            self.status.setText(f"step {f.step:,}, epoch {f.epoch} · frame {self.index + 1} of {n}{note}")
         else:
-            self.status.setText(f"<b>live</b> · {n} frames, steps {tl.frames[0].step:,}–{tl.frames[-1].step:,} "
+            self.status.setText(f"live · {n} frames, steps {tl.frames[0].step:,}–{tl.frames[-1].step:,} "
                                 f"(every {tl.every}) · drag to look back")
-        self.status.setToolTip(self.status.toolTip().split("\n\n")[0] +
-                               f"\n\nFrames kept: {n}, using {tl.nbytes / 1e6:.1f} MB.")
+        self.status.setToolTip(f"{self.status.text()}\n\n{STATUS_TIP}\n\nFrames kept: {n}, using "
+                               f"{tl.nbytes / 1e6:.1f} MB.")
 
     def _ask_gif(self):
         what = self.what_box.currentData()
@@ -635,8 +635,8 @@ class _Cancelled(Exception):
 
 
 class _Picture(pg.GraphicsLayoutWidget):
-    """The filter picture; it asks for little room (in a scroll area the status label's word
-    wrap makes the panel as tall as its preferred height) and grows with the panel."""
+    """The filter picture; it asks for little room (in a scroll area the panel is as tall as
+    its preferred height) and grows with the panel."""
 
     def sizeHint(self) -> QSize:
         return QSize(320, 120)

@@ -14,18 +14,26 @@ QThread destroyed while running does.
 Rates are bounded on the worker side, so the UI's queue never fills up:
 
 - step rows ``(step, loss, accuracy, lr)`` are batched into one array at most
-  every :attr:`TrainingWorker.step_interval` seconds (5 a second: each batch
-  makes the curves redraw, which was measured as the largest single cost on
-  the UI thread while training);
+  every :attr:`TrainingWorker.step_interval` seconds (5 a second; the curves
+  redraw from them once a second while a run goes on);
 - a :class:`Snapshot` (weight copies plus the probe's forward pass) is made
   only when the UI has acknowledged the previous one (:meth:`ack`) and at
-  most every :attr:`snapshot_interval` seconds; a new probe skips the wait
-  for the interval (not for the acknowledgement). Pausing and every ending
-  send one more snapshot unconditionally: the exact weights the run stopped at.
+  most every :attr:`snapshot_interval` seconds (18 a second at most, about
+  15 in practice while steps run; none come while an epoch is evaluated, so
+  over a whole run with MNIST about 11 a second; showing one is the UI
+  thread's largest cost, and the GIL it holds meanwhile is time taken from
+  the training); a new probe skips the wait for the interval (not for the
+  acknowledgement). Pausing and every ending send one more snapshot
+  unconditionally: the exact weights the run stopped at.
+
+While it trains the worker lowers the interpreter's switch interval (see
+:data:`TRAIN_SWITCH_INTERVAL`), so the UI thread's Python work delays each
+of its numpy calls by far less.
 """
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import traceback
@@ -45,6 +53,20 @@ from .snapshot import Snapshot, make_snapshot
 TRAIN_BLAS_ENV = "CNNVIZ_TRAIN_BLAS_THREADS"
 #: BLAS threads for the app's interactive work, restored when a run ends (see cnnviz.gui.blas)
 IDLE_BLAS_THREADS = 1
+#: environment override of the interpreter's switch interval (seconds) while a run goes on
+SWITCH_ENV = "CNNVIZ_TRAIN_SWITCH_INTERVAL"
+#: the switch interval while training: the UI thread's Python work (redrawing the views) holds
+#: the GIL, and with Python's default of 5 ms the worker, back from a numpy call that released
+#: the GIL, waits up to 5 ms for it each time; at 0.5 ms it gets it back ten times sooner
+TRAIN_SWITCH_INTERVAL = 0.0005
+
+
+def training_switch_interval() -> float:
+    """The switch interval the worker sets while it trains: $CNNVIZ_TRAIN_SWITCH_INTERVAL, else 0.5 ms."""
+    try:
+        return max(1e-5, float(os.environ.get(SWITCH_ENV, "")))
+    except ValueError:
+        return TRAIN_SWITCH_INTERVAL
 
 
 def training_blas_threads() -> int:
@@ -88,7 +110,7 @@ class TrainingWorker(QObject):
     failed = pyqtSignal(str)
 
     step_interval = 0.2
-    snapshot_interval = 0.06
+    snapshot_interval = 0.055
 
     def __init__(self, trainer: Trainer, data, recipe: Recipe, step_offset: int = 0,
                  checkpoint_path: Optional[Path] = None, blas_threads: Optional[int] = None,
@@ -106,6 +128,7 @@ class TrainingWorker(QObject):
         self.snapshots_sent = 0
         self.step_seconds = 0.0               # wall time between consecutive steps of an epoch
         self.steps_timed = 0
+        self.eval_seconds = 0.0               # wall time from an epoch's last step to its EpochEvent
         self.cpu_seconds = 0.0                # CPU time of the thread (set when it ends)
         self._lock = threading.Lock()
         self._ack = threading.Event()
@@ -176,6 +199,8 @@ class TrainingWorker(QObject):
     def _run(self) -> None:
         cpu0 = time.thread_time()
         set_blas_threads(self.blas_threads)
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, training_switch_interval()))
         rows: List[tuple] = []
         last_rows = last_snap = time.perf_counter()
         last_step_time, last_epoch = None, None
@@ -198,10 +223,13 @@ class TrainingWorker(QObject):
                     last_step_time, last_epoch = time.perf_counter(), event.epoch
                     continue
                 self._flush(rows)
+                if kind == "epoch" and last_step_time is not None:
+                    self.eval_seconds += now - last_step_time
                 last_step_time = None
                 if kind == "epoch":
                     self.epochDone.emit(dict(self.trainer.history.epochs[-1]))
-                    self._checkpoint()
+                    if not self.trainer.stopping:      # stopping: end now, not after a file write
+                        self._checkpoint()
                 elif kind == "status":
                     if event.status == "paused":
                         self._snapshot(None)
@@ -217,6 +245,7 @@ class TrainingWorker(QObject):
             self.failed.emit(self.error)
         finally:
             set_blas_threads(IDLE_BLAS_THREADS)
+            sys.setswitchinterval(switch)
             self.cpu_seconds = time.thread_time() - cpu0
 
     def _flush(self, rows: List[tuple]) -> None:

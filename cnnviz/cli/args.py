@@ -1,0 +1,73 @@
+"""Argument types for the commands: a bad value is refused while parsing, with one clear line.
+
+Each ``*_int``/``*_float`` maker returns an argparse ``type`` callable; a
+refused value raises ``argparse.ArgumentTypeError``, which the parser turns
+into ``argument --name: <message>`` and exit status 2 (in JSON under --json).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+
+def _number(kind: type, text: str):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def bounded(kind: type, low, high=None, low_open: bool = False, high_open: bool = False) -> Callable:
+    """An argparse type: ``kind`` (int or float, finite) within [low, high] (open ends on request).
+
+    ``high`` None means no upper bound. The message states the accepted range.
+    """
+    def check(text: str):
+        value = _number(kind, text)
+        too_low = value <= low if low_open else value < low
+        too_high = high is not None and (value >= high if high_open else value > high)
+        if too_low or too_high:
+            raise argparse.ArgumentTypeError(f"must be {_range_text(kind, low, high, low_open, high_open)}, "
+                                             f"got {text}")
+        return value
+    return check
+
+
+def _range_text(kind, low, high, low_open, high_open) -> str:
+    if kind is int and high is None:
+        return "a positive integer" if low == 1 else f"an integer >= {low}"
+    if high is None:
+        return f"a number {'>' if low_open else '>='} {low:g}"
+    return f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+positive_int = bounded(int, 1)                      # epochs, batch sizes, counts
+seed_int = bounded(int, 0)                          # numpy generators refuse negative seeds
+positive_float = bounded(float, 0, low_open=True)   # learning rate, seconds
+non_negative_float = bounded(float, 0)              # weight decay
+dropout_rate = bounded(float, 0, 1, high_open=True)
+
+
+def model_out_problem(path: str) -> Optional[str]:
+    """Why a model cannot be written to ``path`` (suffix, folder missing or read-only), or None.
+
+    Checked before a long training run so it does not fail at the very end.
+    """
+    out = Path(path)
+    if out.suffix.lower() != ".npz":
+        return f"--out {path}: a model file must end in .npz"
+    if out.is_dir():
+        return f"--out {path}: is a folder; give a file name ending in .npz"
+    folder = out.parent
+    if not folder.is_dir():
+        return f"--out {path}: the folder {folder} does not exist; create it first or choose another"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"--out {path}: cannot write to the folder {folder}; choose a folder you can write to"
+    return None
