@@ -6,7 +6,7 @@ from .fftconv import conv2d_fft
 from .im2col import col2im, im2col
 from .layer import Layer
 from .loss import SoftmaxCrossEntropy, softmax
-from .network import LayerOutput, Network
+from .network import LayerEntry, LayerOutput, Network
 from .pool import AvgPool2D, MaxPool2D
 from .presets import PRESETS, preset_spec
 from .registry import LAYER_TYPES, SpecError
@@ -14,7 +14,7 @@ from .residual import Residual
 from .shapes import ShapeError, output_size
 
 __all__ = [
-    "AvgPool2D", "Conv2D", "Dense", "Dropout", "Flatten", "LAYER_TYPES", "Layer", "LayerOutput",
+    "AvgPool2D", "Conv2D", "Dense", "Dropout", "Flatten", "LAYER_TYPES", "Layer", "LayerEntry", "LayerOutput",
     "MaxPool2D", "Network", "PRESETS", "ReLU", "Residual", "ShapeError", "Sigmoid", "SoftmaxCrossEntropy",
     "SpecError", "Tanh", "col2im", "conv2d_fft", "im2col", "output_size", "preset_spec", "softmax",
 ]

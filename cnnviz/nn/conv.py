@@ -9,7 +9,7 @@ from .im2col import cols_per_image_to_image, cols_to_image, fill_cols, fill_cols
 from .init import INITS
 from .layer import Layer
 from .settings import ROUNDINGS, as_pair, choice, padding_setting, real, whole
-from .shapes import ShapeError, window_output_hw
+from .window import SlidingWindow
 
 
 def padding_text(padding) -> str:
@@ -28,7 +28,7 @@ def window_text(kernel, stride) -> str:
     return f"{kernel[0]}x{kernel[1]}/{s}" if kernel[0] == kernel[1] else f"{k}/{s}"
 
 
-class Conv2D(Layer):
+class Conv2D(SlidingWindow, Layer):
     """Convolution (cross-correlation, as every CNN library computes it).
 
     Input (N, C, H, W) -> output (N, F, OH, OW) with OH = (H + 2P - KH)/S + 1.
@@ -60,12 +60,7 @@ class Conv2D(Layer):
             raise ValueError("the FFT method needs stride 1 and padding 'full' or 'valid'")
 
     def _build(self, in_shape, rng):
-        if len(in_shape) != 3:
-            raise ShapeError(f"{self.name}: Conv2D needs (channels, height, width) input, got {in_shape}")
-        c, h, w = in_shape
-        (oh, ow), self.pads = window_output_hw((h, w), self.kernel, self.stride, self.padding,
-                                               self.rounding, where=f"layer {self.name!r} (Conv2D)")
-        self.out_hw = (oh, ow)
+        c, oh, ow = self._window_build(in_shape)
         kh, kw = self.kernel
         fan_in, fan_out = c * kh * kw, self.filters * kh * kw
         self._add_param("W", (self.filters, c, kh, kw), rng, self.init, fan_in, fan_out, self.std)
@@ -73,15 +68,6 @@ class Conv2D(Layer):
         return (self.filters, oh, ow)
 
     # -- forward --------------------------------------------------------------
-    def _padded(self, x, train):
-        (pt, pb), (pl, pr) = self.pads
-        if pt == pb == pl == pr == 0:
-            return x
-        n, c, h, w = x.shape
-        xp = self._buffer("xp", (n, c, h + pt + pb, w + pl + pr), train, fill=0.0)
-        xp[:, :, pt:pt + h, pl:pl + w] = x
-        return xp
-
     # Windows of at most this many numbers use the per-image column layout (see im2col).
     PER_IMAGE_MAX = 64
 
@@ -173,9 +159,8 @@ class Conv2D(Layer):
             return None
         # The columns are no longer needed: their buffer takes the column gradient.
         self._cols_ready = False
-        (pt, pb), (pl, pr) = self.pads
         c, h, w = self.in_shape
-        dxp = self._buffer("dxp", (n, c, h + pt + pb, w + pl + pr), True)
+        dxp = self._buffer("dxp", (n, c) + tuple(self.padded_hw), True)
         if self.per_image:
             dcols = cols[:, :k]
             np.matmul(w2.T, dy.reshape(n, f, oh * ow), out=dcols)

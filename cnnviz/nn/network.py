@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, NamedTuple, Optional
 
 import numpy as np
 
@@ -14,6 +14,15 @@ from .loss import softmax
 from .registry import SpecError, layer_from_spec
 from .residual import Residual, walk_layers
 from .shapes import ShapeError
+
+
+class LayerEntry(NamedTuple):
+    """One position of a forward pass, known from the structure alone (no input needed)."""
+    name: str                  # "input", "conv1", "res1.conv_a", "softmax"
+    kind: str                  # "Input", "Conv2D", ..., "Softmax"
+    settings: str              # settings text, e.g. "5x5/1 same" ("" for input and softmax)
+    shape: tuple               # per-sample output shape, e.g. (32, 28, 28)
+    layer: Optional[Layer]     # the Layer object (None for the input and the softmax)
 
 
 @dataclass
@@ -158,33 +167,35 @@ class Network:
         """Inference through layer ``index`` alone: its input batch -> its output batch."""
         return self.layers[index].forward(x, False)
 
-    def predict_proba(self, x: np.ndarray, batch: int = 500) -> np.ndarray:
-        """Softmax probabilities (N, classes), computed in batches of ``batch``."""
-        x = np.asarray(x)
-        parts = [softmax(self.forward(x[i:i + batch])) for i in range(0, len(x), batch)]
-        return np.concatenate(parts) if parts else np.zeros((0, self.num_classes), self.dtype)
+    def entries(self) -> List[LayerEntry]:
+        """Every position of :meth:`trace`, in its order: the input, each layer (a residual
+        block's inner layers as ``"block.inner"`` before the block's sum), the softmax."""
+        rows = [LayerEntry("input", "Input", "", self.input_shape, None)]
+        for layer in self.layers:
+            for inner in getattr(layer, "layers", ()):
+                rows.append(LayerEntry(f"{layer.name}.{inner.name}", inner.kind, inner.describe(),
+                                       inner.out_shape, inner))
+            rows.append(LayerEntry(layer.name, layer.kind, layer.describe(), layer.out_shape, layer))
+        rows.append(LayerEntry("softmax", "Softmax", "", self.output_shape, None))
+        return rows
 
     def trace(self, x: np.ndarray) -> List[LayerOutput]:
-        """Inference with every intermediate tensor.
+        """Inference with every intermediate tensor, one per :meth:`entries` position.
 
-        Returns, in order: the input, each layer's output (a residual block's
-        inner layers as ``"block.inner"`` before the block's sum), and the
-        softmax probabilities. All arrays are fresh (owned by the caller).
+        x: (N, C, H, W). All arrays are fresh (owned by the caller); the softmax
+        entry holds probabilities (N, classes).
         """
         h = self._check_input(x)
-        out = [LayerOutput("input", "Input", self.input_shape, h.copy() if h is x else h)]
+        values = [h.copy() if h is x else h]
         for layer in self.layers:
             if isinstance(layer, Residual):
-                for inner, value in layer.forward_trace(h):
-                    name = layer.name if inner is layer else f"{layer.name}.{inner.name}"
-                    out.append(LayerOutput(name, inner.kind, inner.out_shape, value, inner.describe(), inner))
-                h = value
+                values += [value for _inner, value in layer.forward_trace(h)]
             else:
-                h = layer.forward(h, False)
-                out.append(LayerOutput(layer.name, layer.kind, layer.out_shape, h, layer.describe(), layer))
-        probs = softmax(h.copy())
-        out.append(LayerOutput("softmax", "Softmax", self.output_shape, probs))
-        return out
+                values.append(layer.forward(h, False))
+            h = values[-1]
+        values.append(softmax(h.copy()))
+        return [LayerOutput(e.name, e.kind, e.shape, v, e.settings, e.layer)
+                for e, v in zip(self.entries(), values)]
 
     def backward(self, dlogits: np.ndarray) -> None:
         """Backpropagate d loss / d logits (N, classes) after a ``train=True`` forward.

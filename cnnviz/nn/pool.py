@@ -20,7 +20,7 @@ from .conv import padding_text, window_text
 from .layer import Layer
 from .parallel import split_run
 from .settings import ROUNDINGS, as_pair, choice, padding_setting
-from .shapes import ShapeError, window_output_hw
+from .window import SlidingWindow
 
 
 def _taps(size_out: int, stride: int, offset: int) -> slice:
@@ -36,7 +36,7 @@ def _real_cells(size: int, before: int, padded: int, k: int, stride: int, n_out:
     return sum(real[_taps(n_out, stride, off)] for off in range(k))
 
 
-class _Pool2D(Layer):
+class _Pool2D(SlidingWindow, Layer):
     pad_value = 0.0
 
     def __init__(self, kernel=2, stride=None, padding="valid", name=None, rounding: str = "exact"):
@@ -47,24 +47,16 @@ class _Pool2D(Layer):
         self.rounding = choice(rounding, "rounding", ROUNDINGS)
 
     def _build(self, in_shape, rng):
-        if len(in_shape) != 3:
-            raise ShapeError(f"{self.name}: {self.kind} needs (channels, height, width) input, got {in_shape}")
-        c, h, w = in_shape
-        (oh, ow), self.pads = window_output_hw((h, w), self.kernel, self.stride, self.padding,
-                                               self.rounding, where=f"layer {self.name!r} ({self.kind})")
-        self.out_hw = (oh, ow)
-        (pt, pb), (pl, pr) = self.pads
-        self.padded_hw = (h + pt + pb, w + pl + pr)
-        return (c, oh, ow)
+        return self._window_build(in_shape)
 
     def _padded(self, x, train):
-        (pt, pb), (pl, pr) = self.pads
-        if pt == pb == pl == pr == 0:
-            return x
-        n, c, h, w = x.shape
-        xp = self._buffer("xp", (n, c) + self.padded_hw, train, fill=self.pad_value)
-        xp[:, :, pt:pt + h, pl:pl + w] = x
-        return xp
+        return super()._padded(x, train, self.pad_value)
+
+    def _backward_buffers(self, dy):
+        """(d_cols, dxp): the row-reduced and the padded input gradient for dy (N, C, OH, OW)."""
+        n, c, oh = dy.shape[:3]
+        return (self._buffer("d_cols", (n, c, oh, self.padded_hw[1]), True),
+                self._buffer("dxp", (n, c) + tuple(self.padded_hw), True))
 
     def _crop(self, dxp):
         (pt, pb), (pl, pr) = self.pads
@@ -156,12 +148,9 @@ class MaxPool2D(_Pool2D):
         """dy (N, C, OH, OW) -> dx (N, C, H, W): each gradient goes to its window's winner."""
         if not need_dx:
             return None
-        n = dy.shape[0]
-        c = self.in_shape[0]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        hp, wp = self.padded_hw
         buf = self._buffer
-        d_cols, dxp = buf("d_cols", (n, c, oh, wp), True), buf("dxp", (n, c, hp, wp), True)
+        d_cols, dxp = self._backward_buffers(dy)
         mask_w, tmp_w = buf("mask_w", dy.shape, True, bool), buf("tmp_w", dy.shape, True)
         mask_h, tmp_h = buf("mask_h", d_cols.shape, True, bool), buf("tmp_h", d_cols.shape, True)
         arg_w, arg_h = self._arg_w, self._arg_h
@@ -169,7 +158,7 @@ class MaxPool2D(_Pool2D):
         def part(lo, hi):
             self._spread(dy[lo:hi], arg_w[lo:hi], d_cols[lo:hi], 3, ow, sw, kw, mask_w[lo:hi], tmp_w[lo:hi])
             self._spread(d_cols[lo:hi], arg_h[lo:hi], dxp[lo:hi], 2, oh, sh, kh, mask_h[lo:hi], tmp_h[lo:hi])
-        split_run(part, n, dxp.size)
+        split_run(part, dy.shape[0], dxp.size)
         return self._crop(dxp)
 
     @staticmethod
@@ -201,6 +190,17 @@ class MaxPool2D(_Pool2D):
         cols_p = np.arange(ow) * sw + arg_w.astype(np.intp)               # N C OH OW, padded columns
         rows_p = np.arange(oh)[:, None] * sh + np.take_along_axis(arg_h, cols_p, axis=3)
         return np.stack([rows_p - pt, cols_p - pl], axis=-1).astype(np.int64)
+
+    def winner(self, x: np.ndarray, row: int, col: int) -> tuple:
+        """(row, col) in x (H, W) - one map - of the cell that won output cell (row, col)'s max.
+
+        Ties go where :meth:`winners` sends them: the leftmost column holding the
+        maximum, the top cell of it (rows are reduced first, then columns).
+        """
+        top, left, bottom, right = self.window_bounds(row, col)
+        window = x[top:bottom, left:right].T
+        c, r = np.unravel_index(int(np.argmax(window)), window.shape)
+        return top + int(r), left + int(c)
 
 
 class AvgPool2D(_Pool2D):
@@ -243,17 +243,13 @@ class AvgPool2D(_Pool2D):
         """dy (N, C, OH, OW) -> dx (N, C, H, W): each gradient shared evenly by its window's cells."""
         if not need_dx:
             return None
-        n = dy.shape[0]
-        c = self.in_shape[0]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        hp, wp = self.padded_hw
         g = self._buffer("g", dy.shape, True)
         np.multiply(dy, self.inv_count, out=g)
-        d_cols = self._buffer("d_cols", (n, c, oh, wp), True)
+        d_cols, dxp = self._backward_buffers(dy)
         d_cols.fill(0)
         for off in range(kw):
             d_cols[:, :, :, _taps(ow, sw, off)] += g
-        dxp = self._buffer("dxp", (n, c, hp, wp), True)
         dxp.fill(0)
         for off in range(kh):
             dxp[:, :, _taps(oh, sh, off)] += d_cols
