@@ -5,12 +5,12 @@ from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt5.QtGui import QImage, QTabletEvent
 from PyQt5.QtWidgets import QApplication
 
-from cnnviz.gui.canvas import PAPER_SIDE, DrawingCanvas
-from cnnviz.gui.inspector import Inspector
-from cnnviz.gui.livepredict import LivePredictor
-from cnnviz.gui.modelinfo import untrained_model
-from cnnviz.gui.preview import InputPreview, input_to_qimage
-from cnnviz.gui.synthstroke import digit_path, draw_with_mouse, mouse_event
+from cnnviz.gui.widgets.canvas import PAPER_SIDE, DrawingCanvas
+from cnnviz.gui.model.inspector import Inspector
+from cnnviz.gui.model.livepredict import LivePredictor
+from cnnviz.gui.model.modelchoice import untrained_model
+from cnnviz.gui.widgets.preview import InputPreview, input_to_qimage
+from cnnviz.gui.tools.synthstroke import digit_path, draw_with_mouse, mouse_event
 
 
 @pytest.fixture

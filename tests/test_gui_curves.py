@@ -7,7 +7,7 @@ from PyQt5.QtCore import QPointF
 from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QApplication
 
-from cnnviz.gui import theme
+from cnnviz.gui.widgets import theme
 from cnnviz.gui.training.curves import CURVE_COLORS, CurvesView, GrowingColumns, compact_number
 from cnnviz.nn import Network
 from cnnviz.nn.optim import make_optimizer

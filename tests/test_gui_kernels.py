@@ -6,8 +6,8 @@ import pytest
 from PyQt5.QtCore import QPointF
 from PyQt5.QtWidgets import QApplication
 
-from cnnviz.gui import colormaps as cm
-from cnnviz.gui.kernelview import CUSTOM, CUSTOM_TEXT, MAX_SIDE, KernelPlayground, demo_image
+from cnnviz.gui.widgets import colormaps as cm
+from cnnviz.gui.views.kernels import CUSTOM, CUSTOM_TEXT, MAX_SIDE, KernelPlayground, demo_image
 from cnnviz.kernels import KERNELS, apply_kernel, as_image, kernel_to_text
 from cnnviz.preprocess import to_gray
 

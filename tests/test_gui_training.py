@@ -9,9 +9,9 @@ from PyQt5.QtCore import QPoint, QSettings
 from PyQt5.QtWidgets import QScrollArea
 from PyQt5.QtGui import QImage, QPainter, QPen, QColor
 
-from cnnviz.gui.lazy import is_hidden
-from cnnviz.gui.mainwindow import MainWindow
-from cnnviz.gui.modelinfo import untrained_model
+from cnnviz.gui.widgets.lazy import is_hidden
+from cnnviz.gui.app.window import MainWindow
+from cnnviz.gui.model.modelchoice import untrained_model
 from cnnviz.gui.training.panel import PROBE_TEST, START_CONTINUE
 from cnnviz.modelio import load_model
 

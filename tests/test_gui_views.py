@@ -12,13 +12,13 @@ import pytest
 from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtWidgets import QApplication
 
-from cnnviz.gui import colormaps as cm
-from cnnviz.gui.featuremaps import FeatureMapView
-from cnnviz.gui.filters import MAX_CHANNELS, FilterView
-from cnnviz.gui.inspector import Inspector
-from cnnviz.gui.mosaic import Mosaic, grid_shape, tile
-from cnnviz.gui.pooling import WEAK_FRACTION, PoolingView
-from cnnviz.gui.strip import NetworkStrip
+from cnnviz.gui.widgets import colormaps as cm
+from cnnviz.gui.views.featuremaps import FeatureMapView
+from cnnviz.gui.views.filters import MAX_CHANNELS, FilterView
+from cnnviz.gui.model.inspector import Inspector
+from cnnviz.gui.widgets.mosaic import Mosaic, grid_shape, tile
+from cnnviz.gui.views.pooling import WEAK_FRACTION, PoolingView
+from cnnviz.gui.views.strip import NetworkStrip
 from cnnviz.nn import Network, preset_spec
 
 CLASSES = [str(i) for i in range(10)]
@@ -119,7 +119,7 @@ def test_colormaps_symmetric_levels_and_styles(qtbot):
 def test_colorbar_ticks_never_overlap_and_keep_the_ends(qtbot):
     import pyqtgraph as pg
     from PyQt5.QtGui import QFontMetrics
-    from cnnviz.gui.viewkit import ColorBar, tick_values
+    from cnnviz.gui.widgets.viewkit import ColorBar, tick_values
     assert tick_values(-0.04, 0.04, 5) == pytest.approx([-0.04, -0.02, 0, 0.02, 0.04])
     assert tick_values(0, 1.2, 4) == pytest.approx([0, 0.4, 0.8, 1.2])
     assert tick_values(-2.5, 2.5, 4) == pytest.approx([-2.5, 0, 2.5])          # 0 always a tick
@@ -140,7 +140,7 @@ def test_colorbar_ticks_never_overlap_and_keep_the_ends(qtbot):
 
 
 def test_class_chart_long_names_lie_on_their_side_and_labels_stay_inside(qtbot):
-    from cnnviz.gui.probabilities import ProbabilityPanel
+    from cnnviz.gui.views.probabilities import ProbabilityPanel
     fashion = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                "Ankle boot"]
     for names, orientation in ((CLASSES, "vertical"), (fashion, "horizontal")):
@@ -172,7 +172,7 @@ def test_class_chart_long_names_lie_on_their_side_and_labels_stay_inside(qtbot):
 
 
 def test_class_chart_writes_every_kth_name_but_always_the_winner(qtbot):
-    from cnnviz.gui.probabilities import ClassBarChart
+    from cnnviz.gui.views.probabilities import ClassBarChart
     chart = show(qtbot, ClassBarChart(), (200, 150))
     names = [f"class {i}" for i in range(40)]
     chart.set_classes(names)

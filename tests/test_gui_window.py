@@ -5,11 +5,11 @@ from PyQt5.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PyQt5.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PyQt5.QtWidgets import QApplication, QDockWidget, QMessageBox
 
-from cnnviz.gui import theme
-from cnnviz.gui.mainwindow import MainWindow
-from cnnviz.gui.modelinfo import about_text, untrained_model
-from cnnviz.gui.probabilities import format_probability
-from cnnviz.gui.synthstroke import draw_digit
+from cnnviz.gui.widgets import theme
+from cnnviz.gui.app.window import MainWindow
+from cnnviz.gui.model.modelchoice import about_text, untrained_model
+from cnnviz.gui.views.probabilities import format_probability
+from cnnviz.gui.tools.synthstroke import draw_digit
 
 
 @pytest.fixture
@@ -354,7 +354,7 @@ def test_hovering_a_bar_reads_its_probability(window):
 
 
 def test_switching_to_fewer_classes_never_reads_a_stale_softmax(window, qtbot):
-    from cnnviz.gui.modelinfo import ModelChoice
+    from cnnviz.gui.model.modelchoice import ModelChoice
     from cnnviz.nn import Network, preset_spec
     letters = [chr(ord("A") + i) for i in range(26)]
     draw_digit(window.canvas, "7")
@@ -366,7 +366,7 @@ def test_switching_to_fewer_classes_never_reads_a_stale_softmax(window, qtbot):
 
 
 def test_screenshots_are_written_with_the_expected_sizes(tmp_path):
-    from cnnviz.gui.screenshot import screenshot_report, take_screenshots
+    from cnnviz.gui.tools.screenshot import screenshot_report, take_screenshots
     paths = take_screenshots(tmp_path, size=(1100, 760), digit="3", themes=("light",))
     names = {p.name for p in paths}
     assert {"window.png", "panel-drawing.png", "panel-featuremaps.png", "panel-probabilities.png"} <= names
@@ -383,7 +383,7 @@ def test_screenshots_are_written_with_the_expected_sizes(tmp_path):
 
 
 def test_draw_bench_reports_latencies(tmp_path):
-    from cnnviz.gui.drawbench import bench_draw
+    from cnnviz.gui.tools.drawbench import bench_draw
     report = bench_draw(presets=("simple",), strokes=1, size=(900, 640), startup=False)
     simple = report["presets"]["simple"]
     assert simple["events"] > 20 and simple["updates"] >= 1

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from PyQt5.QtGui import QImage, QImageReader
 
-from cnnviz.gui.featuremaps import FeatureMapView
-from cnnviz.gui.inspector import Inspector
+from cnnviz.gui.views.featuremaps import FeatureMapView
+from cnnviz.gui.model.inspector import Inspector
 from cnnviz.gui.training.snapshot import make_snapshot
 from cnnviz.gui.training.timelapse import (Frame, TimeLapse, TimeLapseView, filter_picture, maps_picture,
                                            qimage_to_rgb)
@@ -212,7 +212,7 @@ def test_another_network_ends_scrubbing(qtbot, snapshots):
 
 # -- the filter view's "compare with start" (the other look back in time) -------------------
 def compare_view(qtbot, snapshots, size=(700, 350)):
-    from cnnviz.gui.filters import FilterView
+    from cnnviz.gui.views.filters import FilterView
     ins = live_inspector(snapshots)
     view = FilterView(ins)
     qtbot.addWidget(view)
@@ -233,7 +233,7 @@ def test_compare_with_start_needs_start_weights(qtbot, snapshots):
 
 
 def test_start_filters_beside_the_current_ones_on_one_scale(qtbot, snapshots):
-    from cnnviz.gui import colormaps as cm
+    from cnnviz.gui.widgets import colormaps as cm
     view, ins = compare_view(qtbot, snapshots)
     W0, W = snapshots[0].weights["conv1.W"], ins.network.params["conv1.W"]
     ins.start_weights = dict(snapshots[0].weights)

@@ -78,10 +78,10 @@ def _bench_args(p):
 
 def _bench(args):
     if args.draw:
-        from ..gui.drawbench import bench_draw
+        from ..gui.tools.drawbench import bench_draw
         return bench_draw(report=lambda text: say(args, text))
     if args.gui:
-        from ..gui.trainbench import bench_gui
+        from ..gui.tools.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
     from ..bench import bench_presets
@@ -334,7 +334,7 @@ def _screenshot_args(p):
 def _screenshot(args):
     import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ..gui.screenshot import screenshot_report
+    from ..gui.tools.screenshot import screenshot_report
     from ..modelio import ModelFileError
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
@@ -347,7 +347,7 @@ def _screenshot(args):
         raise UserError(str(e)) from None
     if args.train:
         from ..data import DataError
-        from ..gui.trainshot import training_screenshots
+        from ..gui.tools.trainshot import training_screenshots
         try:
             paths = training_screenshots(args.out, args.data_dir, args.train, size=(width, height))
         except DataError as e:

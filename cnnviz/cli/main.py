@@ -66,7 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             e.parser.print_usage(sys.stderr)
         return _fail(as_json, str(e), EXIT_USAGE)
     if args.command is None:
-        from ..gui.app import run_app   # the only place the CLI reaches into the GUI
+        from ..gui.app.run import run_app   # the only place the CLI reaches into the GUI
         return run_app()
     _help, _add, run = commands.COMMANDS[args.command]
     try:

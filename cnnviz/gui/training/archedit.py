@@ -20,7 +20,7 @@ from PyQt5.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, 
                              QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget)
 
 from ...nn import LAYER_TYPES, PRESETS, Network, ShapeError, SpecError, preset_spec
-from .. import theme
+from ..widgets import theme
 
 CHECK_DELAY_MS = 300        # wait this long after the last keystroke before checking
 

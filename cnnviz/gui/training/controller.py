@@ -28,14 +28,14 @@ from ...nn import Network, SpecError, preset_spec
 from ...nn.shapes import ShapeError
 from ...train.history import History
 from ...train.recipe import Recipe, build_network, prepare, save_trained, with_overrides
-from ..modelinfo import ModelChoice
+from ..model.modelchoice import ModelChoice
 from .archedit import ArchitectureDialog
 from .curves import CurvesView
 from .dataloader import DatasetLoader
 from .panel import PROBE_TEST, START_CONTINUE, TrainingPanel
 from .timelapse import TimeLapse, TimeLapseView
 from .worker import TrainingWorker
-from ..scroll import scrolling
+from ..widgets.scroll import scrolling
 
 #: QSettings key of the data folder chosen with "Local folder…"
 DATA_DIR_KEY = "training/data_dir"

@@ -21,8 +21,8 @@ from PyQt5.QtCore import QEvent, QLineF, QRectF, Qt, QTimer
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from .. import theme
-from .labels import ElidedLines
+from ..widgets import theme
+from ..widgets.labels import ElidedLines
 
 SMOOTH_STEPS = 30          # time constant of the moving average, in steps
 REDRAW_MS = 200            # at most 5 redraws a second: curves need no more, training does

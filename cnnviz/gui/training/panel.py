@@ -21,7 +21,7 @@ from ...nn import PRESETS
 from ...nn.init import INITS
 from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
-from .labels import ElidedLines
+from ..widgets.labels import ElidedLines
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
 START_NEW, START_CONTINUE = "new", "continue"

@@ -27,10 +27,10 @@ from PyQt5.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, 
 
 from ...gifwriter import GifWriter
 from ...nn import LayerOutput
-from .. import colormaps as cm
-from .labels import ElidedLines
-from ..lazy import CatchUpOnShow, skip_while_hidden
-from ..mosaic import Mosaic
+from ..widgets import colormaps as cm
+from ..widgets.labels import ElidedLines
+from ..widgets.lazy import CatchUpOnShow, skip_while_hidden
+from ..widgets.mosaic import Mosaic
 
 GUTTER_RGB = (128, 128, 128)     # between tiles: neither an activation 0 (black) nor a weight 0 (white)
 STATUS_TIP = ("While you look back, the feature-map, pooling and probability views show the probe image as "

@@ -46,12 +46,12 @@ from PyQt5.QtCore import QObject, pyqtSignal
 from ...modelio import ModelFileError
 from ...train.recipe import Recipe, save_trained
 from ...train.trainer import Trainer
-from ..blas import set_blas_threads
+from ...blas import set_blas_threads
 from .snapshot import Snapshot, make_snapshot
 
 #: environment override of the BLAS thread count used while training
 TRAIN_BLAS_ENV = "CNNVIZ_TRAIN_BLAS_THREADS"
-#: BLAS threads for the app's interactive work, restored when a run ends (see cnnviz.gui.blas)
+#: BLAS threads for the app's interactive work, restored when a run ends (see cnnviz.blas)
 IDLE_BLAS_THREADS = 1
 #: environment override of the interpreter's switch interval (seconds) while a run goes on
 SWITCH_ENV = "CNNVIZ_TRAIN_SWITCH_INTERVAL"

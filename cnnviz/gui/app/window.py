@@ -9,7 +9,6 @@ View > Panels and File > Export panel automatically.
 """
 from __future__ import annotations
 
-import importlib
 import time
 from pathlib import Path
 from typing import Dict, Optional
@@ -20,19 +19,23 @@ from PyQt5.QtWidgets import (QAction, QActionGroup, QApplication, QDialog, QDial
                              QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QScrollArea, QTabBar,
                              QVBoxLayout, QWidget)
 
-from . import imagefile
-from ..modelio import ModelFileError, save_model
-from ..nn import PRESETS
-from . import theme
+from .. import imagefile
+from ...modelio import ModelFileError, save_model
+from ...nn import PRESETS
+from ..widgets import theme
 from .drawpanel import DrawPanel
-from .export import widget_png
-from .inspector import Inspector
-from .kernelview import KernelPlayground
+from ..widgets.export import widget_png
+from ..model.inspector import Inspector
+from ..views.kernels import KernelPlayground
 from .statusbar import StatusBar
-from .scroll import scrolling
-from .modelinfo import ModelChoice, about_text, describe, is_untrained, open_model_file, untrained_model
-from .probabilities import ProbabilityPanel
-from .training.controller import TrainingController
+from ..widgets.scroll import scrolling
+from ..model.modelchoice import ModelChoice, about_text, describe, is_untrained, open_model_file, untrained_model
+from ..views.featuremaps import FeatureMapView
+from ..views.filters import FilterView
+from ..views.pooling import PoolingView
+from ..views.probabilities import ProbabilityPanel
+from ..views.strip import NetworkStrip
+from ..training.controller import TrainingController
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
@@ -43,12 +46,12 @@ DEFAULT_SIZE = QSize(1400, 900)
 #: minimum (a view's title, controls, a plot of at least PLOT_MIN_HEIGHT and its readout)
 SCROLL_MIN_HEIGHT = 170
 
-#: the layer views: key, dock title, module, class
+#: the layer views: key, dock title, class (built with the inspector)
 LAYER_VIEWS = (
-    ("strip", "Network", "strip", "NetworkStrip"),
-    ("featuremaps", "Feature maps", "featuremaps", "FeatureMapView"),
-    ("filters", "Filters", "filters", "FilterView"),
-    ("pooling", "Pooling", "pooling", "PoolingView"),
+    ("strip", "Network", NetworkStrip),
+    ("featuremaps", "Feature maps", FeatureMapView),
+    ("filters", "Filters", FilterView),
+    ("pooling", "Pooling", PoolingView),
 )
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
@@ -82,8 +85,8 @@ class MainWindow(QMainWindow):
         self.status_model.setObjectName("statusModel")
         self.statusBar().addPermanentWidget(self.status_model)
 
-        for key, title, module, cls in LAYER_VIEWS:
-            self.add_panel(key, title, _make_view(module, cls, self.inspector))
+        for key, title, view_class in LAYER_VIEWS:
+            self.add_panel(key, title, view_class(self.inspector))
         self.add_panel("probabilities", "Probabilities", ProbabilityPanel(self.inspector))
         self.kernels = KernelPlayground()
         kernels_dock = self.add_panel("kernels", "Kernels", scrolling(self.kernels), tabify_with="pooling")
@@ -508,11 +511,6 @@ class MainWindow(QMainWindow):
         if path:
             self.settings.setValue(f"paths/{kind}", str(Path(path).parent))
         return path
-
-
-def _make_view(module: str, cls: str, inspector: Inspector) -> QWidget:
-    """A layer view: class ``cls`` of ``cnnviz.gui.<module>``, observing ``inspector``."""
-    return getattr(importlib.import_module(f"{__package__}.{module}"), cls)(inspector)
 
 
 def _clamp(v: float, lo: float, hi: float) -> float:

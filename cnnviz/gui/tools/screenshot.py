@@ -13,11 +13,11 @@ from PyQt5.QtCore import QSettings
 from PyQt5.QtGui import QImageReader
 from PyQt5.QtTest import QTest
 
-from . import theme
-from .app import ensure_app
-from .export import widget_png
-from .mainwindow import MainWindow
-from .modelinfo import describe, open_model_file, startup_model
+from ..widgets import theme
+from ..app.run import ensure_app
+from ..widgets.export import widget_png
+from ..app.window import MainWindow
+from ..model.modelchoice import describe, open_model_file, startup_model
 from .synthstroke import draw_digit
 
 

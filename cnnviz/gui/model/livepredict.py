@@ -19,8 +19,8 @@ from typing import Deque, Optional, Tuple
 import numpy as np
 from PyQt5.QtCore import QObject, Qt, QTimer, pyqtSignal
 
-from ..preprocess import EmptyImageError, PreprocessError, PreprocessInfo, preprocess_with_info
-from .canvas import DrawingCanvas
+from ...preprocess import EmptyImageError, PreprocessError, PreprocessInfo, preprocess_with_info
+from ..widgets.canvas import DrawingCanvas
 from .inspector import Inspector
 
 FRAME_MS = 12.0        # cycles up to this long need no idle gap after them

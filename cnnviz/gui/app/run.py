@@ -10,14 +10,14 @@ from typing import List, Optional
 from PyQt5.QtCore import QSettings, QTimer
 from PyQt5.QtWidgets import QApplication
 
-from . import theme
-from .blas import set_blas_threads
-from .mainwindow import APPLICATION, ORGANIZATION, MainWindow
-from .modelinfo import startup_model
+from ..widgets import theme
+from ...blas import set_blas_threads
+from .window import APPLICATION, ORGANIZATION, MainWindow
+from ..model.modelchoice import startup_model
 
 #: set to 1 to print startup timings as JSON on stdout and quit once the window is shown
 STARTUP_PROBE_ENV = "CNNVIZ_STARTUP_PROBE"
-#: BLAS threads for the app's one-image forward passes (see :mod:`cnnviz.gui.blas`)
+#: BLAS threads for the app's one-image forward passes (see :mod:`cnnviz.blas`)
 INTERACTIVE_BLAS_THREADS = 1
 
 

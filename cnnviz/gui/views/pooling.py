@@ -20,11 +20,11 @@ from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QLabel, QSpinBox, QWidget
 
-from . import colormaps as cm
-from . import theme
+from ..widgets import colormaps as cm
+from ..widgets import theme
 from .featuremaps import channel_name
-from .lazy import skip_while_hidden
-from .viewkit import (NO_INPUT, NOISE_FRACTION, ColorBar, ElidedLabel, LayerView, WrapLabel, fit_with_header,
+from ..widgets.lazy import skip_while_hidden
+from ..widgets.viewkit import (NO_INPUT, NOISE_FRACTION, ColorBar, ElidedLabel, LayerView, WrapLabel, fit_with_header,
                       nearest_entry, outline_box, view_layout)
 
 POOL_KINDS = ("MaxPool2D", "AvgPool2D")

@@ -35,7 +35,7 @@ class LayerView(CatchUpOnShow, QWidget):
     """What the layer views share: the inspector and its entries (renewed with the network),
     the selected position, and one enlarged item (``focused``) with the way back to all.
 
-    Subclasses decorate ``refresh`` with :func:`cnnviz.gui.lazy.skip_while_hidden` and reset
+    Subclasses decorate ``refresh`` with :func:`cnnviz.gui.widgets.lazy.skip_while_hidden` and reset
     their own state for a new network in :meth:`_forget_layer`.
     """
 

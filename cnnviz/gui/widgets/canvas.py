@@ -22,9 +22,9 @@ from PyQt5.QtCore import QEvent, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from ..preprocess import flatten_alpha
+from ...preprocess import flatten_alpha
 from . import theme
-from .imagefile import array_to_qimage, qimage_to_array
+from ..imagefile import array_to_qimage, qimage_to_array
 
 #: side of the blank paper; the brush size is given in pixels of this paper
 PAPER_SIDE = 280

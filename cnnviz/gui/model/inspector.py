@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from ..nn import LayerOutput, Network
+from ...nn import LayerOutput, Network
 
 
 class Inspector(QObject):
@@ -51,7 +51,7 @@ class Inspector(QObject):
         #: input is handled elsewhere (a training worker) and no forward pass runs here
         self.input_router: Optional[Callable[[Optional[np.ndarray]], bool]] = None
         #: True while a training run sends snapshots (~10 a second): costly views may redraw
-        #: less often (see cnnviz.gui.lazy.throttle_while_live)
+        #: less often (see cnnviz.gui.widgets.lazy.throttle_while_live)
         self.live = False
 
     # -- what is shown --------------------------------------------------------

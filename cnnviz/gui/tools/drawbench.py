@@ -26,10 +26,10 @@ import numpy as np
 from PyQt5.QtCore import QEvent, QObject, QPointF, QSettings
 from PyQt5.QtTest import QTest
 
-from .app import STARTUP_PROBE_ENV, ensure_app
-from .blas import blas_threads
-from .mainwindow import MainWindow
-from .modelinfo import ROOT, untrained_model
+from ..app.run import STARTUP_PROBE_ENV, ensure_app
+from ...blas import blas_threads
+from ..app.window import MainWindow
+from ..model.modelchoice import ROOT, untrained_model
 from .synthstroke import digit_path, mouse_event
 
 TARGETS_MS = {"simple": 16.0, "deep": 33.0}
@@ -278,7 +278,7 @@ def measure_startup(timeout: float = 30.0) -> dict:
     with tempfile.TemporaryDirectory() as home:
         env["XDG_CONFIG_HOME"] = home            # the probe must not read or touch saved settings
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=env, cwd=str(ROOT),
+        proc = subprocess.Popen([sys.executable, "-m", "cnnviz"], env=env, cwd=str(ROOT),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: "queue.Queue" = queue.Queue()
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from ..modelio import ModelFileError, load_model
-from ..nn import Network, preset_spec
-from .probabilities import is_untrained_meta
+from ... import shipped
+from ...modelio import ModelFileError, load_model
+from ...nn import Network, preset_spec
+from ..views.probabilities import is_untrained_meta
 
-ROOT = Path(__file__).resolve().parents[2]
-#: the pretrained digits model shipped with the program
-DEFAULT_MODEL_PATH = ROOT / "resources" / "models" / "digits.npz"
+#: the folder holding the cnnviz package: paths under it are shown relative to it
+ROOT = Path(__file__).resolve().parents[3]
 DIGITS = [str(i) for i in range(10)]
 
 
@@ -44,7 +44,7 @@ def open_model_file(path) -> ModelChoice:
     """
     path = Path(path)
     if path.suffix.lower() == ".pkl":
-        from ..modelio import import_textbook_params
+        from ...modelio import import_textbook_params
         loaded = import_textbook_params(path)
     else:
         loaded = load_model(path)
@@ -57,7 +57,7 @@ def startup_model(path: Optional[Path] = None) -> Tuple[ModelChoice, str]:
     The shipped digits model when it can be read; otherwise the untrained
     ``simple`` preset, with a note saying why.
     """
-    path = Path(path) if path is not None else DEFAULT_MODEL_PATH
+    path = Path(path) if path is not None else shipped.model_path()
     if not path.is_file():
         return untrained_model(), (f"No trained model found ({_short(path)}): showing an untrained "
                                    f"network.")

@@ -26,14 +26,14 @@ import numpy as np
 from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer
 from PyQt5.QtTest import QTest
 
-from ..data import load_dataset, resolve_data_dir
-from ..train.recipe import Recipe, prepare
-from .app import ensure_app
-from .blas import set_blas_threads
-from .mainwindow import MainWindow
-from .modelinfo import untrained_model
+from ...data import load_dataset, resolve_data_dir
+from ...train.recipe import Recipe, prepare
+from ..app.run import ensure_app
+from ...blas import set_blas_threads
+from ..app.window import MainWindow
+from ..model.modelchoice import untrained_model
 from .synthstroke import digit_path, mouse_event
-from .training.worker import IDLE_BLAS_THREADS, training_blas_threads, training_switch_interval
+from ..training.worker import IDLE_BLAS_THREADS, training_blas_threads, training_switch_interval
 
 TARGETS = {"in_app_vs_headless": 0.85, "timer_p99_ms": 50.0, "snapshots_per_s": 10.0}
 

@@ -19,10 +19,10 @@ from PyQt5.QtCore import QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
 
-from . import colormaps as cm
+from ..widgets import colormaps as cm
 from .featuremaps import shape_text
-from .lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
-from .viewkit import NOISE_FRACTION
+from ..widgets.lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
+from ..widgets.viewkit import NOISE_FRACTION
 
 THUMB = 40                   # icon side, pixels
 FRAME = 3                    # coloured frame around a thumbnail

@@ -14,8 +14,8 @@ from PyQt5.QtCore import QPointF, QRect, QSize, Qt
 from PyQt5.QtGui import QFont, QFontMetrics, QPainter
 from PyQt5.QtWidgets import QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from . import theme
-from .inspector import Inspector
+from ..widgets import theme
+from ..model.inspector import Inspector
 
 BAR_WIDTH = 0.72
 
@@ -412,5 +412,5 @@ class PredictionLabel(QWidget):
 
 
 def is_untrained_meta(meta: dict) -> bool:
-    """True for a network with random weights (see :func:`cnnviz.gui.modelinfo.is_untrained`)."""
+    """True for a network with random weights (see :func:`cnnviz.gui.model.modelchoice.is_untrained`)."""
     return bool(meta.get("untrained") or (meta.get("extra") or {}).get("untrained"))

@@ -33,12 +33,12 @@ from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtGui import QColor, QFontMetrics
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
-from . import colormaps as cm
-from . import theme
+from ..widgets import colormaps as cm
+from ..widgets import theme
 from .featuremaps import MAP_BACKGROUND, shape_text
-from .mosaic import Mosaic, MosaicGeometry, grid_shape
-from .lazy import skip_while_hidden, throttle_while_live
-from .viewkit import ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, nearest_entry, outline_box, view_layout
+from ..widgets.mosaic import Mosaic, MosaicGeometry, grid_shape
+from ..widgets.lazy import skip_while_hidden, throttle_while_live
+from ..widgets.viewkit import ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, nearest_entry, outline_box, view_layout
 
 RGB_BACKGROUND = "#202020"   # composites are grey at 0, so their gutters must not be
 MAX_CHANNELS = 4        # input-channel rows shown at once for a wide conv layer

@@ -15,11 +15,11 @@ import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
 
-from . import colormaps as cm
-from .mosaic import Mosaic, grid_shape
-from .lazy import skip_while_hidden
+from ..widgets import colormaps as cm
+from ..widgets.mosaic import Mosaic, grid_shape
+from ..widgets.lazy import skip_while_hidden
 from .probabilities import ClassBarChart
-from .viewkit import NO_INPUT, ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, outline_box, view_layout
+from ..widgets.viewkit import NO_INPUT, ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, outline_box, view_layout
 
 RGB_NAMES = ("red", "green", "blue")
 MAP_BACKGROUND = "#808080"      # gutters between maps: neither a zero (black) nor a weight 0 (white)

@@ -16,15 +16,15 @@ from typing import List, Tuple
 from PyQt5.QtCore import QSettings
 from PyQt5.QtTest import QTest
 
-from ..data import load_dataset, resolve_data_dir
-from ..train.recipe import Recipe
-from .app import ensure_app
-from .export import widget_png
-from .mainwindow import MainWindow
-from .modelinfo import untrained_model
+from ...data import load_dataset, resolve_data_dir
+from ...train.recipe import Recipe
+from ..app.run import ensure_app
+from ..widgets.export import widget_png
+from ..app.window import MainWindow
+from ..model.modelchoice import untrained_model
 from .synthstroke import draw_digit
 from .trainbench import _run_loop
-from .training.controller import LOADING_TEXT
+from ..training.controller import LOADING_TEXT
 
 
 def _show_downloading(training) -> None:

@@ -25,12 +25,12 @@ from PyQt5.QtGui import QColor, QFontDatabase, QImage, QLinearGradient, QPainter
 from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPlainTextEdit,
                              QSizePolicy, QVBoxLayout, QWidget)
 
-from .. import kernels as K
-from .imagefile import qimage_to_array
-from ..preprocess import resize_area, to_gray
-from . import colormaps as cm
-from . import theme
-from .viewkit import ElidedLabel, WrapLabel
+from ... import kernels as K
+from ..imagefile import qimage_to_array
+from ...preprocess import resize_area, to_gray
+from ..widgets import colormaps as cm
+from ..widgets import theme
+from ..widgets.viewkit import ElidedLabel, WrapLabel
 
 MAX_SIDE = 256                  # larger images are shrunk to this longer side before filtering
 CUSTOM = "custom"

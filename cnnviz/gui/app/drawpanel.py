@@ -7,13 +7,13 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QSlider, QSizePolicy, QToolButton,
                              QVBoxLayout, QWidget)
 
-from . import theme
-from .canvas import BRUSH_RANGE, DrawingCanvas
-from .inspector import Inspector
-from .livepredict import LivePredictor
-from .preview import InputPreview
-from .probabilities import PredictionLabel, what_to_draw
-from .viewkit import WrapLabel
+from ..widgets import theme
+from ..widgets.canvas import BRUSH_RANGE, DrawingCanvas
+from ..model.inspector import Inspector
+from ..model.livepredict import LivePredictor
+from ..widgets.preview import InputPreview
+from ..views.probabilities import PredictionLabel, what_to_draw
+from ..widgets.viewkit import WrapLabel
 
 
 class DrawPanel(QWidget):

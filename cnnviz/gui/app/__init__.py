@@ -1,0 +1,1 @@
+"""The app shell: the main window, its menus and docks, the status bar, start-up."""

@@ -1,0 +1,1 @@
+"""One module per view; each observes the Inspector and imports no other view."""

@@ -1,0 +1,1 @@
+"""Small reusable parts the views and the app are built from."""
