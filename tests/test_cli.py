@@ -52,7 +52,7 @@ def test_train_then_eval_then_predict(tmp_path, data_dir, capsys):
     assert cm.shape == (10, 10) and cm.sum() == 100
     assert [c["name"] for c in report["classes"]] == [str(i) for i in range(10)]
 
-    from cnnviz.gui.imagefile import array_to_qimage
+    from cnnviz.gui.widgets.qimage import array_to_qimage
     img = np.zeros((28, 28), np.uint8)
     img[:, 13:15] = 255                                 # a vertical bar: class 1
     path = tmp_path / "bar.png"
@@ -90,7 +90,7 @@ def test_damaged_model_file_is_refused_cleanly(tmp_path, capsys):
 
 
 def test_predict_reports_an_empty_image_instead_of_classifying(tmp_path, data_dir, capsys):
-    from cnnviz.gui.imagefile import array_to_qimage
+    from cnnviz.gui.widgets.qimage import array_to_qimage
     model = tmp_path / "m.npz"
     main(["train", "--data-dir", str(data_dir), "--epochs", "1", "--limit", "100", "--out", str(model)])
     blank = tmp_path / "blank.png"

@@ -9,7 +9,8 @@ from cnnviz.gui.widgets.canvas import PAPER_SIDE, DrawingCanvas
 from cnnviz.gui.model.inspector import Inspector
 from cnnviz.gui.model.livepredict import LivePredictor
 from cnnviz.gui.model.modelchoice import untrained_model
-from cnnviz.gui.widgets.preview import InputPreview, input_to_qimage
+from cnnviz.gui.widgets.preview import InputPreview
+from cnnviz.gui.widgets.qimage import input_to_qimage
 from cnnviz.gui.tools.synthstroke import digit_path, draw_with_mouse, mouse_event
 
 

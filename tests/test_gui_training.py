@@ -283,7 +283,7 @@ def test_a_download_shows_progress_and_cancel_at_the_top_and_cancel_stops_it(qtb
         assert p.message_label.text() == "Loading cancelled." and not p.load_row.isVisible()
         assert t.worker is None and window.inspector.network is before
         assert not (tmp_path / "empty" / "mnist" / "train-images-idx3-ubyte.gz").exists()
-        assert t.loader.wait(5)
+        assert t.source.loader.wait(5)
         assert p.train_button.isEnabled()
     finally:
         server.close()
@@ -296,10 +296,10 @@ def test_a_diverging_run_shows_the_error_and_finite_weights(qtbot, window):
     t = train(qtbot, window)
     assert t.worker.done.reason == "diverged"
     assert "diverged" in p.message_label.text() and "learning rate" in p.message_label.text()
-    assert t.error_box is not None and t.error_box.isVisible()
+    assert window.error_box is not None and window.error_box.isVisible()
     assert "diverged" in window.statusBar().currentMessage()
     assert all(np.isfinite(w).all() for w in window.inspector.network.params.values())
-    t.error_box.close()
+    window.error_box.close()
 
 
 def test_a_missing_data_set_shows_the_data_message_and_keeps_the_model(qtbot, window, tmp_path):
@@ -322,7 +322,7 @@ def test_probe_a_test_image_instead_of_the_drawing(qtbot, window):
     t.panel.probe_box.setCurrentIndex(t.panel.probe_box.findData(PROBE_TEST))
     t.panel.probe_spin.setValue(3)
     qtbot.waitUntil(lambda: t.panel.state == "idle" and window.inspector.input is not None, timeout=30000)
-    expected = t.data.x_test[3, 0] / 255.0
+    expected = t.source.data.x_test[3, 0] / 255.0
     np.testing.assert_allclose(window.inspector.input[0], expected)
     draw_bar(window)                                         # the drawing does not replace the test image
     np.testing.assert_allclose(window.inspector.input[0], expected)

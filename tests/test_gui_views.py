@@ -44,7 +44,7 @@ def inspector_for(preset="simple", shape=(1, 28, 28), with_input=True, **options
 
 
 def index_of(ins, name) -> int:
-    return [e[0] for e in ins.entries()].index(name)
+    return [e.name for e in ins.entries()].index(name)
 
 
 def show(qtbot, widget, size=(700, 500)):
@@ -119,7 +119,7 @@ def test_colormaps_symmetric_levels_and_styles(qtbot):
 def test_colorbar_ticks_never_overlap_and_keep_the_ends(qtbot):
     import pyqtgraph as pg
     from PyQt5.QtGui import QFontMetrics
-    from cnnviz.gui.widgets.viewkit import ColorBar, tick_values
+    from cnnviz.gui.widgets.colorbar import ColorBar, tick_values
     assert tick_values(-0.04, 0.04, 5) == pytest.approx([-0.04, -0.02, 0, 0.02, 0.04])
     assert tick_values(0, 1.2, 4) == pytest.approx([0, 0.4, 0.8, 1.2])
     assert tick_values(-2.5, 2.5, 4) == pytest.approx([-2.5, 0, 2.5])          # 0 always a tick
@@ -172,7 +172,7 @@ def test_class_chart_long_names_lie_on_their_side_and_labels_stay_inside(qtbot):
 
 
 def test_class_chart_writes_every_kth_name_but_always_the_winner(qtbot):
-    from cnnviz.gui.views.probabilities import ClassBarChart
+    from cnnviz.gui.widgets.classbars import ClassBarChart
     chart = show(qtbot, ClassBarChart(), (200, 150))
     names = [f"class {i}" for i in range(40)]
     chart.set_classes(names)
@@ -361,11 +361,11 @@ def test_filters_conv_symmetric_levels_hover_and_live_weights(qtbot):
     W = ins.network.layer("conv1").params["W"]                        # (30, 1, 5, 5)
     raw = float(np.abs(W).max())
     m = cm.nice_ceil(raw)
-    assert view.mode == "conv" and view.image.image.shape == view._geometry.shape
-    assert view._geometry.count == 30 and view._geometry.tile_h == 5
+    assert view.mode == "conv" and view.image.image.shape == view.geometry.shape
+    assert view.geometry.count == 30 and view.geometry.tile_h == 5
     assert tuple(view.image.getLevels()) == pytest.approx((-m, m))
     assert view.colorbar.colorMap() is cm.WEIGHTS
-    top, left = view._geometry.origin(4)
+    top, left = view.geometry.origin(4)
     view.plot_widget.scene().sigMouseMoved.emit(scene_point(view.image, left + 2, top + 1))
     assert view.readout.text().startswith("conv1 · filter 4 · input channel 0 · row 1, col 2")
     assert f"{W[4, 0, 1, 2]:.4g}" in view.readout.text()
@@ -391,7 +391,7 @@ def test_filters_wide_conv_caps_input_channels(qtbot):
     ins = inspector_for("two-conv")
     view = show(qtbot, FilterView(ins))
     ins.select(index_of(ins, "conv2"))                                # W (64, 32, 5, 5)
-    g = view._geometry
+    g = view.geometry
     assert g.count == 64 and g.tile_h == MAX_CHANNELS * 6 - 1
     assert f"a row per input channel (0–{MAX_CHANNELS - 1} of 32)" in view.title.text()
     assert view.channel_row.isVisible()
@@ -407,7 +407,7 @@ def test_filters_dense_units_matrix_and_layers_without_weights(qtbot):
     view = show(qtbot, FilterView(ins))
     ins.select(index_of(ins, "fc1"))                                  # W (4320, 100) after pool1 30x12x12
     W = ins.network.layer("fc1").params["W"]
-    assert view.mode == "unit" and view._geometry.count == 30 and view._geometry.tile_h == 12
+    assert view.mode == "unit" and view.geometry.count == 30 and view.geometry.tile_h == 12
     view.unit_spin.setValue(7)
     np.testing.assert_array_equal(view.image.image[:12, :12], W[:144, 7].reshape(12, 12))
     assert "unit 7" in view.title.text()
@@ -430,7 +430,7 @@ def test_filters_rgb_first_layer(qtbot):
     expected = 0.5 + W[0, :, 0, 0] / (2 * cm.nice_ceil(np.abs(W).max()))
     np.testing.assert_allclose(view.rgb_image.image[0, 0], expected, rtol=1e-5)
     view.rgb_box.setCurrentIndex(1)
-    assert view.mode == "conv" and view._geometry.tile_h == 3 * 6 - 1
+    assert view.mode == "conv" and view.geometry.tile_h == 3 * 6 - 1
 
 
 # -- pooling ------------------------------------------------------------------------
@@ -552,7 +552,7 @@ def test_views_follow_a_network_switch_and_rgb_input_together(qtbot):
     ins.set_input(drawn_seven())
     strip, fm, fv, pv = views
     assert strip.list.count() == len(ins.entries())
-    name = ins.entries()[ins.selected][0]
+    name = ins.entries()[ins.selected].name
     assert name in fm.title.text()
     assert pv.pool_index is not None and fv.shown_index is not None
 

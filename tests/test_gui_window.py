@@ -7,8 +7,9 @@ from PyQt5.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from cnnviz.gui.widgets import theme
 from cnnviz.gui.app.window import MainWindow
-from cnnviz.gui.model.modelchoice import about_text, untrained_model
-from cnnviz.gui.views.probabilities import format_probability
+from cnnviz.gui.model.modelchoice import untrained_model
+from cnnviz.gui.model.modeltext import about_text
+from cnnviz.gui.widgets.classbars import format_probability
 from cnnviz.gui.tools.synthstroke import draw_digit
 
 
@@ -74,7 +75,7 @@ def test_arrow_keys_step_layers_whatever_has_focus(window, qtbot, focus):
     qtbot.waitActive(window)
     target = window.canvas if focus == "canvas" else window.panels[focus].widget()
     target.setFocus()
-    names = [e[0] for e in window.inspector.entries()]
+    names = [e.name for e in window.inspector.entries()]
     window.inspector.select(names.index("conv1"))
     fmaps = window.panels["featuremaps"].widget()
     conv_shape = fmaps.image.image.shape
@@ -215,7 +216,7 @@ def test_save_then_reopen_model_gives_the_same_predictions(window, tmp_path, war
     assert window.inspector.network.name == "simple"
     assert window.open_model(path) is True and not warnings
     assert window.inspector.network.name == "two-conv"
-    assert window.model_source == str(path)
+    assert window.inspector.model_path == str(path)
     np.testing.assert_allclose(window.inspector.probabilities(), before, rtol=1e-5, atol=1e-7)
     assert "model.npz" in window.status_model.text() or "Untrained" in window.status_model.text()
 
@@ -227,7 +228,7 @@ def test_new_untrained_preset_from_the_menu(window, qtbot):
     assert net.name == "lenet5" and "untrained" in window.windowTitle()
     qtbot.waitUntil(lambda: window.inspector.trace is not None)
     assert len(window.inspector.trace) == window.inspector.num_entries()
-    text = about_text(net, window.inspector.class_names, window.inspector.meta, window.model_source)
+    text = about_text(net, window.inspector.class_names, window.inspector.meta, window.inspector.model_path)
     assert net.summary() in text and "random initial weights" in text
 
 

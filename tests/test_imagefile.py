@@ -7,7 +7,8 @@ import pytest
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QColor, QImage, QPainter
 
-from cnnviz.gui.imagefile import ImageArrayError, ImageReadError, array_to_qimage, qimage_to_array, read_image
+from cnnviz.gui.imagefile import ImageReadError, read_image
+from cnnviz.gui.widgets.qimage import ImageArrayError, array_to_qimage, qimage_to_array
 
 QUADRANT_COLOURS = [(200, 30, 10), (20, 180, 60), (10, 40, 220), (250, 250, 250)]
 

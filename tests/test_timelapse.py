@@ -6,8 +6,10 @@ from PyQt5.QtGui import QImage, QImageReader
 from cnnviz.gui.views.featuremaps import FeatureMapView
 from cnnviz.gui.model.inspector import Inspector
 from cnnviz.gui.training.snapshot import make_snapshot
-from cnnviz.gui.training.timelapse import (Frame, TimeLapse, TimeLapseView, filter_picture, maps_picture,
-                                           qimage_to_rgb)
+from cnnviz.gui.training.timelapse import Frame, TimeLapse
+from cnnviz.gui.training.timelapse_export import filter_picture, maps_picture
+from cnnviz.gui.training.timelapse_view import TimeLapseView
+from cnnviz.gui.widgets.qimage import qimage_to_rgb
 from cnnviz.nn import Network
 from cnnviz.nn.optim import make_optimizer
 from cnnviz.train import TrainConfig, Trainer
@@ -59,8 +61,8 @@ def test_a_frame_keeps_conv_weights_and_a_half_precision_trace(snapshots):
     f = Frame.from_snapshot(s)
     assert list(f.weights) == ["conv1.W"]                 # dense weights are not kept
     np.testing.assert_array_equal(f.weights["conv1.W"], s.weights["conv1.W"])
-    assert [t[0] for t in f.trace] == [t.name for t in s.trace]
-    assert all(t[4].dtype == np.float16 for t in f.trace)
+    assert [t.name for t in f.trace] == [t.name for t in s.trace]
+    assert all(t.value.dtype == np.float16 for t in f.trace)
     np.testing.assert_allclose(f.value("relu1"), s.trace[2].value[0], rtol=2e-3, atol=1e-4)
     outs = f.trace_outputs()
     assert outs[2].value.dtype == np.float32 and outs[2].shape == s.trace[2].shape
@@ -227,8 +229,7 @@ def test_compare_with_start_needs_start_weights(qtbot, snapshots):
     assert not view.compare_box.isEnabled() and "once training has started" in view.compare_box.toolTip()
     view.compare_box.setChecked(True)
     assert not view.comparing and not view.start_image.isVisible()
-    ins.start_weights = dict(snapshots[0].weights)
-    ins.weightsChanged.emit()
+    ins.set_start_weights(dict(snapshots[0].weights))
     assert view.compare_box.isEnabled() and view.comparing and view.start_image.isVisible()
 
 
@@ -236,8 +237,8 @@ def test_start_filters_beside_the_current_ones_on_one_scale(qtbot, snapshots):
     from cnnviz.gui.widgets import colormaps as cm
     view, ins = compare_view(qtbot, snapshots)
     W0, W = snapshots[0].weights["conv1.W"], ins.network.params["conv1.W"]
-    ins.start_weights = dict(snapshots[0].weights)
-    ins.weights_step = 45
+    ins.set_start_weights(dict(snapshots[0].weights))
+    ins.set_weights(dict(ins.network.params), step=45, rerun=False)
     view.compare_box.setChecked(True)
     start = view.start_image.image
     assert start.shape == view.image.image.shape
@@ -261,14 +262,14 @@ def test_start_filters_beside_the_current_ones_on_one_scale(qtbot, snapshots):
 def test_compare_hover_reads_step0_weights_and_tall_views_stack(qtbot, snapshots):
     from PyQt5.QtWidgets import QApplication
     view, ins = compare_view(qtbot, snapshots, size=(300, 600))
-    ins.start_weights = dict(snapshots[0].weights)
+    ins.set_start_weights(dict(snapshots[0].weights))
     view.compare_box.setChecked(True)
     QApplication.processEvents()
     assert view.start_image.pos().x() == 0 and view.start_image.pos().y() < 0      # above the current ones
     W0 = snapshots[0].weights["conv1.W"]
     view._hover(view.start_image.mapToScene(0.5, 0.5))
     assert view.readout.text() == f"conv1 at step 0 · filter 0 · input channel 0 · row 0, col 0 · w = {W0[0, 0, 0, 0]:.4g}"
-    ins.select([e[0] for e in ins.entries()].index("fc1"))
+    ins.select([e.name for e in ins.entries()].index("fc1"))
     assert view.mode == "unit" and view.start_image.image.shape == view.image.image.shape
     view.compare_box.setChecked(False)
     assert not view.start_image.isVisible() and not view.start_label.isVisible()

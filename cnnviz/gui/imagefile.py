@@ -12,10 +12,10 @@ from typing import Union
 
 import numpy as np
 from PyQt5.QtCore import QBuffer, QByteArray, QIODevice
-from PyQt5.QtGui import QImage, QImageReader
+from PyQt5.QtGui import QImageReader
 
-_GRAY_SOURCE_FORMATS = (QImage.Format_Mono, QImage.Format_MonoLSB, QImage.Format_Indexed8)
-_ARRAY_FORMATS = {1: QImage.Format_Grayscale8, 3: QImage.Format_RGB888, 4: QImage.Format_RGBA8888}
+from .widgets.qimage import qimage_to_array
+
 
 _JPEG_SOI = b"\xff\xd8"
 # A marker inside entropy-coded data: 0xFF followed by anything but a stuffed
@@ -27,8 +27,6 @@ class ImageReadError(ValueError):
     """An image file is missing, unreadable, corrupt, truncated or not an image."""
 
 
-class ImageArrayError(ValueError):
-    """An array or QImage cannot be converted (wrong shape, dtype, or a null image)."""
 
 
 def read_image(path: Union[str, Path]) -> np.ndarray:
@@ -53,51 +51,6 @@ def read_image(path: Union[str, Path]) -> np.ndarray:
     if image.isNull():
         raise ImageReadError(f"cannot read image {path}: {_reader_reason(reader)}")
     return qimage_to_array(image)
-
-
-def qimage_to_array(image: QImage) -> np.ndarray:
-    """Copy a QImage into a new uint8 array.
-
-    Gray formats (Grayscale8/16, gray palettes, 1-bit) without alpha give
-    (H, W); images with an alpha channel give (H, W, 4) RGBA, straight alpha;
-    everything else (H, W, 3) RGB. Raises :class:`ImageArrayError` for a null
-    QImage.
-    """
-    if image.isNull():
-        raise ImageArrayError("cannot convert a null (empty) QImage to an array")
-    fmt = image.format()
-    if fmt == QImage.Format_Grayscale8:
-        return _pixels(image, np.uint8, 1)[:, :, 0]
-    if fmt == QImage.Format_Grayscale16:
-        wide = _pixels(image, np.uint16, 1)[:, :, 0].astype(np.uint32)
-        return ((wide + 128) // 257).astype(np.uint8)          # round(v * 255 / 65535)
-    if image.hasAlphaChannel():
-        return _pixels(image.convertToFormat(QImage.Format_RGBA8888), np.uint8, 4)
-    if fmt in _GRAY_SOURCE_FORMATS and image.allGray():
-        return _pixels(image.convertToFormat(QImage.Format_Grayscale8), np.uint8, 1)[:, :, 0]
-    return _pixels(image.convertToFormat(QImage.Format_RGB888), np.uint8, 3)
-
-
-def array_to_qimage(array: np.ndarray) -> QImage:
-    """A QImage owning a copy of ``array``.
-
-    ``array``: uint8 (H, W) or (H, W, 1) -> Format_Grayscale8, (H, W, 3) ->
-    Format_RGB888, (H, W, 4) straight-alpha RGBA -> Format_RGBA8888. Raises
-    :class:`ImageArrayError` for other shapes or dtypes.
-    """
-    array = np.asarray(array)
-    if array.dtype != np.uint8:
-        raise ImageArrayError(f"expected a uint8 array, got {array.dtype} "
-                              f"(scale floats in [0, 1] by 255 and round first)")
-    if array.ndim == 2:
-        array = array[:, :, None]
-    if array.ndim != 3 or array.shape[2] not in _ARRAY_FORMATS or 0 in array.shape:
-        raise ImageArrayError(f"expected an array of shape (H, W), (H, W, 3) or (H, W, 4), "
-                              f"got {array.shape}")
-    height, width, channels = array.shape
-    pixels = np.ascontiguousarray(array).tobytes()
-    view = QImage(pixels, width, height, width * channels, _ARRAY_FORMATS[channels])
-    return view.copy()      # the view borrows ``pixels``; the copy owns its data
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -156,13 +109,3 @@ def _jpeg_is_complete(data: bytes) -> bool:
         else:
             position = segment_end
     return position + 2 <= size and data[position:position + 2] == b"\xff\xd9"
-
-
-def _pixels(image: QImage, dtype: type, channels: int) -> np.ndarray:
-    """Copy (H, W, channels) pixels of ``dtype`` out of ``image``, dropping row padding."""
-    height, width, row_bytes = image.height(), image.width(), image.bytesPerLine()
-    buffer = image.constBits()
-    buffer.setsize(row_bytes * height)
-    rows = np.frombuffer(buffer, dtype=np.uint8).reshape(height, row_bytes)
-    used = rows[:, :width * channels * np.dtype(dtype).itemsize]
-    return used.copy().view(dtype).reshape(height, width, channels)

@@ -12,8 +12,9 @@ from ..widgets.canvas import BRUSH_RANGE, DrawingCanvas
 from ..model.inspector import Inspector
 from ..model.livepredict import LivePredictor
 from ..widgets.preview import InputPreview
-from ..views.probabilities import PredictionLabel, what_to_draw
-from ..widgets.viewkit import WrapLabel
+from ..model.modeltext import what_to_draw
+from ..views.prediction import PredictionLabel
+from ..widgets.labels import WrapLabel
 
 
 class DrawPanel(QWidget):
@@ -39,8 +40,8 @@ class DrawPanel(QWidget):
         self.brush.valueChanged.connect(self.canvas.set_brush_size)
         self.brush_value = QLabel()
         # "brush 22 px" after the slider: one label says what the slider is and where it stands
-        self.brush.valueChanged.connect(lambda v: self.brush_value.setText(f"brush {v} px"))
-        self.brush_value.setText(f"brush {self.brush.value()} px")
+        self.brush.valueChanged.connect(self._show_brush)
+        self._show_brush(self.brush.value())
         self.brush_value.setMinimumWidth(self.brush_value.fontMetrics().horizontalAdvance("brush 60 px") + 2)
         # tool buttons: as wide as their words, so the row fits a narrow window
         self.undo_button = QToolButton()
@@ -56,7 +57,7 @@ class DrawPanel(QWidget):
         self.undo_button.clicked.connect(self.canvas.undo)
         self.clear_button.clicked.connect(self.canvas.clear)
         self.canvas.historyChanged.connect(self._sync_buttons)
-        self.canvas.contentChanged.connect(lambda _final: self._sync_buttons())
+        self.canvas.contentChanged.connect(self._sync_buttons)
 
         tools = QHBoxLayout()
         tools.setSpacing(3)
@@ -110,7 +111,14 @@ class DrawPanel(QWidget):
     def _style_notes(self, _theme: str = "") -> None:
         self.preview_note.setStyleSheet(f"color: {theme.colors()['muted']};")
 
-    def _sync_buttons(self) -> None:
+    def set_brush_size(self, px: int) -> None:
+        """Set the brush (the slider and the canvas follow each other)."""
+        self.brush.setValue(int(px))
+
+    def _show_brush(self, px: int) -> None:
+        self.brush_value.setText(f"brush {px} px")
+
+    def _sync_buttons(self, *_args) -> None:
         self.undo_button.setEnabled(self.canvas.can_undo() or self.canvas.is_drawing())
         self.clear_button.setEnabled(not self.canvas.is_blank())
 

@@ -1,175 +1,325 @@
-"""The model object every view observes: which network, which input, which layer.
+"""The one model of what the window shows: network, meta data, input, trace, selection.
 
-Views never compute a forward pass themselves: they read ``inspector.trace``
-(the list of :class:`cnnviz.nn.LayerOutput` for one image, input first and
-softmax last) when ``traceChanged`` fires, and the selected entry when
-``layerSelected`` fires. During live training the trace arrives ready-made
-from the worker (``set_trace``); otherwise the inspector runs the network on
-the UI thread, which is cheap for one image.
+Every view observes an :class:`Inspector` and nothing else: it reads the
+inspector's state when a signal says that part changed, and asks for changes
+through the inspector's methods (``select``, ``select_channel``, ...). All
+state is read-only from outside; every change goes through a method that
+emits the signal naming it.
 
-Live training hooks: :attr:`Inspector.input_router` takes new inputs away
-from the UI thread while a worker owns the computing (the trace comes back
-through :meth:`show_snapshot`), and :attr:`Inspector.start_weights` keeps the
-weights a training run started from (the filters' "compare with start").
+Views never compute a forward pass themselves: they read ``trace`` (one
+:class:`cnnviz.nn.LayerOutput` per :meth:`entries` row, input first, softmax
+last). During live training the trace arrives ready-made from the worker
+(:meth:`show_snapshot`); otherwise the inspector runs the network on the UI
+thread, which is cheap for one image.
+
+What the trace's input is - the drawing, a test image, or a time-lapse frame
+of the past - is :attr:`source`, so every view can say what it shows.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from ...nn import LayerOutput, Network
+from ...nn import LayerEntry, LayerOutput, Network
+
+
+@dataclass(frozen=True)
+class InputSource:
+    """What the shown input is. ``kind``: "drawing" (the canvas: a drawing or an opened
+    image), "test" (a data set's test image), "past" (a time-lapse frame). ``text`` names
+    it for a caption ("test image #0 of mnist, a 7"); ``step`` is the training step of a
+    past frame."""
+    kind: str
+    text: str
+    step: Optional[int] = None
+
+    @property
+    def is_drawing(self) -> bool:
+        return self.kind == "drawing"
+
+
+DRAWING = InputSource("drawing", "your drawing")
+#: an input router: given the drawing's new input (or None), True when it handled it elsewhere
+InputRouter = Callable[[Optional[np.ndarray]], bool]
 
 
 class Inspector(QObject):
     #: a different network (architecture or class names) is shown
     networkChanged = pyqtSignal()
-    #: new weights in the same network (a loaded file, a training snapshot)
+    #: new weights in the same network (a loaded file, a training snapshot, the step-0 copy)
     weightsChanged = pyqtSignal()
-    #: a new forward pass is in ``trace`` (or the input was cleared: trace is None)
+    #: the model's meta data or file changed (name, training record, untrained or not)
+    metaChanged = pyqtSignal()
+    #: a new forward pass is in ``trace`` (or the input was cleared: trace is None), or its source changed
     traceChanged = pyqtSignal()
     #: the selected trace entry changed; the argument is its index
     layerSelected = pyqtSignal(int)
     #: a channel (feature map) was picked, e.g. by a click on a map; the argument is its index
     channelSelected = pyqtSignal(int)
+    #: a training run started or stopped streaming snapshots (see :attr:`live`)
+    liveChanged = pyqtSignal(bool)
 
     def __init__(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None,
-                 parent: Optional[QObject] = None):
+                 source_path: str = "", parent: Optional[QObject] = None):
         super().__init__(parent)
-        self.network = network
-        self.class_names: List[str] = list(class_names)
-        self.meta: dict = dict(meta or {})
-        self.input: Optional[np.ndarray] = None          # (C, H, W) float32 network input
-        self.trace: Optional[List[LayerOutput]] = None   # batch of one
-        self.selected = 1                                # first layer after the input
-        self.channel = 0                                 # picked map; views clamp it per layer
-        self._entries, self._entries_of = [], None       # entries() cache, per network object
-        #: weights at step 0 of the current training run (dict like Network.params), or None
-        self.start_weights: Optional[Dict[str, np.ndarray]] = None
-        #: while set, ``set_input(x)`` first offers ``x`` to it; when it returns True the
-        #: input is handled elsewhere (a training worker) and no forward pass runs here
-        self.input_router: Optional[Callable[[Optional[np.ndarray]], bool]] = None
-        #: True while a training run sends snapshots (~10 a second): costly views may redraw
-        #: less often (see cnnviz.gui.widgets.lazy.throttle_while_live)
-        self.live = False
+        self._network = network
+        self._class_names: List[str] = list(class_names)
+        self._meta: dict = dict(meta or {})
+        self._path = str(source_path)
+        self._entries: List[LayerEntry] = network.entries()
+        self._input: Optional[np.ndarray] = None          # (C, H, W) float32 network input
+        self._trace: Optional[List[LayerOutput]] = None   # batch of one
+        self._source = DRAWING
+        self._drawing: Optional[np.ndarray] = None        # the drawing's newest input
+        self._present = None                              # (trace, source) kept while showing the past
+        self._selected = 1                                # first layer after the input
+        self._channel = 0
+        self._start_weights: Optional[Dict[str, np.ndarray]] = None
+        self._weights_step: Optional[int] = None
+        self._router: Optional[InputRouter] = None
+        self._live = False
 
-    # -- what is shown --------------------------------------------------------
-    def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None) -> None:
-        """Show another network; the current input (if it still fits) is run through it."""
+    # -- what is shown (read-only) --------------------------------------------
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @property
+    def class_names(self) -> List[str]:
+        return list(self._class_names)
+
+    @property
+    def meta(self) -> dict:
+        """The model's meta data (a copy: change it with :meth:`set_meta`)."""
+        return dict(self._meta)
+
+    @property
+    def model_path(self) -> str:
+        """The file the model was opened from or saved to; "" for one built in memory."""
+        return self._path
+
+    @property
+    def input(self) -> Optional[np.ndarray]:
+        """The shown input (C, H, W), or None."""
+        return self._input
+
+    @property
+    def trace(self) -> Optional[List[LayerOutput]]:
+        return self._trace
+
+    @property
+    def source(self) -> InputSource:
+        """What the shown input (and so every map and probability) is."""
+        return self._source
+
+    @property
+    def drawing_input(self) -> Optional[np.ndarray]:
+        """The drawing's newest input (C, H, W), whatever is shown now, or None."""
+        return self._drawing
+
+    @property
+    def selected(self) -> int:
+        return self._selected
+
+    @property
+    def channel(self) -> int:
+        """The picked map; views clamp it per layer."""
+        return self._channel
+
+    @property
+    def start_weights(self) -> Optional[Dict[str, np.ndarray]]:
+        """The weights at step 0 of the current training run (keyed like Network.params), or None."""
+        return self._start_weights
+
+    @property
+    def weights_step(self) -> Optional[int]:
+        """The training step the shown weights come from (None when not from a run)."""
+        return self._weights_step
+
+    @property
+    def live(self) -> bool:
+        """True while a training run sends snapshots (~10 a second): costly views may
+        redraw less often (see cnnviz.gui.widgets.lazy.throttle_while_live)."""
+        return self._live
+
+    @property
+    def showing_past(self) -> bool:
+        """True while a time-lapse frame of the past is shown instead of the present."""
+        return self._present is not None
+
+    # -- changing the model ----------------------------------------------------
+    def set_network(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None,
+                    path: str = "") -> None:
+        """Show another network (from file ``path``, or "" if built in memory); the
+        current input, if it still fits, is run through it."""
         if len(class_names) != network.num_classes:
             raise ValueError(f"{len(class_names)} class names for {network.num_classes} outputs")
-        self.network = network
-        self.class_names = list(class_names)
-        self.meta = dict(meta or {})
-        self.start_weights = None
-        if self.input is not None and self.input.shape != network.input_shape:
-            self.input = None
+        self._network = network
+        self._class_names = list(class_names)
+        self._meta = dict(meta or {})
+        self._path = str(path)
+        self._entries = network.entries()
+        self._start_weights = None
+        self._weights_step = None
+        self._present = None
+        if self._source.kind == "past":
+            self._source = DRAWING
+        if self._input is not None and self._input.shape != network.input_shape:
+            self._input = None
+        if self._drawing is not None and self._drawing.shape != network.input_shape:
+            self._drawing = None
         self.networkChanged.emit()
+        self.metaChanged.emit()
         self._recompute()
-        self.select(min(self.selected, self.num_entries() - 1))
+        self.select(min(self._selected, len(self._entries) - 1))
 
-    def set_weights(self, weights: dict, rerun: bool = True) -> None:
-        """Copy new weights into the shown network and (unless ``rerun`` is False) rerun the input."""
-        self.network.set_weights(weights)
+    def set_meta(self, meta: dict, path: Optional[str] = None) -> None:
+        """New meta data for the shown model (and, unless None, the file it now lives in)."""
+        self._meta = dict(meta)
+        if path is not None:
+            self._path = str(path)
+        self.metaChanged.emit()
+
+    def set_weights(self, weights: dict, step: Optional[int] = None, rerun: bool = True) -> None:
+        """Copy new weights (of training step ``step``, if from a run) into the shown network
+        and (unless ``rerun`` is False) run the input again."""
+        self._network.set_weights(weights)
+        self._weights_step = step
         self.weightsChanged.emit()
         if rerun:
             self._recompute()
 
-    def set_input(self, x: Optional[np.ndarray], route: bool = True) -> None:
-        """Run the network on ``x`` (C, H, W) float32, or clear the input with None.
+    def set_start_weights(self, weights: Optional[Dict[str, np.ndarray]]) -> None:
+        """Keep ``weights`` as step 0 of a training run (the filters' "compare with start")."""
+        self._start_weights = weights
+        self.weightsChanged.emit()
 
-        With ``route`` (the default) an :attr:`input_router` may take the input instead.
+    def set_live(self, live: bool) -> None:
+        if live != self._live:
+            self._live = live
+            self.liveChanged.emit(live)
+
+    def set_input_router(self, router: Optional[InputRouter]) -> None:
+        """While set, the drawing's inputs go first to ``router``; when it returns True the
+        input is handled elsewhere (a training worker) and no forward pass runs here."""
+        self._router = router
+
+    # -- inputs and traces -----------------------------------------------------
+    def set_input(self, x: Optional[np.ndarray], source: InputSource = DRAWING) -> None:
+        """Run the network on ``x`` (C, H, W) float32 (or clear the input with None).
+
+        A drawing's input is first offered to the input router (if one is set).
         """
         if x is not None:
             x = np.asarray(x, dtype=np.float32)
-            if x.shape != self.network.input_shape:
-                raise ValueError(f"input shape {x.shape} does not fit the network's {self.network.input_shape}")
-        if route and self.input_router is not None and self.input_router(x):
-            return
-        self.input = x
+            if x.shape != self._network.input_shape:
+                raise ValueError(f"input shape {x.shape} does not fit the network's {self._network.input_shape}")
+        if source.is_drawing:
+            self._drawing = x
+            if self._router is not None and self._router(x):
+                return
+        self._input = x
+        self._source = source
         self._recompute()
 
-    def set_trace(self, trace: Optional[List[LayerOutput]]) -> None:
-        """Show a forward pass computed elsewhere (e.g. by the training worker); its
-        input entry becomes :attr:`input`."""
-        self.trace = trace
+    def show_drawing(self) -> None:
+        """Show the drawing's newest input again (through the input router, like a new stroke)."""
+        self.set_input(self._drawing, DRAWING)
+
+    def set_trace(self, trace: Optional[List[LayerOutput]], source: Optional[InputSource] = None) -> None:
+        """Show a forward pass computed elsewhere (e.g. by the training worker) of ``source``
+        (default: the source shown now); its input entry becomes :attr:`input`."""
+        source = self._source if source is None else source
+        if self._present is not None:          # the past is shown: this is the newest present
+            self._present = (trace, source)
+            return
+        self._show(trace, source)
+
+    def show_snapshot(self, weights: dict, step: int, trace: Optional[List[LayerOutput]] = None,
+                      source: Optional[InputSource] = None) -> None:
+        """Show a training snapshot: its weights (no forward pass here) and, unless None, its trace."""
+        self._network.set_weights(weights)
+        self._weights_step = step
+        self.weightsChanged.emit()
         if trace is not None:
-            self.input = trace[0].value[0]
+            self.set_trace(trace, source)
+
+    def show_past(self, trace: Optional[List[LayerOutput]], step: int, text: str) -> None:
+        """Show a time-lapse frame of training step ``step`` (``text`` names it) instead of the
+        present; traces arriving meanwhile are kept until :meth:`show_present`."""
+        if self._present is None:
+            self._present = (self._trace, self._source)
+        self._show(trace, InputSource("past", text, step))
+
+    def show_present(self) -> None:
+        """Back from the past: the newest present trace, or the input run through today's weights."""
+        if self._present is None:
+            return
+        (trace, source), self._present = self._present, None
+        if self._router is None and trace is not None:
+            # no run streams traces now, and training may have gone on meanwhile: today's weights
+            self._input, self._source = trace[0].value[0], source
+            self._recompute()
+        else:
+            self._show(trace, source)
+
+    def _show(self, trace, source: InputSource) -> None:
+        self._trace = trace
+        self._source = source
+        self._input = None if trace is None else trace[0].value[0]
         self.traceChanged.emit()
 
-    def show_snapshot(self, weights: dict, trace: Optional[List[LayerOutput]] = None,
-                      keep_trace: bool = False) -> None:
-        """Show a training snapshot: its weights (no forward pass here) and its trace.
-
-        ``keep_trace``: leave the current trace (the snapshot's belongs to an old probe).
-        """
-        self.network.set_weights(weights)
-        self.weightsChanged.emit()
-        if not keep_trace:
-            self.set_trace(trace)
-
     def _recompute(self) -> None:
-        self.trace = None if self.input is None else self.network.trace(self.input[None])
+        self._trace = None if self._input is None else self._network.trace(self._input[None])
         self.traceChanged.emit()
 
     # -- selection --------------------------------------------------------------
-    def entries(self) -> List[tuple]:
-        """(name, kind, describe, shape) of every trace position, input first, softmax last.
-
-        Available without an input, from the network's structure.
-        """
-        if self._entries_of is not self.network:        # the structure changes only with the network
-            rows = [("input", "Input", "", self.network.input_shape)]
-            for layer in self.network.layers:
-                inner = getattr(layer, "layers", None)
-                if inner:
-                    rows += [(f"{layer.name}.{l.name}", l.kind, l.describe(), l.out_shape) for l in inner]
-                rows.append((layer.name, layer.kind, layer.describe(), layer.out_shape))
-            rows.append(("softmax", "Softmax", "", self.network.output_shape))
-            self._entries, self._entries_of = rows, self.network
+    def entries(self) -> List[LayerEntry]:
+        """Every trace position of the shown network (input first, softmax last), from its
+        structure: available without an input."""
         return list(self._entries)
 
     def num_entries(self) -> int:
-        return len(self.entries())
+        return len(self._entries)
 
     def select(self, index: int) -> None:
-        index = max(0, min(int(index), self.num_entries() - 1))
-        self.selected = index
+        index = max(0, min(int(index), len(self._entries) - 1))
+        self._selected = index
         self.layerSelected.emit(index)
 
     def step(self, delta: int) -> None:
         """Move the selection ``delta`` layers forward (positive) or back."""
-        self.select(self.selected + delta)
+        self.select(self._selected + delta)
 
     def select_channel(self, channel: int) -> None:
         """Pick a channel (feature map index); kept across layers so one map can be followed."""
-        self.channel = max(0, int(channel))
-        self.channelSelected.emit(self.channel)
+        self._channel = max(0, int(channel))
+        self.channelSelected.emit(self._channel)
 
     def layer_at(self, index: int):
         """The Layer object of trace position ``index`` (None for the input and the softmax)."""
-        rows = self.entries()
-        if index <= 0 or index >= len(rows) - 1:
-            return None
-        return self.network.layer(rows[index][0])
+        if 0 <= index < len(self._entries):
+            return self._entries[index].layer
+        return None
 
     # -- reading --------------------------------------------------------------
     def probabilities(self) -> Optional[np.ndarray]:
-        """Softmax of the current input, (classes,), or None without an input."""
-        return None if self.trace is None else self.trace[-1].value[0]
+        """Softmax of the shown input, (classes,), or None without one."""
+        return self.value(len(self._entries) - 1)
 
     def value(self, index: int) -> Optional[np.ndarray]:
-        """Per-sample output of trace position ``index`` (its ``shape``), or None.
+        """Per-sample output of trace position ``index`` (its entry's ``shape``), or None.
 
-        None without an input, and while a trace of a previous network is still
-        held (during ``networkChanged`` the trace is not yet recomputed).
+        None without an input, and while a trace of another network is still held.
         """
-        t = self.trace
-        if t is None or not 0 <= index < len(t) or len(t) != self.num_entries():
+        t = self._trace
+        if t is None or not 0 <= index < len(t) or len(t) != len(self._entries):
             return None
         entry = t[index]
-        if tuple(entry.shape) != tuple(self.entries()[index][3]):
+        if tuple(entry.shape) != tuple(self._entries[index].shape):
             return None
         return entry.value[0]
 

@@ -125,7 +125,7 @@ def _bench_preset(app, counter, preset, settings, strokes, rate_hz, size, layer)
     _flush(app, counter)
     window_ms = (time.perf_counter() - t0) * 1000
     try:
-        names = [e[0] for e in window.inspector.entries()]
+        names = [e.name for e in window.inspector.entries()]
         window.inspector.select(names.index(layer) if layer in names else 1)
         _flush(app, counter)
         sent: List[Tuple[int, float]] = []          # (canvas revision the event made, send time)

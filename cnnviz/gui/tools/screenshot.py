@@ -17,7 +17,8 @@ from ..widgets import theme
 from ..app.run import ensure_app
 from ..widgets.export import widget_png
 from ..app.window import MainWindow
-from ..model.modelchoice import describe, open_model_file, startup_model
+from ..model.modelchoice import open_model_file, startup_model
+from ..model.modeltext import describe
 from .synthstroke import draw_digit
 
 
@@ -80,8 +81,8 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
             entry = window.inspector.entries()[window.inspector.selected]
             report = {
                 "paths": paths, "model": describe(window.inspector.meta, window.inspector.network,
-                                                  window.model_source),
-                "digit_drawn": digit, "layer": entry[0],
+                                                  window.inspector.model_path),
+                "digit_drawn": digit, "layer": entry.name,
                 "prediction": None if p is None else names[int(p.argmax())],
                 "probability": None if p is None else round(float(p.max()), 4),
                 "label": window.draw_panel.prediction.text(),
@@ -113,5 +114,5 @@ def _layer_index(window: MainWindow, layer: Optional[str]) -> int:
         for i, e in enumerate(entries):
             if e[0] == layer:
                 return i
-        raise ValueError(f"no layer {layer!r}; layers: {', '.join(e[0] for e in entries)}")
+        raise ValueError(f"no layer {layer!r}; layers: {', '.join(e.name for e in entries)}")
     return next((i for i, e in enumerate(entries) if e[1] == "Conv2D"), 1)

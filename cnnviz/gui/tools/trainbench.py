@@ -183,7 +183,7 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
             training = window.training
             training.checkpoint_dir = Path(tmp) / "checkpoints"
             training.set_data_dir(folder)
-            training.loader.remember("mnist", folder, data)
+            training.source.loader.remember("mnist", folder, data)
             training.panel.set_recipe(recipe)
             late = []
             timer = QTimer()

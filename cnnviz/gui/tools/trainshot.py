@@ -24,14 +24,14 @@ from ..app.window import MainWindow
 from ..model.modelchoice import untrained_model
 from .synthstroke import draw_digit
 from .trainbench import _run_loop
-from ..training.controller import LOADING_TEXT
+from ..training.progress import LOADING_TEXT
 
 
 def _show_downloading(training) -> None:
     """The Training panel as it looks while the first of MNIST's files downloads."""
     panel = training.panel
     _run_loop(0.3)                      # the stopped run's last signals first: they end in "idle"
-    training._set_state("loading")
+    panel.set_state("loading")
     panel.set_load_progress(3_100_000, 9_912_422)
     panel.set_progress(LOADING_TEXT, 0.0)
     panel.set_message("Downloading train-images-idx3-ubyte.gz (1 of 4)")
@@ -60,7 +60,7 @@ def training_screenshots(out_dir, data_dir=None, seconds: float = 10.0, preset: 
             training = window.training
             training.checkpoint_dir = Path(tmp) / "checkpoints"
             training.set_data_dir(folder)
-            training.loader.remember("mnist", folder, data)
+            training.source.loader.remember("mnist", folder, data)
             training.panel.set_recipe(Recipe(arch=preset, dataset="mnist", epochs=20))
             training.train()
             _run_loop(seconds)

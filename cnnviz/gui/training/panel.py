@@ -6,11 +6,9 @@ Widgets only: :class:`TrainingPanel` turns its fields into a
 """
 from __future__ import annotations
 
-import math
 from typing import Optional
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtGui import QFontMetrics, QValidator
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
                              QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                              QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
@@ -22,71 +20,10 @@ from ...nn.init import INITS
 from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
 from ..widgets.labels import ElidedLines
+from ..widgets.spinboxes import LogSpinBox
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
 START_NEW, START_CONTINUE = "new", "continue"
-
-
-class LogSpinBox(QDoubleSpinBox):
-    """A positive number such as a learning rate: shown like ``0.001``, stepped 1-2-5
-    (0.001 -> 0.002 -> 0.005 -> 0.01). With ``allow_zero`` stepping below the minimum gives 0."""
-
-    def __init__(self, value: float, minimum: float = 1e-6, maximum: float = 10.0, allow_zero: bool = False,
-                 parent: Optional[QWidget] = None):
-        super().__init__(parent)
-        self._floor = minimum
-        self.setDecimals(10)
-        self.setRange(0.0 if allow_zero else minimum, maximum)
-        self.setKeyboardTracking(False)
-        self.setValue(value)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:g}"
-
-    def sizeHint(self):
-        hint = super().sizeHint()
-        hint.setWidth(min(hint.width(), QFontMetrics(self.font()).horizontalAdvance("0.000005") + 40))
-        return hint
-
-    def minimumSizeHint(self):
-        return self.sizeHint()
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        stripped = text.strip()
-        if stripped in ("", ".", "-", "e", "1e", "1e-"):
-            return QValidator.Intermediate, text, pos
-        try:
-            v = float(stripped)
-        except ValueError:
-            ok = all(c in "0123456789.eE-+" for c in stripped)
-            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
-        return (QValidator.Acceptable if self.minimum() <= v <= self.maximum() else QValidator.Intermediate), text, pos
-
-    def stepBy(self, steps: int) -> None:
-        v = self.value()
-        for _ in range(abs(steps)):
-            v = _next_125(v, steps > 0, self._floor, self.minimum() == 0.0)
-        self.setValue(min(max(v, self.minimum()), self.maximum()))
-
-
-def _next_125(v: float, up: bool, floor: float, allow_zero: bool) -> float:
-    if v <= 0:
-        return floor if up else 0.0
-    exp = math.floor(math.log10(v) + 1e-9)
-    ladder = [m * 10.0 ** e for e in (exp - 1, exp, exp + 1) for m in (1, 2, 5)]
-    if up:
-        return next(x for x in ladder if x > v * (1 + 1e-9))
-    lower = [x for x in ladder if x < v * (1 - 1e-9)]
-    nxt = lower[-1]
-    if nxt < floor * (1 - 1e-9):
-        return 0.0 if allow_zero else floor
-    return nxt
 
 
 class TrainingPanel(QWidget):
@@ -95,7 +32,8 @@ class TrainingPanel(QWidget):
     Signals: ``trainClicked``, ``pauseClicked`` (pause or resume), ``stopClicked``,
     ``saveClicked``, ``folderClicked``, ``cancelLoadClicked``, ``editLayersClicked``,
     ``lrEdited(float)`` (the learning rate was changed; also while running),
-    ``probeChanged()`` (drawing vs test image, or another test image), ``datasetChanged(str)``.
+    ``probeChanged()`` (drawing vs test image, or another test image), ``datasetChanged(str)``,
+    ``downloadToggled(bool)``.
     """
 
     trainClicked = pyqtSignal()
@@ -108,6 +46,10 @@ class TrainingPanel(QWidget):
     lrEdited = pyqtSignal(float)
     probeChanged = pyqtSignal()
     datasetChanged = pyqtSignal(str)
+    downloadToggled = pyqtSignal(bool)
+
+    #: the progress line before any run
+    IDLE_TEXT = "Pick a data set and a network below, then press Train: every view follows the training live."
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
@@ -169,6 +111,7 @@ class TrainingPanel(QWidget):
         form.addRow(self.path_label)
         self.download_check = QCheckBox("Download")
         self.download_check.setChecked(True)
+        self.download_check.toggled.connect(self.downloadToggled)
         self.download_check.setToolTip("Download missing files from the official mirrors (checked against "
                                        "their checksums); off: use local files only")
         form.addRow(_hbox(self.download_check, self.folder_button))
@@ -290,8 +233,7 @@ class TrainingPanel(QWidget):
         col.addWidget(self.progress_bar)
         self.progress_label = _wrapping_label()
         self.progress_label.setObjectName("trainingProgress")
-        self.progress_label.setText("Pick a data set and a network below, then press Train: "
-                                    "every view follows the training live.")
+        self.progress_label.setText(self.IDLE_TEXT)
         col.addWidget(self.progress_label)
         self.message_label = _wrapping_label()
         self.message_label.setObjectName("trainingMessage")
@@ -305,6 +247,14 @@ class TrainingPanel(QWidget):
 
     def start_mode(self) -> str:
         return self.start_box.currentData()
+
+    def preset(self) -> str:
+        """The chosen preset's name."""
+        return self.preset_box.currentData()
+
+    def download_allowed(self) -> bool:
+        """Whether missing data files may be downloaded."""
+        return self.download_check.isChecked()
 
     def probe(self) -> tuple:
         """("drawing", None) or ("test", index)."""

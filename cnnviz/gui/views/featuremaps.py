@@ -13,29 +13,20 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QWidget
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QStackedWidget, QWidget
 
 from ..widgets import colormaps as cm
 from ..widgets.mosaic import Mosaic, grid_shape
 from ..widgets.lazy import skip_while_hidden
-from .probabilities import ClassBarChart
-from ..widgets.viewkit import NO_INPUT, ColorBar, ElidedLabel, LayerView, WrapLabel, backdrop, outline_box, view_layout
+from ..widgets.classbars import ClassBarChart
+from ..widgets.text import channel_name, shape_text
+from ..widgets.colorbar import ColorBar
+from ..widgets.labels import ElidedLabel, WrapLabel
+from ..widgets.layerview import LayerView, NO_INPUT, view_layout
+from ..widgets.plotitems import backdrop, outline_box
 
-RGB_NAMES = ("red", "green", "blue")
-MAP_BACKGROUND = "#808080"      # gutters between maps: neither a zero (black) nor a weight 0 (white)
 BAR_LIMIT = 160                 # more values than this are drawn as filled step curves
 POSITIVE, NEGATIVE = "#d0542a", "#2a7fd0"   # flat layers: warm above 0, cold below (as the maps)
-
-
-def shape_text(shape) -> str:
-    return "x".join(str(s) for s in shape)
-
-
-def channel_name(kind: str, channels: int, c: int) -> str:
-    """'map 5', or 'channel 1 (green)' for an RGB input."""
-    if kind == "Input":
-        return f"channel {c} ({RGB_NAMES[c]})" if channels == 3 else f"channel {c}"
-    return f"map {c}"
 
 
 class FeatureMapView(LayerView):
@@ -79,7 +70,7 @@ class FeatureMapView(LayerView):
         # maps page: one ViewBox with one ImageItem, and a colour bar
         self.maps_widget = pg.GraphicsLayoutWidget()
         self.view = self.maps_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
-        self.frame = backdrop(MAP_BACKGROUND)     # shows through the mosaic's NaN gutters
+        self.frame = backdrop(cm.MAP_BACKGROUND)     # shows through the mosaic's NaN gutters
         self.view.addItem(self.frame)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
@@ -139,7 +130,7 @@ class FeatureMapView(LayerView):
 
     def focus_channel(self, channel: int) -> None:
         """Enlarge map ``channel`` of the shown layer (ignored for flat layers)."""
-        shape = self._entries[self._index][3]
+        shape = self._entries[self._index].shape
         if len(shape) == 3 and 0 <= channel < shape[0]:
             self.focused = int(channel)
             self.refresh()
@@ -149,8 +140,8 @@ class FeatureMapView(LayerView):
         self._index = -1
 
     def _on_layer(self, index: int):
-        old = self._entries[self._index][3] if 0 <= self._index < len(self._entries) else None
-        new = self._entries[min(index, len(self._entries) - 1)][3]
+        old = self._entries[self._index].shape if 0 <= self._index < len(self._entries) else None
+        new = self._entries[min(index, len(self._entries) - 1)].shape
         # Keep following one enlarged map while the channel count stays (conv -> relu -> pool).
         if self.focused is not None and (old is None or len(new) != 3 or new[0] != old[0]):
             self.focused = None
@@ -172,12 +163,12 @@ class FeatureMapView(LayerView):
     def refresh(self) -> None:
         """Redraw the selected layer from the inspector's current trace (or its structure)."""
         self._index = self.selected_index()
-        name, kind, describe, shape = self._entries[self._index]
+        entry = self._entries[self._index]
         value = self.inspector.value(self._index)
-        if len(shape) == 3:
-            self._show_maps(name, kind, describe, shape, value)
+        if len(entry.shape) == 3:
+            self._show_maps(entry.name, entry.kind, entry.settings, entry.shape, value)
         else:
-            self._show_bars(name, kind, describe, shape, value)
+            self._show_bars(entry.name, entry.kind, entry.settings, entry.shape, value)
 
     def _aspect(self) -> float:
         w, h = self.view.width(), self.view.height()
@@ -300,7 +291,7 @@ class FeatureMapView(LayerView):
         """(channel, row, col) under a scene position on the maps page, or None."""
         if self.stack.currentWidget() is not self.maps_widget or self.image.image is None:
             return None
-        shape = self._entries[self._index][3]
+        shape = self._entries[self._index].shape
         if len(shape) != 3:
             return None
         p = self.image.mapFromScene(scene_pos)
@@ -313,7 +304,7 @@ class FeatureMapView(LayerView):
 
     def _hover_maps(self, scene_pos):
         loc = self._locate(scene_pos)
-        name, kind, _, shape = self._entries[self._index]
+        name, kind, _, shape, _ = self._entries[self._index]
         if loc is None:
             self.hover_box.hide()
             return
@@ -347,7 +338,7 @@ class FeatureMapView(LayerView):
         vb = self.plot.getViewBox()
         if not vb.sceneBoundingRect().contains(scene_pos):
             return
-        name, kind, _, shape = self._entries[self._index]
+        name, kind, _, shape, _ = self._entries[self._index]
         i = int(round(vb.mapSceneToView(scene_pos).x()))
         if not 0 <= i < shape[0]:
             return
@@ -370,11 +361,11 @@ class FeatureMapView(LayerView):
 
     def _flat_origin(self, i: int) -> str:
         """For a Flatten output: which map, row and col value ``i`` came from."""
-        name, kind, _, shape = self._entries[self._index]
+        name, kind, _, shape, _ = self._entries[self._index]
         if kind != "Flatten" or self._index == 0:
             return ""
-        prev = self._entries[self._index - 1][3]
+        prev = self._entries[self._index - 1].shape
         if len(prev) != 3 or int(np.prod(prev)) != shape[0]:
             return ""
         c, r, k = np.unravel_index(i, prev)
-        return f" (= map {c}, row {r}, col {k} of {self._entries[self._index - 1][0]})"
+        return f" (= map {c}, row {r}, col {k} of {self._entries[self._index - 1].name})"

@@ -26,11 +26,11 @@ from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, 
                              QSizePolicy, QVBoxLayout, QWidget)
 
 from ... import kernels as K
-from ..imagefile import qimage_to_array
+from ..widgets.qimage import qimage_to_array
 from ...preprocess import resize_area, to_gray
 from ..widgets import colormaps as cm
 from ..widgets import theme
-from ..widgets.viewkit import ElidedLabel, WrapLabel
+from ..widgets.labels import ElidedLabel, WrapLabel
 
 MAX_SIDE = 256                  # larger images are shrunk to this longer side before filtering
 CUSTOM = "custom"

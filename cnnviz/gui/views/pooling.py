@@ -22,10 +22,12 @@ from PyQt5.QtWidgets import QLabel, QSpinBox, QWidget
 
 from ..widgets import colormaps as cm
 from ..widgets import theme
-from .featuremaps import channel_name
+from ..widgets.text import channel_name
 from ..widgets.lazy import skip_while_hidden
-from ..widgets.viewkit import (NO_INPUT, NOISE_FRACTION, ColorBar, ElidedLabel, LayerView, WrapLabel, fit_with_header,
-                      nearest_entry, outline_box, view_layout)
+from ..widgets.colorbar import ColorBar
+from ..widgets.labels import ElidedLabel, WrapLabel
+from ..widgets.layerview import NO_INPUT, NOISE_FRACTION, LayerView, nearest_entry, view_layout
+from ..widgets.plotitems import fit_with_header, outline_box
 
 POOL_KINDS = ("MaxPool2D", "AvgPool2D")
 WINNER_COLOR = "#00e0ff"
@@ -144,9 +146,9 @@ class PoolingView(LayerView):
             return
         self.plot_widget.show()
         self.channel_spin.setEnabled(True)
-        name, kind, describe, (c, oh, ow) = self._entries[idx]
-        in_name, in_kind, _, (_, h, w) = self._entries[idx - 1]
-        layer = self.inspector.layer_at(idx)
+        entry, before = self._entries[idx], self._entries[idx - 1]
+        name, kind, describe, (c, oh, ow), layer = entry
+        in_name, in_kind, (_, h, w) = before.name, before.kind, before.shape
         ch = min(self.channel, c - 1)
         self.channel_spin.blockSignals(True)
         self.channel_spin.setRange(0, c - 1)
@@ -203,7 +205,7 @@ class PoolingView(LayerView):
             what = "averages each window (grid lines)"
         shown = f"<b>{name}</b>"
         if idx != sel:
-            shown = f"<a href='{idx}'><b>{name}</b></a> (nearest to {self._entries[sel][0]})"
+            shown = f"<a href='{idx}'><b>{name}</b></a> (nearest to {self._entries[sel].name})"
         head = f"{shown} · {kind} {describe} · {what}"
         if x_all is None:
             self.readout.setText(NO_INPUT)
@@ -230,14 +232,11 @@ class PoolingView(LayerView):
 
     def _draw_grids(self, layer, h, w, oh, ow):
         """Window boundaries on the input (stride grid plus the last window's end) and cell lines on the output."""
-        (kh, kw), (sh, sw) = layer.kernel, layer.stride
-        (pt, _), (pl, _) = layer.pads
+        def bounds(axis, size):
+            starts, ends = layer.window_spans(axis)
+            return np.unique(np.clip(np.concatenate([starts, ends]), 0, size))
 
-        def bounds(n_out, s, k, p, size):
-            starts = np.arange(n_out) * s - p
-            return np.unique(np.clip(np.concatenate([starts, starts + k]), 0, size))
-
-        self.windows.setData(*_grid_lines(bounds(oh, sh, kh, pt, h), bounds(ow, sw, kw, pl, w), h, w))
+        self.windows.setData(*_grid_lines(bounds(0, h), bounds(1, w), h, w))
         self.out_grid.setData(*_grid_lines(np.arange(oh + 1), np.arange(ow + 1), oh, ow))
 
     @staticmethod
@@ -245,29 +244,12 @@ class PoolingView(LayerView):
         """(flat, weak), each (OH, OW) bool: windows whose values are all equal within the
         map's floating-point noise (e.g. all 0 after a ReLU: no real winner), and windows
         whose max lies under :data:`WEAK_FRACTION` of the map's range above its minimum."""
-        (kh, kw), (sh, sw) = layer.kernel, layer.stride
-        (pt, pb), (pl, pr) = layer.pads
-        oh, ow = y.shape
-        xp = np.full((x.shape[0] + pt + pb, x.shape[1] + pl + pr), np.inf, x.dtype)
-        xp[pt:pt + x.shape[0], pl:pl + x.shape[1]] = x          # padding never counts as a minimum
-        low = np.full((oh, ow), np.inf, x.dtype)
-        for a in range(kh):
-            for b in range(kw):
-                np.minimum(low, xp[a:a + sh * (oh - 1) + 1:sh, b:b + sw * (ow - 1) + 1:sw], out=low)
+        low = layer.window_reduce(x, np.minimum, np.inf)        # padding never counts as a minimum
         lo, hi = float(x.min()), float(x.max())
         span = hi - lo
         flat = (y - low) <= NOISE_FRACTION * max(span, abs(hi), abs(lo))
         weak = (y - lo) < WEAK_FRACTION * span
         return flat, weak & ~flat
-
-    def _window(self, i, j):
-        """(top, left, bottom, right) input rows/cols (exclusive ends) of output cell (i, j), clipped."""
-        layer = self.inspector.layer_at(self.pool_index)
-        (kh, kw), (sh, sw) = layer.kernel, layer.stride
-        (pt, _), (pl, _) = layer.pads
-        h, w = self._entries[self.pool_index - 1][3][1:]
-        t, l = i * sh - pt, j * sw - pl
-        return max(t, 0), max(l, 0), min(t + kh, h), min(l + kw, w)
 
     # -- mouse --------------------------------------------------------------------
     _FAINT = f" (faint: under {WEAK_FRACTION:.0%} of the map's range, so not marked)"
@@ -277,15 +259,15 @@ class PoolingView(LayerView):
             return
         for box in (self.in_box, self.in_cell, self.out_box):
             box.hide()
-        name, kind, _, (c, oh, ow) = self._entries[self.pool_index]
-        in_name, _, _, (_, h, w) = self._entries[self.pool_index - 1]
+        name, kind, _, (c, oh, ow), _ = self._entries[self.pool_index]
+        in_name, (_, h, w) = self._entries[self.pool_index - 1].name, self._entries[self.pool_index - 1].shape
         x_all, y_all = self.inspector.value(self.pool_index - 1), self.inspector.value(self.pool_index)
         ch = min(self.channel, c - 1)
         inside = self.view.sceneBoundingRect().contains(scene_pos)
         p = self.output_image.mapFromScene(scene_pos)
         if inside and 0 <= p.y() < oh and 0 <= p.x() < ow:
             i, j = int(p.y()), int(p.x())
-            t, l, b, r = self._window(i, j)
+            t, l, b, r = self._entries[self.pool_index].layer.window_bounds(i, j)
             self.out_box.setRect(QRectF(j, i, 1, 1))
             self.in_box.setRect(QRectF(l, t, r - l, b - t))
             self.out_box.show()

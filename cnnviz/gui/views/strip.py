@@ -20,9 +20,10 @@ from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from ..widgets import colormaps as cm
-from .featuremaps import shape_text
+from ..widgets.text import shape_text
 from ..widgets.lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
-from ..widgets.viewkit import NOISE_FRACTION
+from ..widgets.qimage import rgba_to_qimage
+from ..widgets.layerview import NOISE_FRACTION
 
 THUMB = 40                   # icon side, pixels
 FRAME = 3                    # coloured frame around a thumbnail
@@ -45,13 +46,6 @@ def entry_text(name: str, kind: str, describe: str, shape) -> str:
         return f"{name}  → {shape[0]} class probabilities"
     inner = "." in name
     return f"{'  ↳ ' if inner else ''}{name.split('.')[-1]}  {kind} → {shape_text(shape)}"
-
-
-def _qimage(rgba: np.ndarray) -> QImage:
-    rgba = np.ascontiguousarray(rgba)
-    h, w = rgba.shape[:2]
-    img = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888)
-    return img.copy()                         # detach from the numpy buffer
 
 
 class NetworkStrip(CatchUpOnShow, QWidget):
@@ -165,7 +159,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         # across the top of the window the hint would cost the window a line of height; the
         # canvas and the prediction already say "draw"
         self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
-        for i, (name, kind, describe, shape) in enumerate(self._entries):
+        for i, (name, kind, describe, shape, _) in enumerate(self._entries):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
             stats = self._stats(i, kind, value) if value is not None else self._params[i]
@@ -185,17 +179,16 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     # -- building -----------------------------------------------------------------
     def _rebuild(self):
         self._entries = self.inspector.entries()
-        self._first_lines = [entry_text(*e) for e in self._entries]
+        self._first_lines = [entry_text(e.name, e.kind, e.settings, e.shape) for e in self._entries]
         self._params = []
         for i, e in enumerate(self._entries):
-            layer = self.inspector.layer_at(i)
-            n = layer.num_params() if layer is not None and e[1] != "Residual" else 0
+            n = e.layer.num_params() if e.layer is not None and e.kind != "Residual" else 0
             self._params.append(f"{n:,} weights" if n else "" if i in (0, len(self._entries) - 1)
                                 else "no weights")
         self.list.blockSignals(True)
         self.list.clear()
-        for i, (name, kind, describe, shape) in enumerate(self._entries):
-            self.list.addItem(QListWidgetItem(self._first_lines[i]))
+        for line in self._first_lines:
+            self.list.addItem(QListWidgetItem(line))
         self.list.blockSignals(False)
         self.refresh()
         self._on_selected(self.inspector.selected)
@@ -240,7 +233,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         if value.ndim == 3 and kind == "Input" and value.shape[0] == 3:
             rgb = np.clip(value.transpose(1, 2, 0), 0, 1) * 255
             rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255.0)], axis=2).astype(np.uint8)
-            return _qimage(rgba)
+            return rgba_to_qimage(rgba)
         cmap, levels = cm.activation_style(kind, value)
         if value.ndim == 3:
             img = value[min(self.inspector.channel, value.shape[0] - 1)]
@@ -249,7 +242,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             img = np.full(side * side, np.nan, np.float32)
             img[:value.size] = value
             img = img.reshape(side, side)
-        return _qimage(cm.to_rgba(img, cmap, levels))
+        return rgba_to_qimage(cm.to_rgba(img, cmap, levels))
 
     # -- selection ----------------------------------------------------------------
     def _on_row(self, row: int):
@@ -264,5 +257,5 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.list.scrollToItem(self.list.item(index))
         self.back_button.setEnabled(index > 0)
         self.forward_button.setEnabled(index < self.list.count() - 1)
-        name = self._entries[index][0]
+        name = self._entries[index].name
         self.position.setText(f"{name} · {index + 1}/{self.list.count()}")

@@ -24,7 +24,7 @@ from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from ...preprocess import flatten_alpha
 from . import theme
-from ..imagefile import array_to_qimage, qimage_to_array
+from .qimage import array_to_qimage, qimage_to_array, rgb32_to_array
 
 #: side of the blank paper; the brush size is given in pixels of this paper
 PAPER_SIDE = 280
@@ -130,22 +130,7 @@ def _flatten_alpha(image: QImage) -> Tuple[QImage, bool]:
 
 def _mean_brightness(image: QImage) -> float:
     small = image.scaled(32, 32, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-    return float(_rgb32_to_array(small, gray=True).mean())
-
-
-def _rgb32_to_array(image: QImage, gray: bool) -> np.ndarray:
-    """Pixels of a Format_RGB32 image: (H, W) from the blue byte (grey images have R=G=B)
-    or (H, W, 3) RGB. Read straight from the image memory: Qt's own conversion to
-    Grayscale8 costs milliseconds, and this runs for every live update."""
-    if image.format() != QImage.Format_RGB32:
-        image = image.convertToFormat(QImage.Format_RGB32)
-    w, h, bpl = image.width(), image.height(), image.bytesPerLine()
-    ptr = image.constBits()
-    ptr.setsize(h * bpl)
-    px = np.frombuffer(ptr, np.uint32).reshape(h, bpl // 4)[:, :w]     # 0xffRRGGBB
-    if gray:
-        return (px & 0xFF).astype(np.uint8)
-    return np.stack([(px >> 16) & 0xFF, (px >> 8) & 0xFF, px & 0xFF], axis=-1).astype(np.uint8)
+    return float(rgb32_to_array(small, gray=True).mean())
 
 
 class DrawingCanvas(QWidget):
@@ -268,7 +253,7 @@ class DrawingCanvas(QWidget):
             p.setRenderHint(QPainter.Antialiasing)
             paint_stroke(p, Stroke(tuple(self._live), self._stroke_width(), self._ink))
             p.end()
-        return _rgb32_to_array(img, gray=self._gray_paper)
+        return rgb32_to_array(img, gray=self._gray_paper)
 
     def to_qimage(self) -> QImage:
         """The picture at paper resolution as a QImage (for copying or saving)."""

@@ -19,6 +19,8 @@ from typing import Tuple
 import numpy as np
 import pyqtgraph as pg
 
+#: behind tiles of maps or weights (gutters): neither an activation 0 (black) nor a weight 0 (white)
+MAP_BACKGROUND = "#808080"
 #: kinds whose outputs are signed by construction (so a blank input does not flip the map)
 SIGNED_KINDS = frozenset({"Conv2D", "Dense", "Residual", "Tanh"})
 

@@ -15,20 +15,7 @@ from PyQt5.QtGui import QColor, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from . import theme
-
-
-def input_to_qimage(x: np.ndarray) -> QImage:
-    """A (1, H, W) or (3, H, W) array in [0, 1] as a grey or RGB QImage (a copy)."""
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 3 or x.shape[0] not in (1, 3):
-        raise ValueError(f"expected (1, H, W) or (3, H, W), got {x.shape}")
-    lo, hi = float(x.min()), float(x.max())
-    if lo < 0 or hi > 1:                       # a normalised input: show its own range
-        x = (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
-    pixels = np.ascontiguousarray(np.round(np.clip(x, 0, 1) * 255).astype(np.uint8).transpose(1, 2, 0))
-    h, w, c = pixels.shape
-    fmt = QImage.Format_Grayscale8 if c == 1 else QImage.Format_RGB888
-    return QImage(pixels.data, w, h, w * c, fmt).copy()
+from .qimage import input_to_qimage
 
 
 class InputPreview(QWidget):

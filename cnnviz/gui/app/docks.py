@@ -1,0 +1,137 @@
+"""The window's panels: one QDockWidget each, their default arrangement and proportions.
+
+Every panel is registered with :meth:`Docks.add` under a stable key (its
+objectName is ``"dock-<key>"``, which is what the saved layout refers to), e.g.
+``docks.add("training", "Training", widget, Qt.LeftDockWidgetArea)``; a panel
+with a key the default arrangement does not know goes back where ``add`` put it.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Tuple
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
+
+#: smallest height of the panels that scroll (pixels): the others' layouts know their own
+#: minimum (a view's title, controls, a plot of at least PLOT_MIN_HEIGHT and its readout)
+SCROLL_MIN_HEIGHT = 170
+#: the panels the default arrangement places itself
+ARRANGED = ("strip", "featuremaps", "filters", "pooling", "probabilities", "kernels")
+
+
+def _clamp(v: float, lo: float, hi: float) -> float:
+    return max(lo, min(hi, v))
+
+
+class Docks:
+    """The panels of ``window`` by key; ``centre_width()`` is the smallest width the central
+    widget needs (the docks never squeeze it below that). ``on_added(key, dock)`` is called
+    for every new panel (the menus add its entries)."""
+
+    def __init__(self, window: QMainWindow, centre_width: Callable[[], int]):
+        self.window = window
+        self.panels: Dict[str, QDockWidget] = {}
+        self._homes: Dict[str, Tuple[int, Optional[str]]] = {}   # key -> (area, tabify_with) given to add
+        self._centre_width = centre_width
+        self.on_added: Optional[Callable[[str, QDockWidget], None]] = None
+        window.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks
+                              | QMainWindow.AllowNestedDocks)
+        window.setCorner(Qt.TopLeftCorner, Qt.TopDockWidgetArea)
+        window.setCorner(Qt.TopRightCorner, Qt.TopDockWidgetArea)
+        window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        window.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+
+    def add(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
+            tabify_with: Optional[str] = None) -> QDockWidget:
+        """Put ``widget`` in a dock called ``title``; ``key`` names it in saved layouts.
+
+        ``area`` and ``tabify_with`` (another panel's key) are also where Reset
+        layout puts it back.
+        """
+        w = self.window
+        dock = QDockWidget(title, w)
+        dock.setObjectName(f"dock-{key}")
+        dock.setWidget(widget)
+        if isinstance(widget, QScrollArea):          # cramped, it would scroll rather than shrink
+            widget.setMinimumHeight(max(widget.minimumHeight(), SCROLL_MIN_HEIGHT))
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                         | QDockWidget.DockWidgetClosable)
+        w.addDockWidget(area, dock)
+        if tabify_with in self.panels:
+            w.tabifyDockWidget(self.panels[tabify_with], dock)
+        self.panels[key] = dock
+        self._homes[key] = (area, tabify_with)
+        if self.on_added is not None:
+            self.on_added(key, dock)
+        return dock
+
+    def arrange_default(self) -> None:
+        """The default arrangement: network strip on top, feature maps large at the right,
+        filters and pooling tabbed below them, probabilities under the drawing."""
+        w, p = self.window, self.panels
+        for dock in p.values():
+            w.removeDockWidget(dock)
+            dock.setFloating(False)
+        w.addDockWidget(Qt.TopDockWidgetArea, p["strip"])
+        w.addDockWidget(Qt.RightDockWidgetArea, p["featuremaps"])
+        w.addDockWidget(Qt.RightDockWidgetArea, p["filters"])
+        w.splitDockWidget(p["featuremaps"], p["filters"], Qt.Vertical)
+        w.tabifyDockWidget(p["filters"], p["pooling"])
+        w.addDockWidget(Qt.BottomDockWidgetArea, p["probabilities"])
+        w.tabifyDockWidget(p["pooling"], p["kernels"])
+        for key, dock in p.items():          # panels added later: where add put them
+            if key not in ARRANGED:
+                area, tabify_with = self._homes[key]
+                w.addDockWidget(area, dock)
+                if tabify_with in p:
+                    w.tabifyDockWidget(p[tabify_with], dock)
+        for dock in p.values():
+            dock.show()
+        p["filters"].raise_()
+        p["featuremaps"].raise_()
+        self.size_default()
+
+    def size_default(self) -> None:
+        """Default proportions for the window's size: the layer views get the right ~40%
+        (feature maps over filters/pooling, half each), the strip and the bottom row what
+        their contents need, the drawing the rest. Later resizes keep the proportions
+        (:meth:`keep_proportions`)."""
+        w, p = self.window, self.panels
+        width, height = max(w.width(), 900), max(w.height(), 600)
+        training = "training" in p
+        strip = _clamp(0.16 * height, 104, 160)
+        bottom = _clamp((0.3 if training else 0.24) * height, 190, 320)
+        left = _clamp(0.21 * width, 280, 420) if training else 0      # its buttons need ~280
+        right = _clamp((0.38 if training else 0.5) * width, 330, 900)
+        right = max(330, min(right, width - left - self._centre_width() - 16))
+        column = height - strip - 60                      # the right column, under the strip
+        w.resizeDocks([p["featuremaps"]], [int(right)], Qt.Horizontal)
+        w.resizeDocks([p["featuremaps"], p["filters"]], [int(column * 0.5), int(column * 0.5)], Qt.Vertical)
+        w.resizeDocks([p["strip"], p["probabilities"]], [int(strip), int(bottom)], Qt.Vertical)
+        if training:
+            w.resizeDocks([p["training"]], [int(left)], Qt.Horizontal)
+        if "curves" in p:
+            w.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * width, 230, 460)),
+                                                               int(width * 0.35)], Qt.Horizontal)
+
+    def docked(self) -> List[QDockWidget]:
+        """The docks on screen in the window (not floating, not a tab behind another)."""
+        return [d for d in self.panels.values()
+                if d.isVisible() and not d.isFloating() and not d.visibleRegion().isEmpty()]
+
+    def keep_proportions(self, old, new) -> None:
+        """After the window went from size ``old`` to ``new``: every dock keeps its share (Qt
+        alone would give all new room to the drawing; the maps and curves would stay small)."""
+        docks = self.docked()
+        fx, fy = new.width() / old.width(), new.height() / old.height()
+        # the layout has already handed the change to the centre: the docks still have their old sizes
+        self.window.resizeDocks(docks, [int(round(d.width() * fx)) for d in docks], Qt.Horizontal)
+        self.window.resizeDocks(docks, [int(round(d.height() * fy)) for d in docks], Qt.Vertical)
+
+    def show_whole_tab_names(self) -> None:
+        """Tabs of tabbed docks show their whole names: "Fi… Po… Ke…" says nothing (the
+        group of docks is kept wide enough for them instead)."""
+        for bar in self.window.findChildren(QTabBar):
+            if bar.parent() is self.window and bar.elideMode() != Qt.ElideNone:
+                bar.setElideMode(Qt.ElideNone)
+                bar.setUsesScrollButtons(False)

@@ -1,0 +1,145 @@
+"""The Training panel's Data box at work: which folder, which files are there, loading.
+
+:class:`DataSource` keeps the data folder (remembered in the settings), says in
+the panel which of the chosen data set's files are on disk, and loads the data
+set in the background (:class:`DatasetLoader`), handing it to whoever asked.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Optional
+
+from PyQt5.QtCore import QObject, QSettings, pyqtSignal
+from PyQt5.QtWidgets import QFileDialog
+
+from ...data import DATA_DIR_ENV, DataError, dataset_files, resolve_data_dir
+from .dataloader import DatasetLoader
+from .panel import TrainingPanel
+
+#: QSettings key of the data folder chosen with "Local folder…"
+DATA_DIR_KEY = "training/data_dir"
+
+
+class DataSource(QObject):
+    """Data folder, file status and loading for ``panel``'s chosen data set."""
+
+    #: True when a load starts, False when it ends (loaded, failed or cancelled)
+    loadingChanged = pyqtSignal(bool)
+    #: a load failed: the message
+    failed = pyqtSignal(str)
+
+    def __init__(self, panel: TrainingPanel, settings: QSettings, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.panel = panel
+        self.settings = settings
+        # no Qt parent: the loader's thread emits from it, so Python keeps it alive meanwhile
+        self.loader = DatasetLoader()
+        self.data = None                               # the data set loaded last
+        self._after_load: Optional[Callable] = None   # what to do with the data set being loaded
+        saved = settings.value(DATA_DIR_KEY)
+        self.data_dir = str(saved) if saved else str(resolve_data_dir(os.environ.get(DATA_DIR_ENV)))
+        panel.folderClicked.connect(self.choose_folder)
+        panel.cancelLoadClicked.connect(self.loader.cancel)
+        panel.datasetChanged.connect(self.refresh_files)
+        panel.downloadToggled.connect(self.refresh_files)
+        self.loader.progress.connect(panel.set_load_progress)
+        self.loader.status.connect(self._loader_status)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_failed)
+        self.loader.cancelled.connect(self._on_cancelled)
+        self.refresh_files()
+
+    @property
+    def loading(self) -> bool:
+        return self.loader.is_loading()
+
+    def set_data_dir(self, folder) -> None:
+        """Use ``folder`` for data files from now on (remembered in the settings)."""
+        self.data_dir = str(folder)
+        self.settings.setValue(DATA_DIR_KEY, self.data_dir)
+        self.refresh_files()
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.panel, "Folder with data set files", self.data_dir)
+        if folder:
+            self.set_data_dir(folder)
+
+    def refresh_files(self, *_args) -> None:
+        """Say which of the chosen data set's files are on disk."""
+        name = self.panel.dataset()
+        try:
+            plan = dataset_files(name, self.data_dir)
+        except DataError as e:
+            self.panel.set_files_text(str(e), ok=False)
+            return
+        if plan.ready:
+            folders = sorted({str(s.path.parent) for s in plan.files})
+            self.panel.set_files_text(f"{plan.info.title}: files found in", path=", ".join(folders))
+            return
+        missing = ", ".join(s.filename for s in plan.missing)
+        count = len(plan.missing)
+        them = "them" if count > 1 else "it"
+        files = f"{count} files" if count > 1 else "1 file"
+        folder = str(plan.download_dir)
+        if self.panel.download_allowed() and all(s.downloadable for s in plan.missing):
+            # not a problem yet: a first run downloads them, so no alarm colour
+            self.panel.set_files_text(
+                f"{plan.info.title}: not on this computer yet ({files}); Train downloads {them} "
+                f"to the folder below, or choose a folder that holds {them}.", tip=f"missing: {missing}",
+                path=folder)
+        else:
+            self.panel.set_files_text(f"{plan.info.title}: missing {missing}; put {them} in the folder "
+                                      f"below or choose the folder that holds {them}.",
+                                      ok=False, tip=f"missing: {missing}", path=folder)
+
+    def load_then(self, then: Callable) -> None:
+        """Call ``then(data)`` with the chosen data set: at once when it is loaded already,
+        else once it is (while loading, the newest request wins)."""
+        name = self.panel.dataset()
+        data = self.loader.cached(name, self.data_dir)
+        if data is not None:
+            self.data = data
+            then(data)
+            return
+        self._after_load = then
+        if self.loader.is_loading():
+            return
+        self.panel.set_load_progress(0, 0)
+        self.panel.set_message(f"Loading {name}…")
+        self.loader.load(name, self.data_dir, download=self.panel.download_allowed())
+        self.loadingChanged.emit(True)
+
+    def shutdown(self, timeout: float = 1.0) -> bool:
+        """Cancel a load and wait for its thread; True when it has ended."""
+        self.loader.cancel()
+        if not self.loader.wait(timeout):
+            self.loader.blockSignals(True)
+            return False
+        return True
+
+    def _loader_status(self, text: str) -> None:
+        self.panel.set_message(text)
+        self.panel.set_load_progress(0, 0)
+
+    def _on_loaded(self, data) -> None:
+        self.data = data
+        self.loadingChanged.emit(False)
+        test = 0 if data.x_test is None else len(data.x_test)
+        self.panel.set_message(f"{data.name}: {len(data.x_train):,} training and {test:,} test images.")
+        self.refresh_files()
+        then, self._after_load = self._after_load, None
+        if then is not None:
+            then(data)
+
+    def _on_failed(self, message: str) -> None:
+        self._after_load = None
+        self.loadingChanged.emit(False)
+        self.refresh_files()
+        self.panel.set_message(message, error=True)
+        self.failed.emit(message)
+
+    def _on_cancelled(self) -> None:
+        self._after_load = None
+        self.loadingChanged.emit(False)
+        self.refresh_files()
+        self.panel.set_message("Loading cancelled.")
