@@ -2,8 +2,8 @@
 
 A forward pass of one drawn digit multiplies small matrices; splitting them
 over several threads gains nothing, and when the cores are busy (a training
-run, another program) the BLAS threads wait for each other: a 1 ms pass for
-the ``deep`` preset was measured at ~95 ms that way. The app therefore runs
+run, another program) the BLAS threads wait for each other, and a pass of a
+millisecond can take a hundred times as long. The app therefore runs
 its interactive inference with one BLAS thread; code that trains in the same
 process can raise the count again with :func:`set_blas_threads`.
 """

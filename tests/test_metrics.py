@@ -1,4 +1,4 @@
-"""Metrics: the MISSION worked example exactly, and random data against brute force."""
+"""Metrics: the precision-recall worked example exactly, and random data against brute force."""
 import json
 from fractions import Fraction
 
@@ -9,7 +9,7 @@ from cnnviz.metrics import (MetricsError, accuracy, average_precision, classific
                             confusion_matrix, mean_average_precision, per_class_average_precision,
                             precision_recall_curve, precision_recall_f1)
 
-# MISSION §3: 10 detections of 15 ground truths, sorted by confidence.
+# The worked example: 10 detections of 15 ground truths, sorted by confidence.
 WORKED_HITS = [True, True, True, True, True, False, True, False, True, False]
 WORKED_SCORES = np.linspace(0.95, 0.5, 10)
 N_GROUND_TRUTH = 15

@@ -1,4 +1,4 @@
-"""MISSION section 5's toy convolutions, im2col shapes, shape arithmetic (section 3)."""
+"""The toy convolutions whose numbers must come out exactly, im2col shapes, shape arithmetic."""
 import numpy as np
 import pytest
 
@@ -53,7 +53,7 @@ def drawn_seven() -> np.ndarray:
 
 
 def five_filters_then_pool(digit: np.ndarray):
-    """MISSION section 5: a digit through 5 random 3x3 filters, stride 2, SAME, then
+    """The toy example: a digit through 5 random 3x3 filters, stride 2, SAME, then
     max-pool 2x2 stride 2 SAME. Checked against the windows written out directly."""
     net = Network({"input_shape": [1, 28, 28], "layers": [
         {"type": "conv", "name": "conv", "filters": 5, "kernel": 3, "stride": 2, "padding": "same"},

@@ -75,9 +75,8 @@ def _idx_files(prefix_by_split: dict, md5s: dict) -> Tuple[DataFile, ...]:
 
 _MNIST_PREFIXES = {"train": "train", "test": "t10k"}
 
-# Sources: torchvision/datasets/mnist.py (MNIST, FashionMNIST) and the
-# shared data sets README; the t10k sums were re-checked against the official
-# files in ../shared/datasets/mnist.
+# Sources: torchvision/datasets/mnist.py (MNIST, FashionMNIST); the t10k sums
+# were re-checked against the official files.
 MNIST = DatasetInfo(
     name="mnist",
     title="MNIST handwritten digits",

@@ -1,4 +1,4 @@
-"""Convolution through the FFT, as the lite OCR of MISSION section 1 computes it.
+"""Convolution through the FFT, as the lite OCR (the ``liteocr`` preset) computes it.
 
 Image and kernel are zero-padded to (H+K-1, W+K-1), transformed with a 2-D
 FFT, multiplied, transformed back, and the real part kept: that is the "full"

@@ -3,9 +3,9 @@ odd and need not be equal) and number of classes.
 
 Every preset returns plain architecture data (see :class:`Network`):
 
-- ``simple``: the textbook SimpleConvNet (MISSION section 2), exactly.
-- ``liteocr``: the hand-drawn letter recognizer (section 1): FFT convolutions.
-- ``two-conv``: the two-convolution MNIST net (section 4).
+- ``simple``: the textbook SimpleConvNet, exactly.
+- ``liteocr``: the hand-drawn letter recognizer ("lite OCR"): FFT convolutions.
+- ``two-conv``: the two-convolution MNIST net.
 - ``lenet5``: LeNet-5 with sigmoid (or tanh) and average-pooling subsampling.
 - ``deep``: VGG-like stacks of 3x3 convolutions (two 3x3 see what one 5x5
   sees, with 18 weights instead of 25).

@@ -22,13 +22,14 @@ from ...modelio import default_preprocessing
 from ...nn import Network, SpecError, preset_spec
 from ...nn.shapes import ShapeError
 from ...train.history import History
-from ...train.recipe import Recipe, build_network, prepare, save_trained, with_overrides
+from ...train.recipe import Recipe, prepare, save_trained
 from ..model.inspector import Inspector
 from .archedit import ArchitectureDialog
 from .curves import CurvesView
 from .datasource import DataSource
 from .panel import START_CONTINUE, TrainingPanel
 from .probe import Probe
+from .runsetup import continue_current, new_network, recipe_of
 from .progress import LOADING_TEXT, RunProgress
 from .timelapse import TimeLapse
 from .timelapse_view import TimeLapseView
@@ -148,9 +149,17 @@ class TrainingController(QObject):
         recipe = self.panel.recipe()
         try:
             if self.panel.start_mode() == START_CONTINUE:
-                history, offset = self._continue_current(data, recipe)
+                history, offset = continue_current(self.inspector, data)
+                if self.run_network is not self.inspector.network:
+                    self.curves.set_history(history)
             else:
-                history, offset = self._new_network(data, recipe)
+                self._switching = True
+                try:
+                    history, offset = new_network(self.inspector, data, recipe, self.panel.custom_spec)
+                finally:
+                    self._switching = False
+                self.curves.clear()
+                self._reset_timelapse()
             network = self.inspector.network.copy()     # the worker's own network
             trainer = prepare(recipe, data, network=network, history=history)
         except (ValueError, SpecError, ShapeError) as e:
@@ -177,41 +186,6 @@ class TrainingController(QObject):
         self.statusMessage.emit(f"Training {recipe.arch} on {data.name}; autosaving each epoch to {path}", 15000)
         worker.start()
         return True
-
-    def _new_network(self, data, recipe: Recipe):
-        spec = self.panel.custom_spec
-        if spec is not None:
-            spec = with_overrides(dict(spec, input_shape=list(data.image_shape)), recipe.init, recipe.dropout)
-            net = Network(spec, seed=recipe.seed)
-            if net.num_classes != len(data.class_names):
-                raise ValueError(f"the edited network has {net.num_classes} outputs; {data.name} has "
-                                 f"{len(data.class_names)} classes")
-        else:
-            net = build_network(recipe, data.image_shape, len(data.class_names))
-        meta = {"untrained": True, "preset": recipe.arch, "seed": recipe.seed, "dataset": data.name}
-        self._switching = True
-        try:
-            self.inspector.set_network(net, list(data.class_names), meta)
-        finally:
-            self._switching = False
-        self.inspector.set_start_weights(net.get_weights())
-        self.curves.clear()
-        self._reset_timelapse()
-        return History(), 0
-
-    def _continue_current(self, data, recipe: Recipe):
-        net = self.inspector.network
-        if tuple(net.input_shape) != tuple(data.image_shape) or net.num_classes != len(data.class_names):
-            shape = "x".join(map(str, net.input_shape))
-            want = "x".join(map(str, data.image_shape))
-            raise ValueError(f"This model takes {shape} images and gives {net.num_classes} classes; {data.name} "
-                             f"has {want} images and {len(data.class_names)} classes. Choose 'New network'.")
-        history = History.from_dict(self.inspector.meta.get("history"))
-        if self.inspector.start_weights is None:
-            self.inspector.set_start_weights(net.get_weights())
-        if self.run_network is not net:
-            self.curves.set_history(history)
-        return history, history.steps_done()
 
     # -- controls ----------------------------------------------------------------------------
     def toggle_pause(self) -> None:
@@ -412,7 +386,8 @@ class TrainingController(QObject):
         return True
 
     def _on_network(self) -> None:
-        """Another model is shown (opened, new preset): show its saved curves, if any."""
+        """Another model is shown (opened, new preset): show its saved curves, if any, and the
+        settings it was trained with."""
         if self._switching:
             return
         self.run_network = None
@@ -423,13 +398,9 @@ class TrainingController(QObject):
         else:
             self.curves.clear()
         self._reset_timelapse()
-        recipe = (meta.get("extra") or {}).get("recipe")
-        if isinstance(recipe, dict):
-            try:
-                self.panel.set_recipe(Recipe(**{k: v for k, v in recipe.items()
-                                                 if k in Recipe.__dataclass_fields__}))
-            except (TypeError, ValueError):
-                pass
+        recipe = recipe_of(meta)
+        if recipe is not None:
+            self.panel.set_recipe(recipe)
 
     def _reset_timelapse(self) -> None:
         self.timelapse.clear()

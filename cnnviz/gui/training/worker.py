@@ -72,10 +72,10 @@ def training_switch_interval() -> float:
 def training_blas_threads() -> int:
     """BLAS threads the worker trains with: $CNNVIZ_TRAIN_BLAS_THREADS, else 1.
 
-    One thread, because measured on a 2-CPU machine the ``simple`` preset
-    trained 4x slower with two BLAS threads whenever another process kept a
-    core busy, and no faster when idle: its matrices are small and the UI
-    thread needs a core too (see the report of ``main.py bench --gui``).
+    One thread: the presets' matrices are small, so a second BLAS thread gains
+    little, and when another process keeps a core busy the BLAS threads wait
+    for each other; the UI thread needs a core too (``main.py bench --gui``
+    compares the settings on the machine at hand).
     """
     try:
         return max(1, int(os.environ.get(TRAIN_BLAS_ENV, "")))

@@ -17,7 +17,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from ...widgets.mosaic import Mosaic, MosaicGeometry
+from ...widgets.mosaic import Mosaic, MosaicGeometry, grid_shape
 
 #: a function giving a Mosaic for (count, tile_h, tile_w, gap, extra): the view's current one or a new one
 MosaicFor = Callable[[int, int, int, int, tuple], Mosaic]
@@ -30,6 +30,37 @@ def kernel_strips(W: np.ndarray, c0: int, cs: int) -> np.ndarray:
     strips = np.full((f, cs, kh + 1, kw), np.nan, np.float32)
     strips[:, :, :kh] = W[:, c0:c0 + cs]
     return strips.reshape(f, cs * (kh + 1), kw)[:, :-1]
+
+
+def maps_before(entries, index: int):
+    """(trace position, (C, H, W)) of the maps a Dense at ``index`` reads through a Flatten, or None."""
+    d_in = None
+    for j in range(index - 1, -1, -1):
+        shape = entries[j].shape
+        if len(shape) == 3:
+            return (j, tuple(shape)) if d_in is not None and int(np.prod(shape)) == d_in else None
+        if entries[j].kind == "Dense":
+            return None
+        d_in = shape[0]
+    return None
+
+
+def conv_rows(shape, view_w: float, view_h: float, most: int, min_px: float) -> int:
+    """How many input-channel rows a conv layer of weights ``shape`` (F, C, KH, KW) gets in a
+    view of ``view_w`` x ``view_h`` pixels: up to ``most``, as many as keep every weight at
+    least ``min_px`` pixels on screen (``most`` while the view is not laid out)."""
+    f, c, kh, kw = shape
+    most = min(c, most)
+    if view_w < 20 or view_h < 20:
+        return most
+    for cs in range(most, 0, -1):
+        gap = 1 if cs == 1 else 2
+        th = cs * (kh + 1) - 1
+        rows, cols = grid_shape(f, th, kw, gap, view_w / view_h)
+        px = min(view_w / (cols * (kw + gap) + 2), view_h / (rows * (th + gap) + 2))
+        if px >= min_px:
+            return cs
+    return 1
 
 
 class Renderer:

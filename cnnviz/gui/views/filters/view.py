@@ -13,8 +13,8 @@
 A click on a conv filter enlarges it (and picks its channel, so the feature maps
 follow); a click on it goes back to the grid. Weights use a symmetric blue-white-red
 map (levels +-max|W|), so white is 0. "compare with start" draws the same layer's
-weights at step 0 of the training run beside them (see :mod:`.compare`): MISSION
-section 2's noise-before / edges-after picture.
+weights at step 0 of the training run beside them (see :mod:`.compare`): the
+noise-before / edges-after picture of first-layer filters.
 """
 from __future__ import annotations
 
@@ -35,26 +35,13 @@ from ...widgets.mosaic import Mosaic, grid_shape
 from ...widgets.plotitems import backdrop, outline_box
 from ...widgets.text import shape_text
 from .compare import StartComparison
-from .renderers import ConvGrid, Matrix, OneFilter, Renderer, RgbGrid, UnitMaps
+from .renderers import ConvGrid, Matrix, OneFilter, Renderer, RgbGrid, UnitMaps, conv_rows, maps_before
 
 RGB_BACKGROUND = "#202020"   # composites are grey at 0, so their gutters must not be
 MAX_CHANNELS = 4        # input-channel rows shown at once for a wide conv layer
 LIVE_SECONDS = 0.2      # while training: redrawn at most 5 times a second (weights change slowly)
 MIN_WEIGHT_PX = 3.0     # fewer rows rather than weights drawn smaller than this (screen pixels)
 WEIGHTED_KINDS = ("Conv2D", "Dense")
-
-
-def maps_before(entries, index: int):
-    """(trace position, (C, H, W)) of the maps a Dense at ``index`` reads through a Flatten, or None."""
-    d_in = None
-    for j in range(index - 1, -1, -1):
-        shape = entries[j].shape
-        if len(shape) == 3:
-            return (j, tuple(shape)) if d_in is not None and int(np.prod(shape)) == d_in else None
-        if entries[j].kind == "Dense":
-            return None
-        d_in = shape[0]
-    return None
 
 
 class FilterView(LayerView):
@@ -363,23 +350,11 @@ class FilterView(LayerView):
         return self._mosaic
 
     def _channel_rows(self, shape) -> int:
-        """How many input-channel rows a conv layer of weights ``shape`` gets: up to
-        :data:`MAX_CHANNELS`, as many as keep every weight at least :data:`MIN_WEIGHT_PX` on screen."""
-        f, c, kh, kw = shape
-        most = min(c, MAX_CHANNELS)
+        """How many input-channel rows a conv layer of weights ``shape`` gets (see :func:`conv_rows`)."""
         vw, vh = self.view.width(), self.view.height()
-        if vw < 20 or vh < 20:                      # not laid out yet
-            return most
         if self.comparing:
             vw, vh = (vw / 2, vh) if self._side_by_side() else (vw, vh / 2)
-        for cs in range(most, 0, -1):
-            gap = 1 if cs == 1 else 2
-            th = cs * (kh + 1) - 1
-            rows, cols = grid_shape(f, th, kw, gap, vw / vh)
-            px = min(vw / (cols * (kw + gap) + 2), vh / (rows * (th + gap) + 2))
-            if px >= MIN_WEIGHT_PX:
-                return cs
-        return 1
+        return conv_rows(shape, vw, vh, MAX_CHANNELS, MIN_WEIGHT_PX)
 
     def _update_pick_box(self):
         """Outline the filter that makes the inspector's picked channel."""
