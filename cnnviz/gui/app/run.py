@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QApplication
 
 from ..widgets import theme
 from ...blas import set_blas_threads
+from .platform_check import display_problem
 from .window import APPLICATION, ORGANIZATION, MainWindow
 from ..model.modelchoice import startup_model
 
@@ -46,9 +47,14 @@ def ensure_app(argv: Optional[List[str]] = None, offscreen: bool = False) -> QAp
 def run_app(argv: Optional[List[str]] = None) -> int:
     """Open the main window with the shipped model (or an untrained one) and run until it closes.
 
-    ``argv``: arguments for Qt (default ``sys.argv``). Returns the exit code.
+    ``argv``: arguments for Qt (default ``sys.argv``). Returns the exit code: 2, with the
+    reason and the fix on stderr, when the window cannot open here (see :mod:`.platform_check`).
     """
     start = time.perf_counter()
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     app = ensure_app(sys.argv if argv is None else argv)
     settings = QSettings(ORGANIZATION, APPLICATION)
     theme.apply_theme(_saved_theme(settings), app)
