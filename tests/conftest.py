@@ -50,3 +50,34 @@ def hold_widgets(qtbot, monkeypatch):
     monkeypatch.setattr(qtbot, "addWidget", add_and_hold)
     yield
     held.clear()
+
+
+class Answers:
+    """The app's questions (Quit while training? Replace unsaved training?) as a test sees them:
+    each is recorded in ``asked`` (title, text) and answered with ``answer`` (a QMessageBox
+    button), so no modal box ever waits for a person during the tests."""
+
+    def __init__(self):
+        self.asked = []
+        self.answer = None
+
+    def __call__(self, parent, title, text, buttons, default):
+        from PyQt5.QtWidgets import QMessageBox
+        self.asked.append((title, text))
+        if self.answer is not None:
+            return self.answer
+        # by default: let it go (Discard or Yes), so a test's windows can always close
+        return QMessageBox.Discard if buttons & QMessageBox.Discard else QMessageBox.Yes
+
+
+@pytest.fixture(autouse=True)
+def app_questions(monkeypatch):
+    """Every test: the app's questions go to an :class:`Answers` (see there)."""
+    answers = Answers()
+    try:
+        from cnnviz.gui.app import dialogs
+    except ImportError:           # no Qt: nothing asks
+        yield answers
+        return
+    monkeypatch.setattr(dialogs, "ask", answers)
+    yield answers

@@ -324,10 +324,10 @@ def test_probe_a_test_image_instead_of_the_drawing(qtbot, window):
     qtbot.waitUntil(lambda: t.panel.state == "idle" and window.inspector.input is not None, timeout=30000)
     expected = t.source.data.x_test[3, 0] / 255.0
     np.testing.assert_allclose(window.inspector.input[0], expected)
-    draw_bar(window)                                         # the drawing does not replace the test image
-    np.testing.assert_allclose(window.inspector.input[0], expected)
-    train(qtbot, window)
+    assert window.inspector.source.kind == "test"
+    train(qtbot, window)                                     # the run traces the test image
     np.testing.assert_allclose(window.inspector.trace[0].value[0, 0], expected, atol=1e-6)
+    assert window.inspector.source.kind == "test"
 
 
 def test_edit_layers_trains_the_edited_architecture(qtbot, window):

@@ -53,3 +53,8 @@ def warn_later(parent: QWidget, title: str, message: str) -> QMessageBox:
     box.setAttribute(Qt.WA_DeleteOnClose)
     box.show()
     return box
+
+
+def ask(parent: QWidget, title: str, text: str, buttons, default) -> int:
+    """A question with ``buttons`` (QMessageBox.StandardButtons); returns the one pressed."""
+    return QMessageBox.question(parent, title, text, buttons, default)

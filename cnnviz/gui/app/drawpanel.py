@@ -14,6 +14,7 @@ from ..model.livepredict import LivePredictor
 from ..widgets.preview import InputPreview
 from ..model.modeltext import what_to_draw
 from ..views.prediction import PredictionLabel
+from ..widgets.badge import source_badge
 from ..widgets.labels import WrapLabel
 
 
@@ -123,18 +124,22 @@ class DrawPanel(QWidget):
         self.clear_button.setEnabled(not self.canvas.is_blank())
 
     def _network_changed(self) -> None:
-        c, h, w = self.inspector.network.input_shape
-        self.preview_title.setText(f"<b>What the network sees</b><br>{h}×{w}"
-                                   + (" grey" if c == 1 else f", {c} channels"))
         self.canvas.set_hint(f"Draw {what_to_draw(self.inspector.class_names)} here")
         self._show_input()
 
     def _show_input(self) -> None:
         trace = self.inspector.trace
+        source = self.inspector.source
         self.preview.set_input(None if trace is None else trace[0].value[0])
         c, h, w = self.inspector.network.input_shape
+        past = trace is not None and source.kind == "past"
+        title = f"<b>What the network {'saw' if past else 'sees'}</b><br>{h}×{w}" + (" grey" if c == 1 else
+                                                                                      f", {c} channels")
+        self.preview_title.setText(("" if trace is None else source_badge(source)) + title)
         info = self.predictor.info
-        if self.predictor.problem:
+        if trace is not None and not source.is_drawing:
+            self.preview_note.setText(f"{source.text[0].upper()}{source.text[1:]}, not your drawing.")
+        elif self.predictor.problem:
             self.preview_note.setText(self.predictor.problem)
         elif trace is None:
             self.preview_note.setText("Empty: nothing to classify.")

@@ -31,6 +31,7 @@ from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
 from ..widgets.scroll import scrolling
+from ..widgets.wheelguard import guard_wheel
 from . import dialogs
 from .docks import Docks
 from .drawpanel import DrawPanel
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.training.errorRaised.connect(self._show_training_error)
         self.training.panel.saveClicked.connect(self.save_model)
         self.docks.arrange_default()
+        guard_wheel(self)              # scrolling a panel never changes a setting by accident
         self._layout_restored = self._restore_settings()
 
         self.canvas.fileDropped.connect(self.open_image)
@@ -188,6 +190,19 @@ class MainWindow(QMainWindow):
         """Show another network; the drawing is classified again."""
         self.inspector.set_network(model.network, model.class_names, model.meta, model.source)
 
+    def _may_drop_training(self, doing: str) -> bool:
+        """True when the shown model may be replaced (``doing``: "replace" or "quit"): it holds
+        no unsaved training, or the user saved it or chose to let it go."""
+        if not self.training.unsaved:
+            return True
+        answer = dialogs.ask(self, "Unsaved training",
+                             f"The model shown was trained here and is not saved to a file: to {doing} now "
+                             f"loses that training. Save it first?",
+                             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save_model()
+        return answer == QMessageBox.Discard
+
     def open_model(self, path=None) -> bool:
         """Model > Open: a bad file shows its error and the current model stays."""
         if not path:
@@ -198,6 +213,8 @@ class MainWindow(QMainWindow):
             model = open_model_file(path)
         except ModelFileError as e:
             self.show_error("Cannot open model", str(e))
+            return False
+        if not self._may_drop_training("open another model"):
             return False
         self.set_model(model)
         self.statusBar().showMessage(f"Opened model {path}.", 6000)
@@ -235,6 +252,8 @@ class MainWindow(QMainWindow):
             model = untrained_model(name, self.inspector.network.input_shape, self.inspector.class_names)
         except ValueError as e:
             self.show_error("Cannot build preset", f"The '{name}' preset does not fit this input: {e}")
+            return False
+        if not self._may_drop_training("start an untrained network"):
             return False
         self.set_model(model)
         self.statusBar().showMessage(f"Untrained '{name}' network: random filters, guesses for answers. "
@@ -304,7 +323,25 @@ class MainWindow(QMainWindow):
             self._layout_restored = True       # default proportions once, for the real size
             self.docks.size_default()
 
+    def discard_and_close(self) -> None:
+        """Close without asking: stop a run and let unsaved training go (benchmarks, screenshots)."""
+        self.training.shutdown()
+        self.training.unsaved = False
+        self.close()
+
     def closeEvent(self, event) -> None:
+        if self.training.is_running():
+            answer = dialogs.ask(self, "Quit cnnviz", "Training is running — stop and quit? The weights it "
+                                 "trained are lost unless you save them first.",
+                                 QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer != QMessageBox.Yes:
+                event.ignore()
+                return
+            self.training.shutdown()            # the run ends before its next step
+            self.training.unsaved = False       # the user chose to let it go
+        elif not self._may_drop_training("quit"):
+            event.ignore()
+            return
         self.training.shutdown()
         self.save_settings()
         super().closeEvent(event)

@@ -30,10 +30,11 @@ from ...nn import LayerEntry, LayerOutput, Network
 class InputSource:
     """What the shown input is. ``kind``: "drawing" (the canvas: a drawing or an opened
     image), "test" (a data set's test image), "past" (a time-lapse frame). ``text`` names
-    it for a caption ("test image #0 of mnist, a 7"); ``step`` is the training step of a
-    past frame."""
+    it in a sentence ("test image #0 of mnist (a 7)"), ``label`` in a badge ("test image #0
+    (a 7)"); ``step`` is the training step of a past frame."""
     kind: str
     text: str
+    label: str = ""
     step: Optional[int] = None
 
     @property
@@ -41,7 +42,7 @@ class InputSource:
         return self.kind == "drawing"
 
 
-DRAWING = InputSource("drawing", "your drawing")
+DRAWING = InputSource("drawing", "your drawing", "your drawing")
 #: an input router: given the drawing's new input (or None), True when it handled it elsewhere
 InputRouter = Callable[[Optional[np.ndarray]], bool]
 
@@ -252,7 +253,7 @@ class Inspector(QObject):
         present; traces arriving meanwhile are kept until :meth:`show_present`."""
         if self._present is None:
             self._present = (self._trace, self._source)
-        self._show(trace, InputSource("past", text, step))
+        self._show(trace, InputSource("past", text, f"step {step:,} (time-lapse)", step))
 
     def show_present(self) -> None:
         """Back from the past: the newest present trace, or the input run through today's weights."""

@@ -168,7 +168,7 @@ def _bench_preset(app, counter, preset, settings, strokes, rate_hz, size, layer)
         latencies = _latencies(sent, done)
         views = _view_costs(app, window)
     finally:
-        window.close()
+        window.discard_and_close()
         window.deleteLater()
         app.processEvents()
     result = {

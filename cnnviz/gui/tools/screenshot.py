@@ -88,7 +88,7 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
                 "label": window.draw_panel.prediction.text(),
             }
         finally:
-            window.close()
+            window.discard_and_close()
             window.deleteLater()
             theme.apply_theme(previous_theme)
             app.processEvents()

@@ -237,7 +237,7 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
                     "steps": {"in_app": worker.steps_timed, "in_app_total": worker.trainer.step_count},
                     "window_ended_cleanly": not worker.is_running()}
         finally:
-            window.close()
+            window.discard_and_close()
             window.deleteLater()
             app.processEvents()
 

@@ -90,6 +90,6 @@ def training_screenshots(out_dir, data_dir=None, seconds: float = 10.0, preset: 
             widget_png(window.panels["training"], paths[-1])
             return paths
         finally:
-            window.close()
+            window.discard_and_close()
             window.deleteLater()
             app.processEvents()

@@ -70,8 +70,8 @@ class TrainingController(QObject):
         self.curves = CurvesView()
         self.timelapse = TimeLapse()
         self.timelapse_view = TimeLapseView(self.timelapse, inspector)
-        self.probe = Probe(inspector, self.panel, self._running_worker, self.is_paused, lambda: self.data,
-                           self.source.load_then)
+        self.probe = Probe(inspector, self.panel, self._running_worker, self.is_paused, self._run_data,
+                           self.source.load_then, self._note)
         self.state = IDLE
         self.worker: Optional[TrainingWorker] = None
         self.trainer = None
@@ -80,12 +80,14 @@ class TrainingController(QObject):
         self.progress: Optional[RunProgress] = None
         self.run_network: Optional[Network] = None    # the inspector's network the last run trained
         self.snapshots_applied = 0
+        self.unsaved = False                           # the shown model holds training not saved to a file
         self.blas_threads: Optional[int] = None         # None: the worker's default
         self.last_error: Optional[str] = None
         self.arch_dialog = None                        # the open "Edit layers…" dialog
         self._pending = None                           # newest snapshot not yet shown
         self._switching = False                        # the controller itself changes the network
         self._worker_blocked = False                   # the worker said "paused" and waits for resume
+        self._idle_line = TrainingPanel.IDLE_TEXT       # the progress line while no run goes on
         p = self.panel
         p.trainClicked.connect(self.train)
         p.pauseClicked.connect(self.toggle_pause)
@@ -112,6 +114,13 @@ class TrainingController(QObject):
     def _running_worker(self) -> Optional[TrainingWorker]:
         return self.worker if self.is_running() else None
 
+    def _run_data(self):
+        return self.data
+
+    def _note(self, text: str) -> None:
+        self.panel.set_message(text)
+        self.statusMessage.emit(text, 8000)
+
     def _set_state(self, state: str) -> None:
         self.state = state
         self.panel.set_state(state)
@@ -131,8 +140,7 @@ class TrainingController(QObject):
             self.panel.set_progress(LOADING_TEXT, 0.0)        # not the last run's "stopped" line
         elif not self.is_running():
             self._set_state(IDLE)
-            if self.progress is None:
-                self.panel.set_progress("")
+            self.panel.set_progress(self._idle_line)      # the loading line ends with the loading
 
     def _on_load_failed(self, message: str) -> None:
         self.statusMessage.emit(message.splitlines()[0], 15000)
@@ -317,6 +325,7 @@ class TrainingController(QObject):
             self.panel.set_message(f"Cannot save {path}: {error}", error=True)
             self.statusMessage.emit(error, 15000)
         else:
+            self.unsaved = False                       # until the run ends with more steps
             self.inspector.set_meta(self.inspector.meta, path=path)
             self.statusMessage.emit(f"Saved model to {path} (training goes on).", 8000)
 
@@ -327,7 +336,8 @@ class TrainingController(QObject):
         self._end_run()
         self.progress.step = worker.step_offset + done.step
         self.progress.set_suffix("")
-        self.panel.set_progress(self.progress.final_text(done.epoch, done.reason), self.progress.fraction)
+        self._idle_line = self.progress.final_text(done.epoch, done.reason)
+        self.panel.set_progress(self._idle_line, self.progress.fraction)
         if done.reason == "diverged":
             self._show_error("Training diverged", done.message)
         elif done.reason == "stopped":
@@ -355,6 +365,7 @@ class TrainingController(QObject):
                     "preprocessing": default_preprocessing(trainer.net.input_shape),
                     "extra": {"recipe": self.recipe.to_dict(), "train_images": int(len(trainer.x))}}
             self.inspector.set_meta(meta, path="")
+            self.unsaved = self.unsaved or trainer.step_count > 0
             if self.probe.follows_drawing():
                 self.inspector.show_drawing()
 
@@ -381,6 +392,7 @@ class TrainingController(QObject):
             self.panel.set_message(f"Saving to {path} after the current step…")
             return True
         save_trained(path, self.trainer, self.data, self.recipe, command="cnnviz app")
+        self.unsaved = self.is_running()
         self.inspector.set_meta(self.inspector.meta, path=str(path))
         self.statusMessage.emit(f"Saved model to {path}.", 6000)
         return True
@@ -391,6 +403,7 @@ class TrainingController(QObject):
         if self._switching:
             return
         self.run_network = None
+        self.unsaved = False
         meta = self.inspector.meta
         history = History.from_dict(meta.get("history"))
         if history.step_loss or history.epochs:
@@ -401,6 +414,8 @@ class TrainingController(QObject):
         recipe = recipe_of(meta)
         if recipe is not None:
             self.panel.set_recipe(recipe)
+        elif meta.get("preset"):                      # an untrained preset: the panel trains that one
+            self.panel.set_preset(str(meta["preset"]))
 
     def _reset_timelapse(self) -> None:
         self.timelapse.clear()

@@ -252,6 +252,10 @@ class TrainingPanel(QWidget):
         """The chosen preset's name."""
         return self.preset_box.currentData()
 
+    def set_preset(self, name: str) -> None:
+        """Pick preset ``name`` (if there is one of that name) for a new network."""
+        _pick(self.preset_box, name)
+
     def download_allowed(self) -> bool:
         """Whether missing data files may be downloaded."""
         return self.download_check.isChecked()
@@ -260,6 +264,18 @@ class TrainingPanel(QWidget):
         """("drawing", None) or ("test", index)."""
         mode = self.probe_box.currentData()
         return (mode, self.probe_spin.value() if mode == PROBE_TEST else None)
+
+    def set_probe(self, mode: str, index: Optional[int] = None) -> None:
+        """Show ``mode`` (PROBE_DRAWING or PROBE_TEST, with test image ``index``) as the
+        views' image, without emitting ``probeChanged`` (the caller acts on it)."""
+        for w in (self.probe_box, self.probe_spin):
+            w.blockSignals(True)
+        self.probe_box.setCurrentIndex(self.probe_box.findData(mode))
+        if index is not None:
+            self.probe_spin.setValue(index)
+        self.probe_spin.setVisible(mode == PROBE_TEST)
+        for w in (self.probe_box, self.probe_spin):
+            w.blockSignals(False)
 
     def recipe(self) -> Recipe:
         """The settings as a Recipe (arch is the preset, or the edited architecture's name)."""

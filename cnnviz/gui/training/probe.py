@@ -11,7 +11,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..model.inspector import DRAWING, InputSource, Inspector
-from .panel import PROBE_TEST, TrainingPanel
+from .panel import PROBE_DRAWING, PROBE_TEST, TrainingPanel
 
 
 def test_image(data, index: int, input_shape) -> Optional[np.ndarray]:
@@ -27,7 +27,7 @@ def test_source(data, index: int) -> InputSource:
     """How the window names test image ``index`` of ``data``."""
     index = min(index, len(data.y_test) - 1)
     label = data.class_names[int(data.y_test[index])]
-    return InputSource("test", f"test image #{index} of {data.name} (a {label})")
+    return InputSource("test", f"test image #{index} of {data.name} (a {label})", f"test image #{index} (a {label})")
 
 
 class Probe:
@@ -35,21 +35,31 @@ class Probe:
 
     ``worker_of()`` returns the running worker or None, ``blocked()`` whether it
     waits paused, ``data_of()`` the run's data set, and ``load_then(callback)``
-    loads the chosen data set when no run has one.
+    loads the chosen data set when no run has one; ``note(text)`` tells the user
+    something happened (e.g. in the status bar).
     """
 
     def __init__(self, inspector: Inspector, panel: TrainingPanel, worker_of: Callable, blocked: Callable,
-                 data_of: Callable, load_then: Callable):
+                 data_of: Callable, load_then: Callable, note: Callable[[str], None] = print):
         self.inspector = inspector
         self.panel = panel
+        self._note = note
         self._worker_of, self._blocked, self._data_of, self._load_then = worker_of, blocked, data_of, load_then
         self.probe_id = -1                   # the probe the shown traces must belong to
         self.source: InputSource = DRAWING  # what that probe is
 
     def route(self, x: Optional[np.ndarray]) -> bool:
-        """The inspector's input router: True when the drawing's input ``x`` is handled here."""
+        """The inspector's input router: True when the drawing's input ``x`` is handled here.
+
+        Drawing while the views follow a test image switches them back to the drawing (the
+        user draws to see the drawing); clearing the canvas leaves the test image shown.
+        """
         if self.panel.probe()[0] == PROBE_TEST:
-            return True                      # the chosen test image stays shown
+            if x is None:
+                return True
+            shown = self.source.text
+            self.panel.set_probe(PROBE_DRAWING)
+            self._note(f"The views follow your drawing again (they showed {shown}).")
         worker = self._worker_of()
         if worker is None:
             return False

@@ -20,6 +20,7 @@ from ..widgets.mosaic import Mosaic, grid_shape
 from ..widgets.lazy import skip_while_hidden
 from ..widgets.classbars import ClassBarChart
 from ..widgets.text import channel_name, shape_text
+from ..widgets.badge import source_badge
 from ..widgets.colorbar import ColorBar
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.layerview import LayerView, NO_INPUT, view_layout
@@ -222,7 +223,7 @@ class FeatureMapView(LayerView):
             self.readout.setText(NO_INPUT)
         elif self.readout.text() in ("", NO_INPUT):
             self.readout.setText("hover a map")
-        self.title.setText(head)
+        self.title.setText(("" if value is None else source_badge(self.inspector.source)) + head)
 
     @staticmethod
     def _per_map(value, signed):
@@ -260,7 +261,7 @@ class FeatureMapView(LayerView):
                 head += f" · predicts <b>{self.inspector.class_names[top]}</b> ({vals[top]:.0%})"
             if fit_changed or self.readout.text() == NO_INPUT:
                 self.readout.setText("hover a bar to read its value")
-        self.title.setText(head)
+        self.title.setText(("" if value is None else source_badge(self.inspector.source)) + head)
 
     def _draw_values(self, vals, n, fit_changed):
         """A flat layer's values: a bar each (warm positive, cold negative), or two filled

@@ -24,6 +24,7 @@ from ..widgets import colormaps as cm
 from ..widgets import theme
 from ..widgets.text import channel_name
 from ..widgets.lazy import skip_while_hidden
+from ..widgets.badge import source_badge
 from ..widgets.colorbar import ColorBar
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.layerview import NO_INPUT, NOISE_FRACTION, LayerView, nearest_entry, view_layout
@@ -211,7 +212,7 @@ class PoolingView(LayerView):
             self.readout.setText(NO_INPUT)
         elif self.readout.text() in ("", NO_INPUT):
             self.readout.setText("hover a cell to see its window")
-        self.title.setText(head)
+        self.title.setText(("" if x_all is None else source_badge(self.inspector.source)) + head)
 
     def _fit(self):
         """Both maps as large as the view allows, with a line for their names above them;

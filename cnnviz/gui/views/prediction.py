@@ -61,10 +61,15 @@ class PredictionLabel(QWidget):
         else:
             order = np.argsort(p)[::-1]
             best = int(order[0])
-            self._main = f"prediction: {names[best]} ({format_probability(float(p[best]))})"
+            source = self.inspector.source
+            # not the drawing: the line names what it describes (the canvas still shows the drawing)
+            what = "prediction" if source.is_drawing else source.label
+            self._main = f"{what}: {names[best]} ({format_probability(float(p[best]))})"
             parts = [f"then {names[int(i)]} ({format_probability(float(p[int(i)]))})" for i in order[1:3]]
             note = ""
-            if is_untrained(self.inspector.meta):
+            if not source.is_drawing:
+                note = f" - this is {source.text}, not your drawing"
+            elif is_untrained(self.inspector.meta):
                 note = " - untrained network: its answers are guesses"
             self._detail = ", ".join(parts) + note
         self.setToolTip(self._main + "\n" + self._detail)
@@ -87,6 +92,7 @@ class PredictionLabel(QWidget):
         to 65%) when "prediction: automobile (10.0%)" would not fit, then without the word
         "prediction:" (down to 50%); cut with '…' only when even that does not fit."""
         size = self.big_font.pointSizeF()
+        # only the word "prediction" may go; a source's name ("test image #0 (a 7): ...") stays
         short = self._main.split(": ", 1)[1] if self._main.startswith("prediction: ") else self._main
         font = QFont(self.big_font)
         for text in (self._main, short):

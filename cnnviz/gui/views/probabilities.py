@@ -6,9 +6,10 @@ from typing import Optional
 
 import numpy as np
 from PyQt5.QtCore import QPointF
-from PyQt5.QtWidgets import QToolTip, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ..model.inspector import Inspector
+from ..widgets.badge import source_badge
 from ..widgets.classbars import ClassBarChart, format_probability
 
 
@@ -22,8 +23,13 @@ class ProbabilityPanel(QWidget):
         self.plot = ClassBarChart()
         self.plot.setObjectName("probabilityPlot")
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        # says what the bars are of when it is not the drawing (hidden otherwise: no room lost)
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.source_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.source_label)
         layout.addWidget(self.plot)
         inspector.networkChanged.connect(self._rebuild)
         inspector.traceChanged.connect(self.refresh)
@@ -51,7 +57,13 @@ class ProbabilityPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.plot.set_values(self.inspector.probabilities())
+        p = self.inspector.probabilities()
+        self.plot.set_values(p)
+        source = self.inspector.source
+        shown = p is not None and not source.is_drawing
+        if shown:
+            self.source_label.setText(source_badge(source) + f"probabilities of {source.text}")
+        self.source_label.setVisible(shown)
 
     def _hover(self, scene_pos: QPointF) -> None:
         index = self.plot.index_at(scene_pos)

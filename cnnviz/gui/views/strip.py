@@ -21,10 +21,12 @@ from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWi
 
 from ..widgets import colormaps as cm
 from ..widgets.text import shape_text
+from ..widgets.badge import source_badge
 from ..widgets.lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
 from ..widgets.qimage import rgba_to_qimage
 from ..widgets.layerview import NOISE_FRACTION
 
+DRAW_HINT = "<i>Draw something: every layer's output appears here.</i>"
 THUMB = 40                   # icon side, pixels
 FRAME = 3                    # coloured frame around a thumbnail
 LIVE_SECONDS = 0.5           # while training: thumbnails at most twice a second (they cost the trainer time)
@@ -60,7 +62,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     def __init__(self, inspector, parent: Optional[QWidget] = None):
         super().__init__(parent)
         self.inspector = inspector
-        self.hint = QLabel("<i>Draw something: every layer's output appears here.</i>")
+        self.hint = QLabel(DRAW_HINT)
         self.hint.setWordWrap(True)
         self.list = QListWidget()
         self.list.setIconSize(QSize(THUMB, THUMB))
@@ -156,13 +158,19 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     def refresh(self) -> None:
         """Update thumbnails and statistics from the current trace (a few ms for ~20 entries)."""
         has_trace = self.inspector.value(0) is not None
-        # across the top of the window the hint would cost the window a line of height; the
-        # canvas and the prediction already say "draw"
-        self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
+        source = self.inspector.source
+        if has_trace and not source.is_drawing:       # the entries show something else: say so
+            self.hint.setText(source_badge(source) + f"every entry shows {source.text}")
+            self.hint.setVisible(True)
+        else:
+            # across the top of the window the hint would cost the window a line of height; the
+            # canvas and the prediction already say "draw"
+            self.hint.setText(DRAW_HINT)
+            self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
         for i, (name, kind, describe, shape, _) in enumerate(self._entries):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
-            stats = self._stats(i, kind, value) if value is not None else self._params[i]
+            stats, words = self._numbers(kind, value) if value is not None else (self._params[i], "")
             if self.orientation == Qt.Horizontal:      # short lines: more entries fit across
                 first = f"{name.split('.')[-1]} → {shape_text(shape)}"
                 text = "\n".join([first, f"{kind} {describe}".strip(), stats])
@@ -170,7 +178,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
                 indent = "      " if "." in name else "  "
                 text = self._first_lines[i] + "\n" + indent + " · ".join(p for p in (describe, stats) if p)
             item.setText(text)
-            item.setToolTip("\n".join([self._first_lines[i].strip(), describe, stats]).replace("\n\n", "\n"))
+            item.setToolTip("\n".join(p for p in (self._first_lines[i].strip(), describe, words or stats) if p))
             pix = self._thumbnail(kind, value)
             icon = QIcon(pix)
             icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
@@ -193,18 +201,26 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.refresh()
         self._on_selected(self.inspector.selected)
 
-    def _stats(self, i, kind, value) -> str:
+    def _numbers(self, kind, value):
+        """(short statistics for the entry, the same in words for its tooltip)."""
         if kind == "Softmax":
             top = int(np.argmax(value))
-            return f"predicts {self.inspector.class_names[top]} ({value[top]:.0%})"
+            name = self.inspector.class_names[top]
+            return (f"predicts {name} ({value[top]:.0%})",
+                    f"the network answers {name}: its probability is {value[top]:.1%}, the largest")
         # FFT convolutions leave ~1e-7 where the exact value is 0: that is 0 here
         lo, hi = float(value.min()), float(value.max())
         floor = NOISE_FRACTION * max(abs(lo), abs(hi))           # below it: noise, counted as 0
         lo, hi = (0.0 if abs(v) <= floor else v for v in (lo, hi))
-        text = f"{lo:.2g} … {hi:.2g}"
+        short = f"{lo:.2g} … {hi:.2g}"
+        words = f"values range from {lo:.2g} to {hi:.2g}"
         if kind != "Input":
-            text += f" · {np.count_nonzero(value > floor) / value.size:.0%} > 0"
-        return text
+            positive = np.count_nonzero(value > floor) / value.size
+            short += f" · {positive:.0%} > 0"
+            words += f"; {positive:.0%} of them are positive"
+            if kind == "ReLU":
+                words += " (for a ReLU: the units that fire; the others output 0)"
+        return short, words
 
     def _thumbnail(self, kind: str, value) -> QPixmap:
         """A THUMB x THUMB pixmap: a frame in the kind's colour around the picked map (or bars)."""

@@ -27,6 +27,7 @@ from PyQt5.QtGui import QColor
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from ...widgets import colormaps as cm
+from ...widgets.badge import badge_html
 from ...widgets.colorbar import ColorBar
 from ...widgets.labels import ElidedLabel, WrapLabel
 from ...widgets.layerview import LayerView, nearest_entry, view_layout
@@ -63,10 +64,12 @@ class FilterView(LayerView):
         self.comparing = False              # the step-0 weights are drawn beside the current ones
         self._picked = False                # outline a filter only once a channel was picked
         self._mosaic: Optional[Mosaic] = None
+        self._past_noted = False            # the title says the other views show the past
         self._build_ui()
         inspector.networkChanged.connect(self._on_network)
         inspector.weightsChanged.connect(self.refresh)
         inspector.layerSelected.connect(self.refresh)
+        inspector.traceChanged.connect(self._on_trace)
         inspector.channelSelected.connect(self._on_channel)
         self.refresh()
 
@@ -149,6 +152,10 @@ class FilterView(LayerView):
         self.shown_index = None
         self.renderer = None
 
+    def _on_trace(self) -> None:
+        if self.inspector.showing_past != self._past_noted:     # the title says whether it is the past
+            self.refresh()
+
     def _select_link(self, href: str) -> None:
         self.inspector.select(int(href))
 
@@ -218,6 +225,10 @@ class FilterView(LayerView):
             selected = self._entries[sel]
             head = (f"{selected.name} ({selected.kind}) has no weights · nearest: "
                     + head.replace(f"<b>{entry.name}</b>", link, 1))
+        if self.inspector.showing_past:
+            # the other views show a time-lapse frame; these weights are not that frame's
+            head = badge_html("now", "today's weights, not the time-lapse frame's") + head
+        self._past_noted = self.inspector.showing_past
         self.title.setText(head)
         self._update_pick_box()
 

@@ -1,0 +1,174 @@
+"""Everything the window says is true of what it shows, and no setting changes by accident.
+
+Each test drives the real window (see test_gui_training's fixture: a tiny MNIST-like data set).
+"""
+import numpy as np
+from PyQt5.QtCore import QPoint, QPointF, Qt
+from PyQt5.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
+from PyQt5.QtWidgets import QApplication, QMessageBox
+
+from cnnviz.gui.training.panel import PROBE_DRAWING, PROBE_TEST
+from cnnviz.gui.training.progress import LOADING_TEXT
+
+from test_gui_training import draw_bar, start_long_run, train, window  # noqa: F401  (a fixture)
+
+
+def draw_disc(window):
+    """A filled ring: a drawing unlike the bar (another image for the views)."""
+    img = QImage(280, 280, QImage.Format_RGB32)
+    img.fill(QColor("white"))
+    painter = QPainter(img)
+    painter.setPen(QPen(QColor("black"), 24))
+    painter.drawEllipse(70, 50, 140, 180)
+    painter.end()
+    window.set_image(img)
+
+
+def prediction(window):
+    return window.draw_panel.prediction.text()
+
+
+def show_test_image(qtbot, window, index=0):
+    t = window.training
+    t.panel.probe_spin.setValue(index)
+    t.panel.probe_box.setCurrentIndex(t.panel.probe_box.findData(PROBE_TEST))
+    qtbot.waitUntil(lambda: window.inspector.source.kind == "test", timeout=30000)
+
+
+# 1 -------------------------------------------------------------------------------------
+def test_the_prediction_names_the_test_image_it_describes_and_drawing_goes_back_to_the_drawing(qtbot, window):
+    show_test_image(qtbot, window)
+    label = window.training.source.data.class_names[int(window.training.source.data.y_test[0])]
+    assert prediction(window).startswith(f"test image #0 (a {label}): ")
+    assert "not your drawing" in window.draw_panel.prediction.detail()
+    assert window.panels["probabilities"].widget().source_label.isVisible()
+    draw_bar(window)                                     # the user draws: the views follow the drawing
+    assert window.training.panel.probe()[0] == PROBE_DRAWING
+    assert window.inspector.source.is_drawing and prediction(window).startswith("prediction: ")
+    np.testing.assert_array_equal(window.inspector.input, window.inspector.drawing_input)
+    assert "follow your drawing again" in window.training.panel.message_label.text()
+    assert not window.panels["probabilities"].widget().source_label.isVisible()
+
+
+# 2 -------------------------------------------------------------------------------------
+def test_scrubbing_the_time_lapse_says_so_everywhere_and_preview_and_prediction_agree(qtbot, window):
+    draw_bar(window)
+    t = train(qtbot, window)
+    assert len(t.timelapse) >= 2
+    draw_disc(window)                                    # the canvas now shows another drawing
+    now_input = window.inspector.input.copy()
+    tv = t.timelapse_view
+    tv.show_frame(0)
+    ins = window.inspector
+    frame = t.timelapse.frames[0]
+    assert ins.showing_past and ins.source.kind == "past" and ins.source.step == frame.step
+    shown = window.draw_panel.preview.image()                       # the preview shows the past input...
+    past_input = ins.trace[0].value[0]
+    assert not np.allclose(past_input, now_input)
+    assert (shown.width(), shown.height()) == past_input.shape[2:0:-1]
+    assert prediction(window).startswith(f"step {frame.step:,} (time-lapse): ")   # ...and so does the answer
+    badge = "(time-lapse)"
+    views = {key: window.panels[key].widget() for key in ("featuremaps", "pooling", "strip", "probabilities")}
+    assert badge in window.draw_panel.preview_title.text()
+    for key in ("featuremaps", "pooling"):
+        window.panels[key].raise_()                      # on screen: hidden views redraw when shown
+        QApplication.processEvents()
+        assert views[key].title.text().count(badge) == 1, key
+    views["strip"].refresh()
+    assert badge in views["strip"].hint.text() and views["strip"].hint.isVisible()
+    assert badge in views["probabilities"].source_label.text()
+    window.panels["filters"].raise_()
+    QApplication.processEvents()
+    assert "today's weights" in window.panels["filters"].widget().title.text()
+    tv.back_to_live()
+    assert ins.source.is_drawing and prediction(window).startswith("prediction: ")
+    np.testing.assert_allclose(ins.input, now_input)
+    assert "today's weights" not in window.panels["filters"].widget().title.text()
+
+
+# 3 -------------------------------------------------------------------------------------
+def wheel(widget, notches=-1) -> bool:
+    """Turn the wheel over ``widget``; True when the widget took the event (else Qt offers a
+    real, spontaneous wheel event to its parents: the panel scrolls)."""
+    pos = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+                        Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_the_mouse_wheel_changes_no_setting_it_merely_passes_over(qtbot, window):
+    p = window.training.panel
+    window.resize(1024, 700)
+    QApplication.processEvents()
+    boxes = (p.optimizer_box, p.epochs_spin, p.preset_box, p.lr_spin, p.batch_spin)
+    before = [b.currentIndex() if hasattr(b, "currentIndex") else b.value() for b in boxes]
+    for b in boxes:
+        assert not wheel(b) and not wheel(b, 1) and not wheel(b, -1)       # left to the parents
+    assert before == [b.currentIndex() if hasattr(b, "currentIndex") else b.value() for b in boxes]
+    p.epochs_spin.setFocus()                             # focused (clicked or tabbed): the wheel works
+    QApplication.processEvents()
+    value = p.epochs_spin.value()
+    wheel(p.epochs_spin, 1)
+    assert p.epochs_spin.value() == value + 1
+
+
+# 5 -------------------------------------------------------------------------------------
+def test_the_loading_line_ends_when_the_data_set_is_loaded_without_training(qtbot, window):
+    p = window.training.panel
+    show_test_image(qtbot, window)
+    qtbot.waitUntil(lambda: p.state == "idle", timeout=30000)
+    assert p.progress_label.text() != LOADING_TEXT and "Getting the data set" not in p.progress_label.text()
+
+
+# 6 -------------------------------------------------------------------------------------
+def test_paused_says_one_step_number(qtbot, window):
+    t = start_long_run(qtbot, window)
+    t.panel.pause_button.click()
+    qtbot.waitUntil(lambda: t.panel.state == "paused", timeout=30000)
+    step = t.worker.step_offset + t.worker.trainer.step_count
+    text = t.panel.progress_label.text() + "\n" + t.panel.message_label.text()
+    numbers = {int(n.replace(",", "")) for n in __import__("re").findall(r"[Ss]tep ([\d,]+)", text)}
+    assert numbers == {step} and "paused" in text
+    t.stop()
+    qtbot.waitUntil(lambda: not t.is_running(), timeout=30000)
+
+
+# 9 -------------------------------------------------------------------------------------
+def test_replacing_or_quitting_with_unsaved_training_asks_first(qtbot, window, app_questions, tmp_path):
+    t = train(qtbot, window)
+    trained = window.inspector.network
+    app_questions.answer = QMessageBox.Cancel
+    assert not window.new_preset("lenet5")
+    assert window.inspector.network is trained and "not saved" in app_questions.asked[-1][1]
+    window.close()
+    assert window.isVisible() and "not saved" in app_questions.asked[-1][1]
+    app_questions.answer = QMessageBox.Discard
+    assert window.new_preset("lenet5")
+    assert window.training.panel.preset() == "lenet5"          # the panel follows the model menu
+    asked = len(app_questions.asked)
+    assert window.new_preset("simple") and len(app_questions.asked) == asked    # nothing to lose: no question
+    assert window.training.panel.preset() == "simple"
+
+
+def test_quitting_while_training_asks_and_ends_fast_when_confirmed(qtbot, window, app_questions):
+    import time
+    t = start_long_run(qtbot, window)
+    app_questions.answer = QMessageBox.Cancel
+    window.close()
+    assert window.isVisible() and t.is_running() and "Training is running" in app_questions.asked[-1][1]
+    app_questions.answer = QMessageBox.Yes
+    start = time.perf_counter()
+    window.close()
+    assert not window.isVisible() and not t.worker.is_running()
+    assert time.perf_counter() - start < 2.0
+
+
+# 10 ------------------------------------------------------------------------------------
+def test_the_strip_says_its_numbers_in_words(qtbot, window):
+    draw_bar(window)
+    strip = window.panels["strip"].widget()
+    strip.refresh()
+    names = [e.name for e in window.inspector.entries()]
+    tip = strip.list.item(names.index("relu1")).toolTip()
+    assert "values range from" in tip and "are positive" in tip and "units that fire" in tip
