@@ -5,7 +5,8 @@ from PyQt5.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt5.QtGui import QImage, QTabletEvent
 from PyQt5.QtWidgets import QApplication
 
-from cnnviz.gui.widgets.canvas import PAPER_SIDE, DrawingCanvas
+from cnnviz.gui.widgets.canvas import DrawingCanvas
+from cnnviz.gui.widgets.paper import PAPER_SIDE
 from cnnviz.gui.model.inspector import Inspector
 from cnnviz.gui.model.livepredict import LivePredictor
 from cnnviz.gui.model.modelchoice import untrained_model

@@ -8,7 +8,9 @@ from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QApplication
 
 from cnnviz.gui.widgets import theme
-from cnnviz.gui.training.curves import CURVE_COLORS, CurvesView, GrowingColumns, compact_number
+from cnnviz.gui.training.curvedata import GrowingColumns
+from cnnviz.gui.training.curves import CURVE_COLORS, CurvesView
+from cnnviz.gui.training.curvetext import compact_number
 from cnnviz.nn import Network
 from cnnviz.nn.optim import make_optimizer
 from cnnviz.train import History, TrainConfig, Trainer
@@ -109,7 +111,7 @@ def test_updates_are_coalesced_by_a_timer(qtbot, run):
     v = make_view(qtbot)
     for i in range(10):
         v.add_steps(rows[i:i + 1])
-    assert len(xs(v.raw_curve)) == 0 and len(v.steps) == 10        # stored, not drawn yet
+    assert len(xs(v.raw_curve)) == 0 and len(v.data.steps) == 10        # stored, not drawn yet
     qtbot.waitUntil(lambda: len(xs(v.raw_curve)) == 10)
 
 
@@ -150,7 +152,7 @@ def test_saved_history_with_compaction_is_drawn_at_block_centres(qtbot, run):
     np.testing.assert_array_equal(data(v.train_acc_curve)[0], [15, 30, 45])
     # a second history replaces the first
     v.set_history(history)
-    assert len(data(v.raw_curve)[0]) == 45 and v.stride == 1
+    assert len(data(v.raw_curve)[0]) == 45 and v.data.stride == 1
 
 
 def test_missing_test_set_and_learning_rate_change(qtbot, run):
@@ -204,7 +206,7 @@ def test_the_accuracy_plot_keeps_the_live_batch_accuracy_in_view(qtbot, run):
     feed(v, rows[:30], first)
     v.flush()
     lo, hi = v.acc_plot.vb.viewRange()[1]
-    live = v.steps.view("acc_ema")[15:]
+    live = v.data.steps.view("acc_ema")[15:]
     assert lo <= 50 <= hi and lo <= live.min() and live.max() <= hi
 
 
@@ -277,7 +279,7 @@ def test_a_100k_step_run_is_stored_in_arrays_and_drawn_downsampled(qtbot):
     v.flush()
     x, y = data(v.raw_curve)
     assert len(x) == n and x[-1] == n and y[-1] == loss[-1]
-    assert v.steps._cols["loss"].size < 4 * n                  # amortised doubling, not per-row growth
+    assert v.data.steps._cols["loss"].size < 4 * n                  # amortised doubling, not per-row growth
     v.plots.grab()                                            # paint once
     drawn = v.raw_curve.curve.getData()[0]
     assert 0 < len(drawn) < 5000                              # peak-downsampled to the pixel width

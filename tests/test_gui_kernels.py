@@ -7,7 +7,8 @@ from PyQt5.QtCore import QPointF
 from PyQt5.QtWidgets import QApplication
 
 from cnnviz.gui.widgets import colormaps as cm
-from cnnviz.gui.views.kernels import CUSTOM, CUSTOM_TEXT, MAX_SIDE, KernelPlayground, demo_image
+from cnnviz.gui.views.kernels import CUSTOM, CUSTOM_TEXT, MAX_SIDE, KernelPlayground
+from cnnviz.gui.widgets.demoimage import demo_image
 from cnnviz.kernels import KERNELS, apply_kernel, as_image, kernel_to_text
 from cnnviz.preprocess import to_gray
 

@@ -84,7 +84,7 @@ def test_train_updates_every_view_and_saves_the_model_with_its_history(qtbot, wi
     assert ins.start_weights is not None
     assert not np.array_equal(ins.start_weights["conv1.W"], ins.network.params["conv1.W"])
     assert t.snapshots_applied >= 1 and ins.trace is not None
-    assert len(t.curves.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.epochs) == 2
+    assert len(t.curves.data.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.data.epochs) == 2
     assert "Done" in t.panel.message_label.text()
     assert ins.meta["history"]["epochs"] and ins.meta["dataset"] == "mnist"
 
@@ -100,9 +100,9 @@ def test_train_updates_every_view_and_saves_the_model_with_its_history(qtbot, wi
     np.testing.assert_array_equal(saved.network.params["fc2.W"], ins.network.params["fc2.W"])
 
     window.new_preset("lenet5")
-    assert len(t.curves.steps) == 0                         # an untrained model: no curves
+    assert len(t.curves.data.steps) == 0                         # an untrained model: no curves
     assert window.open_model(path)                          # reopened: its curves come back
-    assert len(t.curves.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.epochs) == 2
+    assert len(t.curves.data.steps) == 2 * STEPS_PER_EPOCH and len(t.curves.data.epochs) == 2
 
 
 def test_continue_training_counts_on_from_the_history(qtbot, window):
@@ -114,7 +114,7 @@ def test_continue_training_counts_on_from_the_history(qtbot, window):
     assert window.inspector.network is first
     assert t.worker.step_offset == 2 * STEPS_PER_EPOCH
     assert len(window.inspector.meta["history"]["step_loss"]) == 3 * STEPS_PER_EPOCH
-    assert t.curves.steps.last("step") == 3 * STEPS_PER_EPOCH
+    assert t.curves.data.steps.last("step") == 3 * STEPS_PER_EPOCH
 
 
 def test_while_training_the_drawing_is_traced_by_the_worker_not_the_ui(qtbot, window):
@@ -183,7 +183,7 @@ def test_learning_rate_edited_in_the_panel_reaches_the_running_worker(qtbot, win
     t = start_long_run(qtbot, window)
     t.panel.lr_spin.setValue(0.02)
     qtbot.waitUntil(lambda: t.worker.trainer.opt.lr == 0.02, timeout=30000)
-    qtbot.waitUntil(lambda: t.curves.steps.last("lr") == 0.02, timeout=30000)
+    qtbot.waitUntil(lambda: t.curves.data.steps.last("lr") == 0.02, timeout=30000)
     t.stop()
     qtbot.waitUntil(lambda: not t.is_running(), timeout=30000)
 

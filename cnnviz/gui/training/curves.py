@@ -7,32 +7,30 @@ smoothed, as a faint guide before the first epoch ends); and the learning
 rate. Dashed vertical lines mark the end of each epoch.
 
 Built for long runs: values go into growable numpy arrays (amortised
-doubling), curves are drawn with clip-to-view and peak downsampling, and a
-timer coalesces the updates into at most 5 redraws a second (1 while a run streams in).
+doubling; :mod:`.curvedata`), curves are drawn with clip-to-view and peak
+downsampling (:mod:`.curveplots`), and a timer coalesces the updates into at
+most 5 redraws a second (1 while a run streams in).
 """
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QEvent, QLineF, QRectF, Qt, QTimer
+from PyQt5.QtCore import QEvent, Qt, QTimer
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..widgets import theme
 from ..widgets.labels import ElidedLines
+from .curvedata import CurveData, accuracy_range, epoch_boundaries, epoch_column, live_axis_end, lr_axis
+from .curveplots import add_crosshairs, add_curve, add_epoch_marks, add_plots, number_epochs
+from .curvetext import compact_number, describe, latest_text
 
-SMOOTH_STEPS = 30          # time constant of the moving average, in steps
 REDRAW_MS = 200            # at most 5 redraws a second: curves need no more, training does
 LIVE_REDRAW_MS = 1000      # while a run streams in: once a second (a redraw costs the trainer ~5 ms)
-#: while live, the step axis ends at the next of these (times a power of ten) past the last step: it
-#: moves now and then instead of on every redraw (each move redraws all axes, twice)
-LIVE_X_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-MAX_EPOCH_LINES = 30       # more epochs than this: mark every k-th one
 MAX_EPOCH_MARKERS = 60     # more epochs than this: lines without markers
-MAX_EPOCH_LABELS = 8       # epoch numbers written in the loss plot at most
 
 #: series colours per theme: training (blue), test (orange), learning rate (muted)
 CURVE_COLORS = {
@@ -43,144 +41,23 @@ CURVE_COLORS = {
 }
 
 
-class GrowingColumns:
-    """Named float64 columns that grow by appending rows, with amortised doubling.
-
-    ``view(name)`` is a contiguous array of the ``len(self)`` values so far
-    (a view: valid until the next append that reallocates).
-    """
-
-    def __init__(self, names, capacity: int = 1024):
-        self._cols: Dict[str, np.ndarray] = {n: np.empty(capacity) for n in names}
-        self.n = 0
-
-    def __len__(self) -> int:
-        return self.n
-
-    def append(self, **values: np.ndarray) -> None:
-        k = len(next(iter(values.values())))
-        need = self.n + k
-        cap = len(next(iter(self._cols.values())))
-        if need > cap:
-            cap = max(need, 2 * cap)
-            for name, old in self._cols.items():
-                new = np.empty(cap)
-                new[:self.n] = old[:self.n]
-                self._cols[name] = new
-        for name, v in values.items():
-            self._cols[name][self.n:need] = v
-        self.n = need
-
-    def view(self, name: str) -> np.ndarray:
-        return self._cols[name][:self.n]
-
-    def last(self, name: str) -> float:
-        return float(self._cols[name][self.n - 1])
-
-    def clear(self) -> None:
-        self.n = 0
-
-
-class _Ema:
-    """Bias-corrected exponential moving average, fed one value (or a block) at a time."""
-
-    def __init__(self, steps: float = SMOOTH_STEPS):
-        self.decay = math.exp(-1.0 / steps)
-        self.clear()
-
-    def clear(self):
-        self._raw = 0.0
-        self._weight = 1.0      # decay ** (steps seen); 1 - it corrects the start-up bias
-
-    def update(self, values: np.ndarray, stride: int = 1) -> np.ndarray:
-        """Smoothed value after each of ``values`` (each standing for ``stride`` steps)."""
-        a = self.decay ** stride
-        out = np.empty(len(values))
-        raw, weight = self._raw, self._weight
-        for i, v in enumerate(values.tolist()):
-            if math.isfinite(v):
-                raw = a * raw + (1 - a) * v
-                weight *= a
-            out[i] = raw / (1 - weight) if weight < 1 else math.nan
-        self._raw, self._weight = raw, weight
-        return out
-
-
-class EpochMarks(pg.GraphicsObject):
-    """Vertical lines at x positions, spanning the view's height: one item for all epochs
-    (dozens of InfiniteLines would each be re-laid out on every redraw)."""
-
-    def __init__(self):
-        super().__init__()
-        self.positions = np.empty(0)
-        self._pen = pg.mkPen("#999999")
-        self.setZValue(-5)
-
-    def set_positions(self, xs: np.ndarray) -> None:
-        self.prepareGeometryChange()
-        self.positions = np.asarray(xs, np.float64)
-        self.update()
-
-    def setPen(self, pen) -> None:
-        self._pen = pg.mkPen(pen)
-        self._pen.setCosmetic(True)
-        self.update()
-
-    def viewRangeChanged(self):
-        self.prepareGeometryChange()
-
-    def boundingRect(self) -> QRectF:
-        vb = self.getViewBox()
-        if vb is None or not len(self.positions):
-            return QRectF()
-        (_, _), (y0, y1) = vb.viewRange()
-        x0, x1 = float(self.positions.min()), float(self.positions.max())
-        return QRectF(x0, y0, max(x1 - x0, 1e-9), y1 - y0)
-
-    def paint(self, painter, *_):
-        vb = self.getViewBox()
-        if vb is None or not len(self.positions):
-            return
-        (_, _), (y0, y1) = vb.viewRange()
-        painter.setPen(self._pen)
-        painter.drawLines([QLineF(x, y0, x, y1) for x in self.positions.tolist()])
-
-
-class _CompactAxis(pg.AxisItem):
-    """Tick labels in the shortest form ("0.001", "3e-4") for a narrow axis."""
-
-    def tickStrings(self, values, scale, spacing):
-        return [compact_number(v * scale) for v in values]
-
-
-def compact_number(v: float) -> str:
-    """0.001 -> '0.001', 0.0003 -> '3e-4', 2.5e-05 -> '2.5e-5', 0 -> '0'."""
-    if v != 0 and abs(v) < 0.001:
-        mantissa, exp = f"{v:.1e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exp)}"
-    return f"{v:.2g}"
-
-
 class CurvesView(QWidget):
     """Loss, accuracy and learning-rate curves over training steps.
 
     Feed it live with :meth:`add_steps` (rows of step, loss, accuracy, lr)
     and :meth:`add_epoch` (one record per finished epoch), or show a saved run
-    with :meth:`set_history`. Public items for tests: ``loss_plot``,
-    ``acc_plot``, ``lr_plot`` (PlotItems), ``raw_curve``, ``smooth_curve``,
+    with :meth:`set_history`; ``data`` (a :class:`.curvedata.CurveData`) holds
+    what arrived. Public items for tests: ``loss_plot``, ``acc_plot``,
+    ``lr_plot`` (PlotItems), ``raw_curve``, ``smooth_curve``,
     ``test_loss_curve``, ``train_acc_curve``, ``test_acc_curve``,
     ``batch_acc_curve``, ``lr_curve`` (PlotDataItems), ``epoch_marks`` (one
-    :class:`EpochMarks` per plot), ``epoch_labels``,
+    :class:`.curveplots.EpochMarks` per plot), ``epoch_labels``,
     ``readout`` (the hover text).
     """
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
-        self.steps = GrowingColumns(("step", "loss", "loss_ema", "acc", "acc_ema", "lr"))
-        self.epochs: List[dict] = []
-        self.stride = 1
-        self._lr_range = (math.inf, -math.inf)      # lowest and highest learning rate seen
-        self._loss_ema, self._acc_ema = _Ema(), _Ema()
+        self.data = CurveData()
         self._dirty = False
         self._epochs_dirty = False
         self.epoch_labels: List[pg.TextItem] = []
@@ -206,62 +83,18 @@ class CurvesView(QWidget):
         self.readout = ElidedLines(2)
         self.readout.setToolTip("The latest values; hover the curves to read them at any step")
         self.plots = pg.GraphicsLayoutWidget()
-        self.plots.ci.layout.setSpacing(0)
-        self.plots.ci.setContentsMargins(2, 4, 6, 2)
-        self.loss_plot = self.plots.addPlot(row=0, col=0)
-        self.acc_plot = self.plots.addPlot(row=1, col=0)
-        self.lr_plot = self.plots.addPlot(row=2, col=0, axisItems={"left": _CompactAxis("left")})
-        for row, stretch in ((0, 6), (1, 5), (2, 2)):
-            self.plots.ci.layout.setRowStretchFactor(row, stretch)
-        for p, label in ((self.loss_plot, "loss"), (self.acc_plot, "acc. %"), (self.lr_plot, "lr")):
-            p.setLabel("left", label)
-            p.getAxis("left").setWidth(60)           # the same width: the x axes line up
-            p.getAxis("left").enableAutoSIPrefix(False)
-            p.showGrid(x=False, y=True, alpha=0.2)
-            p.setClipToView(True)
-            p.setDownsampling(auto=True, mode="peak")
-            if p is not self.loss_plot:
-                p.setXLink(self.loss_plot)
-            if p is not self.lr_plot:
-                p.getAxis("bottom").setStyle(showValues=False)
-        self.lr_plot.setLabel("bottom", "training step")
-        self.lr_plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.loss_plot.setLimits(yMin=0)
-        self.acc_plot.setLimits(yMin=0, yMax=101)
-        # log scale: 1e-3 and 1e-4 after a drop are as far apart as 1e-2 and 1e-3, both labelled
-        self.lr_plot.setLogMode(y=True)
+        self.loss_plot, self.acc_plot, self.lr_plot = add_plots(self.plots)
         self._apply_fonts()
-
-        def curve(plot, **kw):
-            item = pg.PlotDataItem(**kw)
-            item.setClipToView(True)
-            item.setDownsampling(auto=True, method="peak")
-            # one min/max pair per pixel column is all a screen can show (pyqtgraph's default
-            # draws five per pixel, 2-3x slower at 10k+ steps)
-            item.opts["autoDownsampleFactor"] = 1.0
-            plot.addItem(item)
-            return item
-
-        self.raw_curve = curve(self.loss_plot)
-        self.smooth_curve = curve(self.loss_plot)
-        self.test_loss_curve = curve(self.loss_plot, symbol="s", symbolSize=6)
-        self.batch_acc_curve = curve(self.acc_plot)
-        self.train_acc_curve = curve(self.acc_plot, symbol="o", symbolSize=6)
-        self.test_acc_curve = curve(self.acc_plot, symbol="s", symbolSize=6)
-        self.lr_curve = curve(self.lr_plot)
-        self.epoch_marks = []
-        for p in self._plots():
-            marks = EpochMarks()
-            p.addItem(marks, ignoreBounds=True)
-            self.epoch_marks.append(marks)
+        self.raw_curve = add_curve(self.loss_plot)
+        self.smooth_curve = add_curve(self.loss_plot)
+        self.test_loss_curve = add_curve(self.loss_plot, symbol="s", symbolSize=6)
+        self.batch_acc_curve = add_curve(self.acc_plot)
+        self.train_acc_curve = add_curve(self.acc_plot, symbol="o", symbolSize=6)
+        self.test_acc_curve = add_curve(self.acc_plot, symbol="s", symbolSize=6)
+        self.lr_curve = add_curve(self.lr_plot)
+        self.epoch_marks = add_epoch_marks(self._plots())
         self.loss_plot.vb.sigYRangeChanged.connect(self._place_epoch_labels)
-        self.crosshairs = []
-        for p in self._plots():
-            line = pg.InfiniteLine(angle=90, movable=False)
-            line.setZValue(20)
-            line.hide()
-            p.addItem(line, ignoreBounds=True)
-            self.crosshairs.append(line)
+        self.crosshairs = add_crosshairs(self._plots())
         self.plots.scene().sigMouseMoved.connect(self._hover)
         self.plots.installEventFilter(self)
         self._follow = True            # False once the user zooms or pans: leave their view alone
@@ -352,51 +185,29 @@ class CurvesView(QWidget):
         rows = np.asarray(steps, dtype=np.float64).reshape(-1, 4)
         if not len(rows):
             return
-        self._append(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], 1)
-        self._schedule()
-
-    def _append(self, step, loss, acc, lr, stride):
-        lo, hi = self._lr_range
-        self._lr_range = (min(lo, float(np.min(lr))), max(hi, float(np.max(lr))))
-        self.steps.append(step=step, loss=loss, loss_ema=self._loss_ema.update(loss, stride),
-                          acc=acc * 100, acc_ema=self._acc_ema.update(acc * 100, stride), lr=lr)
+        self.data.add_steps(rows)
         self._dirty = True
+        self._schedule()
 
     def add_epoch(self, record: dict) -> None:
         """Add one finished epoch: keys epoch, step, train_loss, train_accuracy, test_loss,
         test_accuracy (may be None), seconds, samples_per_s (accuracies in [0, 1])."""
-        self.epochs.append(dict(record))
+        self.data.add_epoch(record)
         self._epochs_dirty = True
         self._schedule()
 
     def set_history(self, history) -> None:
-        """Show a saved run (a :class:`cnnviz.train.History`) instead of what is shown.
-
-        With ``history.step_stride`` k > 1 each stored value is the mean of k
-        steps; it is drawn at the middle of its block.
-        """
+        """Show a saved run (a :class:`cnnviz.train.History`) instead of what is shown; a
+        compacted run's values are drawn at the middle of their blocks (see CurveData.load)."""
         self.clear()
-        k = max(1, int(getattr(history, "step_stride", 1) or 1))
-        n = len(history.step_loss)
-        self.stride = k
-        if n:
-            step = np.arange(n) * k + (k + 1) / 2
-            self._append(step, np.asarray(history.step_loss, np.float64),
-                         np.asarray(history.step_acc, np.float64),
-                         np.asarray(history.step_lr, np.float64), k)
-        for e in history.epochs:
-            self.epochs.append(dict(e))
+        self.data.load(history)
+        self._dirty = len(self.data.steps) > 0
         self._epochs_dirty = True
         self.flush()
 
     def clear(self) -> None:
         """Forget everything shown."""
-        self.steps.clear()
-        self.epochs = []
-        self.stride = 1
-        self._lr_range = (math.inf, -math.inf)
-        self._loss_ema.clear()
-        self._acc_ema.clear()
+        self.data.clear()
         for label in self.epoch_labels:
             self.loss_plot.removeItem(label)
         self.epoch_labels = []
@@ -406,8 +217,7 @@ class CurvesView(QWidget):
         self.flush()
         for p in self._plots():
             p.enableAutoRange()
-        if not len(self.steps) and not self.epochs:
-            self._show_empty_axes()
+        self._show_empty_axes()
 
     def _show_empty_axes(self):
         """Nothing to show: plain axes (no data would leave the previous run's ranges)."""
@@ -420,7 +230,8 @@ class CurvesView(QWidget):
 
     def set_live(self, live: bool) -> None:
         """Live (a run streams in): redraw at most every LIVE_REDRAW_MS and let the step axis
-        grow in steps (see LIVE_X_STEPS); otherwise every REDRAW_MS, the axis fitted to the data."""
+        grow in steps (see :func:`.curvedata.live_axis_end`); otherwise every REDRAW_MS, the
+        axis fitted to the data."""
         self._live = bool(live)
         self._timer.setInterval(LIVE_REDRAW_MS if live else REDRAW_MS)
         if not live:
@@ -430,14 +241,13 @@ class CurvesView(QWidget):
 
     def _follow_steps(self) -> None:
         """While live: end the step axis at the next round number past the last step."""
-        if not (self._live and self._follow and len(self.steps)):
+        steps = self.data.steps
+        if not (self._live and self._follow and len(steps)):
             return
-        last = self.steps.last("step")
-        power = 10.0 ** math.floor(math.log10(max(last * 1.05, 10.0)))
-        end = next(m * power for m in LIVE_X_STEPS if m * power >= last * 1.05)
+        end = live_axis_end(steps.last("step"))
         if end != self._x_end:
             self._x_end = end
-            first = float(self.steps.view("step")[0])
+            first = float(steps.view("step")[0])
             start = first if first > 0.1 * end else 0.0
             self.loss_plot.setXRange(start - 0.02 * (end - start), end, padding=0)
 
@@ -449,13 +259,13 @@ class CurvesView(QWidget):
     def flush(self) -> None:
         """Redraw now what has arrived (the timer calls this; tests may too)."""
         self._timer.stop()
-        if self._empty_axes and (len(self.steps) or self.epochs):
+        if self._empty_axes and not self.data.is_empty():
             self._empty_axes = False
             for p in self._plots():
                 p.enableAutoRange()
         if self._dirty:
             self._dirty = False
-            s = self.steps
+            s = self.data.steps
             x = s.view("step")
             self.raw_curve.setData(x, s.view("loss"))
             self.smooth_curve.setData(x, s.view("loss_ema"))
@@ -463,7 +273,7 @@ class CurvesView(QWidget):
             self.lr_curve.setData(x, s.view("lr"))
             self._follow_steps()
             self._lr_ticks()
-            if self.epochs and not self._epochs_dirty:
+            if self.data.epochs and not self._epochs_dirty:
                 self._fit_accuracy_range()          # the live batch accuracy moves on
             if not self._hovering:
                 self._show_latest()
@@ -474,11 +284,11 @@ class CurvesView(QWidget):
                 self._show_latest()
 
     def _draw_epochs(self):
-        ep = self.epochs
+        ep = self.data.epochs
         x = np.array([e["step"] for e in ep], np.float64)
-        self.train_acc_curve.setData(x, _column(ep, "train_accuracy", 100))
-        test_acc = _column(ep, "test_accuracy", 100)
-        test_loss = _column(ep, "test_loss")
+        self.train_acc_curve.setData(x, epoch_column(ep, "train_accuracy", 100))
+        test_acc = epoch_column(ep, "test_accuracy", 100)
+        test_loss = epoch_column(ep, "test_loss")
         has_test = bool(np.isfinite(test_acc).any())
         self.test_acc_curve.setData(x if has_test else [], test_acc if has_test else [])
         has_test_loss = bool(np.isfinite(test_loss).any())
@@ -489,25 +299,12 @@ class CurvesView(QWidget):
             item.setSymbol(None if dense else symbol)
         # epoch boundaries: a dashed line at the last step of every (k-th) epoch, numbered in the
         # loss plot (numbers thinned out so they never crowd)
-        every = max(1, math.ceil(len(ep) / MAX_EPOCH_LINES))
-        marks = [(e["step"], e["epoch"]) for i, e in enumerate(ep) if (i + 1) % every == 0]
+        marks, labelled = epoch_boundaries(ep)
         xs = np.array([m[0] for m in marks], np.float64)
         for item in self.epoch_marks:
             item.set_positions(xs)
-        label_every = max(1, math.ceil(len(marks) / MAX_EPOCH_LABELS))
-        labelled = [(s, e) for i, (s, e) in enumerate(marks) if (i + 1) % label_every == 0]
-        while len(self.epoch_labels) > len(labelled):
-            self.loss_plot.removeItem(self.epoch_labels.pop())
         color = CURVE_COLORS[theme.current_theme()]["epoch_text"]
-        for i, (step, epoch) in enumerate(labelled):
-            if i == len(self.epoch_labels):
-                label = pg.TextItem(anchor=(1, 0), color=color)
-                label.setFont(self._tick_font)
-                self.loss_plot.addItem(label, ignoreBounds=True)
-                self.epoch_labels.append(label)
-            label = self.epoch_labels[i]
-            label.setText(f"epoch {epoch}" if i == 0 else f"{epoch}")
-            label.setPos(step, 0)
+        self.epoch_labels = number_epochs(self.loss_plot, self.epoch_labels, labelled, color, self._tick_font)
         self._place_epoch_labels()
 
     def _place_epoch_labels(self):
@@ -519,36 +316,22 @@ class CurvesView(QWidget):
     def _lr_ticks(self):
         """Label the (log) lr axis with the rates used (highest, lowest, current), not a generic
         scale, in a range that leaves room for each label."""
-        lo, top = self._lr_range
-        if not len(self.steps) or not (0 < lo <= top < math.inf):
+        lo, top = self.data.lr_range
+        if not len(self.data.steps) or not (0 < lo <= top < math.inf):
             self.lr_plot.getAxis("left").setTicks([[], []] if self._empty_axes else None)
             return
-        a, b = math.log10(lo), math.log10(top)
-        pad = max(0.4, 0.35 * (b - a))         # about half a label's height above and below
-        levels = []
-        for v in (top, lo, self.steps.last("lr")):
-            if v > 0 and math.isfinite(v) and all(abs(math.log10(v) - math.log10(u)) > 0.15 * (b - a + 2 * pad)
-                                                  for u in levels):
-                levels.append(v)
+        levels, (y0, y1) = lr_axis(lo, top, self.data.steps.last("lr"))
         self.lr_plot.getAxis("left").setTicks([[(math.log10(v), compact_number(v)) for v in levels], []])
-        self.lr_plot.setYRange(a - pad, b + pad, padding=0)
+        self.lr_plot.setYRange(y0, y1, padding=0)
 
     def _fit_accuracy_range(self):
-        """Zoom the accuracy plot onto the epoch results (97% vs 99% must be visible) and the
-        smoothed batch accuracy since the last of them (the live line stays in view); the batch
-        accuracy of earlier epochs, which starts near chance, may run below."""
-        vals = np.concatenate([_column(self.epochs, "train_accuracy", 100),
-                               _column(self.epochs, "test_accuracy", 100)])
-        if len(vals) and len(self.steps):
-            since = np.searchsorted(self.steps.view("step"), self.epochs[-1]["step"], side="right")
-            vals = np.concatenate([vals, self.steps.view("acc_ema")[since:]])
-        vals = vals[np.isfinite(vals)]
-        if not len(vals):
+        """Zoom the accuracy plot onto the epoch results and the live batch accuracy (see
+        :func:`.curvedata.accuracy_range`), unless the user has zoomed or panned."""
+        fit = accuracy_range(self.data)
+        if fit is None:
             self.acc_plot.enableAutoRange(y=True)
         elif self._follow:
-            lo, hi = float(vals.min()), float(vals.max())
-            pad = max(1.0, 0.2 * (hi - lo))
-            self.acc_plot.setYRange(max(0.0, lo - pad), min(101.0, hi + pad), padding=0)
+            self.acc_plot.setYRange(*fit, padding=0)
 
     def _on_manual_range(self, *_):
         self._follow = False
@@ -564,16 +347,12 @@ class CurvesView(QWidget):
 
     def _show_latest(self):
         """The readout when the mouse is not over the curves: the newest values."""
-        if not len(self.steps) and not self.epochs:
-            self.readout.setText("No training yet: press Train and the curves grow here.")
-        else:
-            last = self.steps.last("step") if len(self.steps) else self.epochs[-1]["step"]
-            self.readout.setText(self.describe(last, "latest")[0])
+        self.readout.setText(latest_text(self.data))
 
     # -- hover ----------------------------------------------------------------------
     def _hover(self, scene_pos):
         plot = next((p for p in self._plots() if p.vb.sceneBoundingRect().contains(scene_pos)), None)
-        if plot is None or (not len(self.steps) and not self.epochs):
+        if plot is None or self.data.is_empty():
             self._end_hover()
             return
         self._hovering = True
@@ -593,61 +372,6 @@ class CurvesView(QWidget):
             self._show_latest()
 
     def describe(self, x: float, what: str = "loss"):
-        """(readout text, step it is about) for the data nearest to step ``x``.
-
-        ``what``: 'loss' (step, epoch, loss and its average, the last test loss),
-        'accuracy' (the nearest epoch's train and test accuracy), 'lr', or
-        'latest' (step, epoch and smoothed loss, then the last epoch's accuracies).
-        The text has at most two lines (the readout shows both).
-        """
-        if what == "accuracy" and self.epochs:
-            e = min(self.epochs, key=lambda r: abs(r["step"] - x))
-            text = f"after epoch {e['epoch']} (step {e['step']:,}): " + _accuracies(e)
-            if len(self.steps):
-                i = self._nearest(e["step"])
-                text += f"\nbatch accuracy (smoothed) {self.steps.view('acc_ema')[i]:.1f}%"
-            return text, float(e["step"])
-        if not len(self.steps):
-            return self.describe(x, "accuracy")
-        s = self.steps
-        i = self._nearest(x)
-        at = float(s.view("step")[i])
-        head = f"step {at:,.0f}"
-        if self.stride > 1:
-            lo = at - (self.stride - 1) / 2
-            head = f"steps {lo:,.0f}–{lo + self.stride - 1:,.0f} (mean)"
-        head += f", epoch {1 + sum(1 for e in self.epochs if e['step'] < at)}"
-        if what == "lr":
-            return f"{head} · learning rate {s.view('lr')[i]:.3g}", at
-        done = [e for e in self.epochs if e["step"] <= at + self.stride / 2]
-        if what == "latest":
-            # where the run is and how it goes, then how good it was at the last evaluation
-            text = f"{head} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
-            if done:
-                text += f"\nafter epoch {done[-1]['epoch']}: {_accuracies(done[-1])}"
-            return text, at
-        text = f"{head} · loss {s.view('loss')[i]:.3g} (smoothed {s.view('loss_ema')[i]:.3g})"
-        if not done:
-            text += f"\nbatch accuracy {s.view('acc')[i]:.0f}%"
-        elif done[-1].get("test_loss") is not None:
-            text += f"\ntest loss {done[-1]['test_loss']:.3g} after epoch {done[-1]['epoch']}"
-        return text, at
-
-    def _nearest(self, x: float) -> int:
-        steps = self.steps.view("step")
-        i = int(np.clip(np.searchsorted(steps, x), 0, len(steps) - 1))
-        return i - 1 if i > 0 and abs(steps[i - 1] - x) <= abs(steps[i] - x) else i
-
-
-def _accuracies(e: dict) -> str:
-    text = f"train {_pct(e.get('train_accuracy'))}"
-    return text + (f", test {_pct(e['test_accuracy'])}" if e.get("test_accuracy") is not None else "")
-
-
-def _column(records: List[dict], key: str, scale: float = 1.0) -> np.ndarray:
-    """records[i][key] * scale as float64, NaN where missing or None."""
-    return np.array([np.nan if r.get(key) is None else float(r[key]) * scale for r in records], np.float64)
-
-
-def _pct(v) -> str:
-    return "–" if v is None else f"{100 * float(v):.2f}%"
+        """(readout text, step it is about) for the data nearest to step ``x``; ``what`` is
+        'loss', 'accuracy', 'lr' or 'latest' (see :func:`.curvetext.describe`)."""
+        return describe(self.data, x, what)

@@ -15,22 +15,22 @@ filtered in grey, one map as a CNN's single filter would give.
 """
 from __future__ import annotations
 
-import time
 from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QPointF, QRectF, Qt
-from PyQt5.QtGui import QColor, QFontDatabase, QImage, QLinearGradient, QPainter, QPen, QPolygonF
-from PyQt5.QtWidgets import (QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QPlainTextEdit,
-                             QSizePolicy, QVBoxLayout, QWidget)
+from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtGui import QFontDatabase
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from ... import kernels as K
-from ..widgets.qimage import qimage_to_array
 from ...preprocess import resize_area, to_gray
 from ..widgets import colormaps as cm
 from ..widgets import theme
+from ..widgets.demoimage import demo_image
 from ..widgets.labels import ElidedLabel, WrapLabel
+from ..widgets.plotitems import outline_box
+from ..widgets.text import values_text
 
 MAX_SIDE = 256                  # larger images are shrunk to this longer side before filtering
 CUSTOM = "custom"
@@ -40,58 +40,6 @@ HOVER_COLOR = "#00e0ff"
 BORDER_NAMES = {"zero": "zero padding", "edge": "repeat edges"}
 
 
-def demo_image(size: int = 160) -> np.ndarray:
-    """A small photo-like RGB uint8 (size, size, 3) picture: sky, sun, hill, house, fence.
-
-    It has edges in every direction and flat areas of several colours, so every
-    kernel has something to show before the user brings an image.
-    """
-    img = QImage(size, size, QImage.Format_RGB888)
-    s = size / 160
-    p = QPainter(img)
-    p.setRenderHint(QPainter.Antialiasing)
-    sky = QLinearGradient(0, 0, 0, 110 * s)
-    sky.setColorAt(0, QColor(70, 130, 210))
-    sky.setColorAt(1, QColor(215, 232, 250))
-    p.fillRect(QRectF(0, 0, size, size), sky)
-    p.setPen(Qt.NoPen)
-    p.setBrush(QColor(250, 205, 60))
-    p.drawEllipse(QPointF(122 * s, 32 * s), 16 * s, 16 * s)
-    p.setBrush(QColor(80, 150, 70))
-    p.drawEllipse(QRectF(-60 * s, 100 * s, 280 * s, 120 * s))
-    p.setBrush(QColor(200, 70, 55))
-    p.drawRect(QRectF(28 * s, 78 * s, 50 * s, 40 * s))
-    p.setBrush(QColor(90, 55, 45))
-    p.drawPolygon(QPolygonF([QPointF(22 * s, 80 * s), QPointF(53 * s, 52 * s), QPointF(84 * s, 80 * s)]))
-    p.setBrush(QColor(245, 235, 170))
-    p.drawRect(QRectF(36 * s, 88 * s, 12 * s, 12 * s))
-    p.setBrush(QColor(60, 40, 30))
-    p.drawRect(QRectF(58 * s, 94 * s, 12 * s, 24 * s))
-    p.setPen(QPen(QColor(250, 250, 245), 2.5 * s))
-    for i in range(6):
-        x = (96 + 10 * i) * s
-        p.drawLine(QPointF(x, 112 * s), QPointF(x, 134 * s))
-    p.drawLine(QPointF(92 * s, 119 * s), QPointF(152 * s, 119 * s))
-    p.end()
-    return qimage_to_array(img)
-
-
-def _box() -> QGraphicsRectItem:
-    box = QGraphicsRectItem()
-    pen = QPen(QColor(HOVER_COLOR))
-    pen.setCosmetic(True)
-    pen.setWidth(2)
-    box.setPen(pen)
-    box.setZValue(10)
-    box.hide()
-    return box
-
-
-def _values_text(v) -> str:
-    v = np.atleast_1d(v)
-    return " ".join(f"{x:.3g}" for x in v) if v.size == 1 else "(" + ", ".join(f"{x:.3g}" for x in v) + ")"
-
-
 class KernelPlayground(QWidget):
     """Pick or type a kernel and see it applied to an image by the engine's convolution.
 
@@ -99,7 +47,7 @@ class KernelPlayground(QWidget):
     :meth:`set_kernel_text`, :meth:`set_border`; state ``kernel`` (float32 (K, K)),
     ``kernel_name`` (a KERNELS name or "custom"), ``signed``, ``border``, ``source``
     (the float image filtered, (H, W) or (H, W, 3)), ``output`` (raw values, (H, W) or
-    (H, W, 3)), ``last_apply_ms``; widgets ``kernel_box``, ``kernel_edit``, ``error_label``,
+    (H, W, 3)); widgets ``kernel_box``, ``kernel_edit``, ``error_label``,
     ``border_box``, ``explanation``, ``input_item``, ``output_item``, ``colorbar``,
     ``images_label``, ``readout``.
     """
@@ -112,7 +60,6 @@ class KernelPlayground(QWidget):
         self.border = "zero"
         self.source: Optional[np.ndarray] = None
         self.output: Optional[np.ndarray] = None
-        self.last_apply_ms = 0.0
         self._filtered: Optional[np.ndarray] = None     # what the kernel read (grey for signed on RGB)
         self._fit_key = None
         self._hover = None                               # (row, col) under the mouse
@@ -172,13 +119,12 @@ class KernelPlayground(QWidget):
         self.output_item = pg.ImageItem(axisOrder="row-major")
         self.in_view.addItem(self.input_item)
         self.out_view.addItem(self.output_item)
-        self.window_box, self.in_pixel_box, self.out_box = _box(), _box(), _box()
+        self.window_box = outline_box(HOVER_COLOR, z=10)
+        self.in_pixel_box = outline_box(HOVER_COLOR, width=1, z=10)
+        self.out_box = outline_box(HOVER_COLOR, z=10)
         self.in_view.addItem(self.window_box, ignoreBounds=True)
         self.in_view.addItem(self.in_pixel_box, ignoreBounds=True)
         self.out_view.addItem(self.out_box, ignoreBounds=True)
-        pen = self.in_pixel_box.pen()
-        pen.setWidth(1)
-        self.in_pixel_box.setPen(pen)
         # the bar only shows colours; levels and lookup tables are set on the images directly,
         # because an RGB output must not receive a lookup table
         self.colorbar = pg.ColorBarItem(interactive=False, width=12, colorMap=cm.INPUT, colorMapMenu=False)
@@ -323,9 +269,7 @@ class KernelPlayground(QWidget):
         self.signed = K.output_is_signed(self.kernel)
         src = self.source
         filtered = to_gray(src) if self.signed and src.ndim == 3 else src
-        start = time.perf_counter()
         out = K.apply_kernel(filtered, self.kernel, self.border)
-        self.last_apply_ms = (time.perf_counter() - start) * 1e3
         self._filtered, self.output = filtered, out
         self._draw()
 
@@ -410,8 +354,8 @@ class KernelPlayground(QWidget):
         self.out_box.setRect(QRectF(c, r, 1, 1))
         for box in boxes:
             box.show()
-        text = f"row {r}, col {c} · input {_values_text(self.source[r, c])}"
+        text = f"row {r}, col {c} · input {values_text(self.source[r, c])}"
         if self._filtered.ndim != self.source.ndim:
             text += f" (grey {self._filtered[r, c]:.3g})"
-        text += f" · output {_values_text(self.output[r, c])} = Σ weight × input in the {k}x{k} box"
+        text += f" · output {values_text(self.output[r, c])} = Σ weight × input in the {k}x{k} box"
         self.readout.setText(text)

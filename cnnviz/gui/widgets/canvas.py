@@ -1,136 +1,33 @@
 """The drawing surface: marker-like ink from mouse or pen, undo per stroke, loaded images.
 
-The canvas holds a *paper* image (white by default, or an opened image) and
-the strokes drawn on it, in paper pixels. The screen shows both as vectors at
-screen resolution (crisp on any display); :meth:`DrawingCanvas.to_array`
-renders them at paper resolution for the network. An opened image with an alpha
-channel is made opaque as ``predict`` does (:func:`cnnviz.preprocess.flatten_alpha`:
-light ink on a transparent background goes over black), so both classify the same
-pixels; such a grey picture is *shown* inverted, dark ink on light paper, with the
-strokes drawn on it. ``contentChanged(final)``
-fires on every change: ``final`` is False while a stroke is still being drawn
-and True when a stroke ends, on undo, clear and when an image is loaded.
+The canvas holds a *paper* image (white by default, or an opened image fitted
+by :mod:`.paper`) and the strokes (:mod:`.stroke`) drawn on it, in paper
+pixels. The screen shows both as vectors at screen resolution (crisp on any
+display); :meth:`DrawingCanvas.to_array` renders them at paper resolution for
+the network. A grey picture opened from light ink on a transparent background
+is *shown* inverted, dark ink on light paper, with the strokes drawn on it.
+``contentChanged(final)`` fires on every change: ``final`` is False while a
+stroke is still being drawn and True when a stroke ends, on undo, clear and
+when an image is loaded.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import numpy as np
 from PyQt5.QtCore import QEvent, QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PyQt5.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from ...preprocess import flatten_alpha
 from . import theme
-from .qimage import array_to_qimage, qimage_to_array, rgb32_to_array
+from .paper import PAPER_SIDE, blank_paper, fit_paper, mean_brightness
+from .qimage import array_to_qimage, rgb32_to_array
+from .stroke import Point, Stroke, paint_stroke
 
-#: side of the blank paper; the brush size is given in pixels of this paper
-PAPER_SIDE = 280
-#: smallest loaded-image side (smaller images are enlarged by a whole factor)
-MIN_IMAGE_SIDE = 280
-#: largest loaded-image side (larger images are shrunk, keeping their aspect)
-MAX_IMAGE_SIDE = 1024
 DEFAULT_BRUSH = 22
 BRUSH_RANGE = (4, 60)
 _HISTORY_LIMIT = 200
-
-Point = Tuple[float, float, float]      # x, y in paper pixels; pen pressure 0..1
-
-
-@dataclass(frozen=True)
-class Stroke:
-    """One stroke of ink: points in paper pixels with pressure, nominal width, colour."""
-    points: Tuple[Point, ...]
-    width: float
-    color: str = "#000000"
-
-
-def stroke_width(width: float, pressure: float) -> float:
-    """Pen width at ``pressure``: light touches stay visible, full pressure is ``width``."""
-    return width * (0.35 + 0.65 * max(0.0, min(1.0, pressure)))
-
-
-def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
-    """Draw ``stroke`` with round caps and joins, in the painter's coordinates."""
-    pts = stroke.points
-    if not pts:
-        return
-    color = QColor(stroke.color)
-    pen = QPen(color, stroke_width(stroke.width, pts[0][2]), Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
-    if len(pts) == 1:
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(color)
-        r = pen.widthF() / 2
-        painter.drawEllipse(QPointF(pts[0][0], pts[0][1]), r, r)
-        return
-    painter.setBrush(Qt.NoBrush)
-    if all(p[2] == pts[0][2] for p in pts):
-        # constant width: one smoothed path (quadratic curves through the midpoints)
-        path = QPainterPath(QPointF(pts[0][0], pts[0][1]))
-        for (x0, y0, _), (x1, y1, _) in zip(pts[1:-1], pts[2:]):
-            path.quadTo(x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
-        path.lineTo(pts[-1][0], pts[-1][1])
-        painter.setPen(pen)
-        painter.drawPath(path)
-        return
-    for (x0, y0, p0), (x1, y1, p1) in zip(pts, pts[1:]):
-        pen.setWidthF(stroke_width(stroke.width, (p0 + p1) / 2))
-        painter.setPen(pen)
-        painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
-
-
-def _blank_paper() -> QImage:
-    img = QImage(PAPER_SIDE, PAPER_SIDE, QImage.Format_RGB32)
-    img.fill(Qt.white)
-    return img
-
-
-def _fit_paper(image: QImage) -> Tuple[QImage, Optional[QImage]]:
-    """An opened image as paper: RGB32, enlarged (pixel-exact) or shrunk to a workable size.
-
-    Returns (paper, shown): the paper is what the network reads; ``shown`` is how to
-    show it when that differs (None otherwise). Light grey ink on a transparent
-    background is composited over black, as ``predict`` does, and shown inverted - dark
-    ink on light paper, as the user drew it.
-    """
-    dark_ground = False
-    if image.hasAlphaChannel():
-        img, dark_ground = _flatten_alpha(image)
-    else:
-        img = image.convertToFormat(QImage.Format_RGB32)
-    w, h = img.width(), img.height()
-    if max(w, h) > MAX_IMAGE_SIDE:
-        img = img.scaled(MAX_IMAGE_SIDE, MAX_IMAGE_SIDE, Qt.KeepAspectRatio, Qt.SmoothTransformation)
-    elif min(w, h) < MIN_IMAGE_SIDE:
-        k = math.ceil(MIN_IMAGE_SIDE / min(w, h))
-        if max(w, h) * k > MAX_IMAGE_SIDE:
-            k = max(1, MAX_IMAGE_SIDE // max(w, h))
-        img = img.scaled(w * k, h * k, Qt.IgnoreAspectRatio, Qt.FastTransformation)
-    shown = None
-    if dark_ground and img.allGray():
-        shown = img.copy()
-        shown.invertPixels()
-    return img, shown
-
-
-def _flatten_alpha(image: QImage) -> Tuple[QImage, bool]:
-    """An image with alpha made opaque by :func:`cnnviz.preprocess.flatten_alpha` - the
-    decision ``predict`` takes: over white, or over black for light ink on a transparent
-    background. Returns (RGB32 image, whether it went over black)."""
-    rgba = qimage_to_array(image)                       # (H, W, 4), straight alpha
-    flat = flatten_alpha(rgba)                          # (H, W, 3) uint8
-    alpha = rgba[..., 3]
-    i = np.unravel_index(int(np.argmin(alpha)), alpha.shape)
-    # at the most transparent pixel (alpha a < 1/2) over black gives <= a, over white >= 1 - a
-    over_black = bool(alpha[i] < 128 and flat[i].max() < 128)
-    return array_to_qimage(np.ascontiguousarray(flat)).convertToFormat(QImage.Format_RGB32), over_black
-
-
-def _mean_brightness(image: QImage) -> float:
-    small = image.scaled(32, 32, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-    return float(rgb32_to_array(small, gray=True).mean())
 
 
 class DrawingCanvas(QWidget):
@@ -155,7 +52,7 @@ class DrawingCanvas(QWidget):
         self.setCursor(Qt.CrossCursor)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(130, 130)
-        self._paper = _blank_paper()
+        self._paper = blank_paper()
         self._shown_paper: Optional[QImage] = None      # the paper as shown, when not as read
         self._blank_paper = True
         self._gray_paper = True
@@ -211,7 +108,7 @@ class DrawingCanvas(QWidget):
             return
         self._live = None
         self._push_history()
-        self._paper, self._blank_paper, self._strokes, self._ink = _blank_paper(), True, [], "#000000"
+        self._paper, self._blank_paper, self._strokes, self._ink = blank_paper(), True, [], "#000000"
         self._shown_paper = None
         self._gray_paper = True
         self._changed(final=True)
@@ -237,11 +134,11 @@ class DrawingCanvas(QWidget):
             raise ValueError("the image is empty")
         self._live = None
         self._push_history()
-        self._paper, self._shown_paper = _fit_paper(image)
+        self._paper, self._shown_paper = fit_paper(image)
         self._blank_paper = False
         self._gray_paper = self._paper.allGray()
         self._strokes = []
-        self._ink = "#000000" if _mean_brightness(self._paper) >= 128 else "#ffffff"
+        self._ink = "#000000" if mean_brightness(self._paper) >= 128 else "#ffffff"
         self._changed(final=True)
 
     def to_array(self) -> np.ndarray:
@@ -256,12 +153,9 @@ class DrawingCanvas(QWidget):
         return rgb32_to_array(img, gray=self._gray_paper)
 
     def to_qimage(self) -> QImage:
-        """The picture at paper resolution as a QImage (for copying or saving)."""
-        arr = self.to_array()
-        h, w = arr.shape[:2]
-        if arr.ndim == 2:
-            return QImage(arr.data, w, h, arr.strides[0], QImage.Format_Grayscale8).copy()
-        return QImage(arr.data, w, h, arr.strides[0], QImage.Format_RGB888).copy()
+        """The picture at paper resolution as a QImage (for copying or saving): Grayscale8
+        if grey, else RGB888."""
+        return array_to_qimage(self.to_array())
 
     # -- strokes in paper coordinates (mouse, pen and programs all come here) ------
     def begin_stroke(self, x: float, y: float, pressure: float = 1.0) -> None:

@@ -1,5 +1,7 @@
-"""Short texts the views share: shapes, channel names."""
+"""Short texts the views share: shapes, channel names, pixel values."""
 from __future__ import annotations
+
+import numpy as np
 
 RGB_NAMES = ("red", "green", "blue")
 
@@ -14,3 +16,9 @@ def channel_name(kind: str, channels: int, c: int) -> str:
     if kind == "Input":
         return f"channel {c} ({RGB_NAMES[c]})" if channels == 3 else f"channel {c}"
     return f"map {c}"
+
+
+def values_text(v) -> str:
+    """A pixel's value(s) in 3 digits: 0.5 -> '0.5', an RGB pixel -> '(0.482, 0.659, 0.882)'."""
+    v = np.atleast_1d(v)
+    return " ".join(f"{x:.3g}" for x in v) if v.size == 1 else "(" + ", ".join(f"{x:.3g}" for x in v) + ")"
