@@ -81,3 +81,27 @@ def app_questions(monkeypatch):
         return
     monkeypatch.setattr(dialogs, "ask", answers)
     yield answers
+
+
+@pytest.fixture
+def training_window(qtbot, tmp_path):
+    """A window over a tiny MNIST-like data set (200 training images, batch 20, 2 epochs)."""
+    from PyQt5.QtCore import QSettings
+    from cnnviz.gui.app.window import MainWindow
+    from cnnviz.gui.model.modelchoice import untrained_model
+    from test_cli import write_idx_dataset
+    write_idx_dataset(tmp_path / "data" / "mnist", n_train=200, n_test=50)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(untrained_model("simple"), settings)
+    qtbot.addWidget(w)
+    w.training.checkpoint_dir = tmp_path / "checkpoints"
+    w.training.set_data_dir(tmp_path / "data")
+    p = w.training.panel
+    p.batch_spin.setValue(20)
+    p.epochs_spin.setValue(2)
+    p.init_box.setCurrentIndex(p.init_box.findData("he"))
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.training.shutdown(5)

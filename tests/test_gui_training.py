@@ -5,20 +5,17 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PyQt5.QtCore import QPoint, QSettings
+from PyQt5.QtCore import QPoint
 from PyQt5.QtWidgets import QScrollArea
 from PyQt5.QtGui import QImage, QPainter, QPen, QColor
 
 from cnnviz.gui.widgets.lazy import is_hidden
-from cnnviz.gui.app.window import MainWindow
-from cnnviz.gui.model.modelchoice import untrained_model
 from cnnviz.gui.training.panel import PROBE_TEST, START_CONTINUE
 from cnnviz.modelio import load_model
 
 from cnnviz.data import REGISTRY
 from cnnviz.gui.training import controller as controller_module
 
-from test_cli import write_idx_dataset
 from test_data_download import FileServer
 from test_gui_worker import EvalGate
 
@@ -26,22 +23,8 @@ STEPS_PER_EPOCH = 10          # 200 training images, batch 20
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    write_idx_dataset(tmp_path / "data" / "mnist", n_train=200, n_test=50)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(untrained_model("simple"), settings)
-    qtbot.addWidget(w)
-    w.training.checkpoint_dir = tmp_path / "checkpoints"
-    w.training.set_data_dir(tmp_path / "data")
-    p = w.training.panel
-    p.batch_spin.setValue(20)
-    p.epochs_spin.setValue(2)
-    p.init_box.setCurrentIndex(p.init_box.findData("he"))
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.training.shutdown(5)
+def window(training_window):
+    return training_window
 
 
 def draw_bar(window):

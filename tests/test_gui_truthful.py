@@ -3,6 +3,7 @@
 Each test drives the real window (see test_gui_training's fixture: a tiny MNIST-like data set).
 """
 import numpy as np
+import pytest
 from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QMessageBox
@@ -10,7 +11,12 @@ from PyQt5.QtWidgets import QApplication, QMessageBox
 from cnnviz.gui.training.panel import PROBE_DRAWING, PROBE_TEST
 from cnnviz.gui.training.progress import LOADING_TEXT
 
-from test_gui_training import draw_bar, start_long_run, train, window  # noqa: F401  (a fixture)
+from test_gui_training import draw_bar, start_long_run, train
+
+
+@pytest.fixture
+def window(training_window):
+    return training_window
 
 
 def draw_disc(window):
@@ -136,7 +142,7 @@ def test_paused_says_one_step_number(qtbot, window):
 
 # 9 -------------------------------------------------------------------------------------
 def test_replacing_or_quitting_with_unsaved_training_asks_first(qtbot, window, app_questions, tmp_path):
-    t = train(qtbot, window)
+    train(qtbot, window)
     trained = window.inspector.network
     app_questions.answer = QMessageBox.Cancel
     assert not window.new_preset("lenet5")

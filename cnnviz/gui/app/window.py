@@ -31,7 +31,6 @@ from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
 from ..widgets.scroll import scrolling
-from ..widgets.wheelguard import guard_wheel
 from . import dialogs
 from .docks import Docks
 from .drawpanel import DrawPanel
@@ -95,7 +94,6 @@ class MainWindow(QMainWindow):
         self.training.errorRaised.connect(self._show_training_error)
         self.training.panel.saveClicked.connect(self.save_model)
         self.docks.arrange_default()
-        guard_wheel(self)              # scrolling a panel never changes a setting by accident
         self._layout_restored = self._restore_settings()
 
         self.canvas.fileDropped.connect(self.open_image)

@@ -16,11 +16,12 @@ from typing import List, Optional, Sequence, Tuple
 
 from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QTextCursor, QTextFormat
-from PyQt5.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit,
+from PyQt5.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit,
                              QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget)
 
 from ...nn import LAYER_TYPES, PRESETS, Network, ShapeError, SpecError, preset_spec
 from ..widgets import theme
+from ..widgets.wheelguard import ComboBox
 
 CHECK_DELAY_MS = 300        # wait this long after the last keystroke before checking
 
@@ -172,7 +173,7 @@ class ArchitectureDialog(QDialog):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
-        self.preset_box = QComboBox()
+        self.preset_box = ComboBox()
         self.preset_box.addItem("Start from a preset…", None)
         for name in PRESETS:
             self.preset_box.addItem(name, name)

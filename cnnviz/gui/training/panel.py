@@ -21,6 +21,7 @@ from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
 from ..widgets.labels import ElidedLines
 from ..widgets.spinboxes import LogSpinBox
+from ..widgets.wheelguard import ComboBox, DoubleSpinBox, SpinBox
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
 START_NEW, START_CONTINUE = "new", "continue"
@@ -94,7 +95,7 @@ class TrainingPanel(QWidget):
     def _data_box(self) -> QGroupBox:
         box = QGroupBox("Data")
         form = _form(box)
-        self.dataset_box = QComboBox()
+        self.dataset_box = ComboBox()
         for name in available_datasets():
             self.dataset_box.addItem(name, name)
             self.dataset_box.setItemData(self.dataset_box.count() - 1, get_info(name).title, Qt.ToolTipRole)
@@ -120,12 +121,12 @@ class TrainingPanel(QWidget):
     def _network_box(self) -> QGroupBox:
         box = QGroupBox("Network")
         form = _form(box)
-        self.start_box = QComboBox()
+        self.start_box = ComboBox()
         self.start_box.addItem("New network", START_NEW)
         self.start_box.addItem("Continue this model", START_CONTINUE)
         self.start_box.setToolTip("Train a fresh network of the preset, or go on training the model shown")
         form.addRow("Start", self.start_box)
-        self.preset_box = QComboBox()
+        self.preset_box = ComboBox()
         for name in PRESETS:
             self.preset_box.addItem(name, name)
         self.preset_box.currentIndexChanged.connect(self._preset_picked)
@@ -134,12 +135,12 @@ class TrainingPanel(QWidget):
         self.edit_button.clicked.connect(self.editLayersClicked)
         form.addRow("Preset", self.preset_box)
         form.addRow("", self.edit_button)         # its own row: a narrow dock cuts neither
-        self.init_box = QComboBox()
+        self.init_box = ComboBox()
         self.init_box.addItem("preset's", None)
         for name in INITS:
             self.init_box.addItem(name, name)
         self.init_box.setToolTip("Weight initialisation: normal (std 0.01), He or Xavier")
-        self.dropout_spin = QDoubleSpinBox()
+        self.dropout_spin = DoubleSpinBox()
         self.dropout_spin.setRange(-0.05, 0.9)
         self.dropout_spin.setSingleStep(0.05)
         self.dropout_spin.setDecimals(2)
@@ -154,7 +155,7 @@ class TrainingPanel(QWidget):
     def _optimizer_box(self) -> QGroupBox:
         box = QGroupBox("Training")
         form = _form(box)
-        self.optimizer_box = QComboBox()
+        self.optimizer_box = ComboBox()
         for name in OPTIMIZERS:
             self.optimizer_box.addItem(name, name)
         self.optimizer_box.setCurrentIndex(list(OPTIMIZERS).index("adam"))
@@ -178,7 +179,7 @@ class TrainingPanel(QWidget):
         col = QVBoxLayout(box)
         col.setContentsMargins(6, 4, 6, 2)
         col.setSpacing(4)
-        self.probe_box = QComboBox()
+        self.probe_box = ComboBox()
         self.probe_box.addItem("my drawing", PROBE_DRAWING)
         self.probe_box.addItem("test image #", PROBE_TEST)
         self.probe_box.setToolTip("Which image the feature maps and probabilities follow during training")
@@ -386,8 +387,8 @@ def _hbox(*widgets: QWidget) -> QWidget:
     return w
 
 
-def _spin(lo: int, hi: int, value: int) -> QSpinBox:
-    s = QSpinBox()
+def _spin(lo: int, hi: int, value: int) -> SpinBox:
+    s = SpinBox()
     s.setRange(lo, hi)
     s.setValue(value)
     return s

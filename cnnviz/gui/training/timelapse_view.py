@@ -15,12 +15,13 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QSize, Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QMessageBox, QProgressDialog,
-                             QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                             QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from ..widgets.labels import ElidedLines
 from ..widgets.lazy import CatchUpOnShow, skip_while_hidden
 from . import timelapse_export as export
 from .timelapse import TimeLapse
+from ..widgets.wheelguard import ComboBox, SpinBox
 
 PLAY_MS = 150                    # one frame every 150 ms while playing
 STATUS_TIP = ("While you look back, the feature-map, pooling and probability views show the probe image as "
@@ -68,10 +69,10 @@ class TimeLapseView(CatchUpOnShow, QWidget):
         self.live_button.setToolTip("Show the network as it is now again")
         self.live_button.clicked.connect(self.back_to_live)
         self.status = ElidedLines(1)              # one line: it must not push the buttons out of view
-        self.layer_box = QComboBox()
+        self.layer_box = ComboBox()
         self.layer_box.setToolTip("Whose filters to show (and export)")
         self.layer_box.currentIndexChanged.connect(self._draw_filters)
-        self.channel_spin = QSpinBox()
+        self.channel_spin = SpinBox()
         self.channel_spin.setPrefix("in ")
         self.channel_spin.setToolTip("Which input channel of each filter to show")
         self.channel_spin.valueChanged.connect(self._draw_filters)
@@ -79,7 +80,7 @@ class TimeLapseView(CatchUpOnShow, QWidget):
         self.view = self.picture.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
-        self.what_box = QComboBox()
+        self.what_box = ComboBox()
         for key, text in export.EXPORT_KINDS:
             self.what_box.addItem(text, key)
         self.what_box.setToolTip("What to export: the feature maps of the layer selected in the network, "

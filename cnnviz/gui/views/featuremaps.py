@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QStackedWidget, QWidget
+from PyQt5.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QWidget
 
 from ..widgets import colormaps as cm
 from ..widgets.mosaic import Mosaic, grid_shape
@@ -25,6 +25,7 @@ from ..widgets.colorbar import ColorBar
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.layerview import LayerView, NO_INPUT, view_layout
 from ..widgets.plotitems import backdrop, outline_box
+from ..widgets.wheelguard import ComboBox
 
 BAR_LIMIT = 160                 # more values than this are drawn as filled step curves
 POSITIVE, NEGATIVE = "#d0542a", "#2a7fd0"   # flat layers: warm above 0, cold below (as the maps)
@@ -55,7 +56,7 @@ class FeatureMapView(LayerView):
     # -- construction -----------------------------------------------------------
     def _build_ui(self):
         self.title = WrapLabel()
-        self.levels_box = QComboBox()
+        self.levels_box = ComboBox()
         self.levels_box.addItem("colours: shared", "shared")
         self.levels_box.addItem("colours: per map", "per-map")
         self.levels_box.setToolTip("Shared: colours compare across maps. Per map: every map uses its "

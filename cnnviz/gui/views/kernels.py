@@ -31,6 +31,7 @@ from ..widgets.demoimage import demo_image
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.plotitems import outline_box
 from ..widgets.text import values_text
+from ..widgets.wheelguard import ComboBox
 
 MAX_SIDE = 256                  # larger images are shrunk to this longer side before filtering
 CUSTOM = "custom"
@@ -70,7 +71,7 @@ class KernelPlayground(QWidget):
 
     # -- construction -----------------------------------------------------------
     def _build_ui(self):
-        self.kernel_box = QComboBox()
+        self.kernel_box = ComboBox()
         self.kernel_box.addItems(list(K.KERNELS) + [CUSTOM])
         self.kernel_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.kernel_box.setMinimumContentsLength(8)
@@ -79,7 +80,7 @@ class KernelPlayground(QWidget):
         # Slots are bound methods, never lambdas holding self: such a reference cycle leaves the
         # widget to the garbage collector, which may then delete it in the middle of a paint.
         self.kernel_box.activated[str].connect(self._on_kernel_box)
-        self.border_box = QComboBox()
+        self.border_box = ComboBox()
         for key, text in BORDER_NAMES.items():
             self.border_box.addItem(text, key)
         self.border_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)

@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtGui import QFontMetrics
-from PyQt5.QtWidgets import QLabel, QSpinBox, QWidget
+from PyQt5.QtWidgets import QLabel, QWidget
 
 from ..widgets import colormaps as cm
 from ..widgets import theme
@@ -29,6 +29,7 @@ from ..widgets.colorbar import ColorBar
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.layerview import NO_INPUT, NOISE_FRACTION, LayerView, nearest_entry, view_layout
 from ..widgets.plotitems import fit_with_header, outline_box
+from ..widgets.wheelguard import SpinBox
 
 POOL_KINDS = ("MaxPool2D", "AvgPool2D")
 WINNER_COLOR = "#00e0ff"
@@ -79,7 +80,7 @@ class PoolingView(LayerView):
         self.title = WrapLabel()
         self.title.linkActivated.connect(lambda href: self.inspector.select(int(href)))
         self.readout = ElidedLabel()
-        self.channel_spin = QSpinBox()
+        self.channel_spin = SpinBox()
         self.channel_spin.setToolTip("Which channel to compare (a click on a feature map picks it too)")
         self.channel_spin.valueChanged.connect(self.inspector.select_channel)
         self.channel_of = QLabel()

@@ -5,10 +5,12 @@ import math
 from typing import Optional
 
 from PyQt5.QtGui import QFontMetrics, QValidator
-from PyQt5.QtWidgets import QDoubleSpinBox, QWidget
+from PyQt5.QtWidgets import QWidget
+
+from .wheelguard import DoubleSpinBox
 
 
-class LogSpinBox(QDoubleSpinBox):
+class LogSpinBox(DoubleSpinBox):
     """A positive number such as a learning rate: shown like ``0.001``, stepped 1-2-5
     (0.001 -> 0.002 -> 0.005 -> 0.01). With ``allow_zero`` stepping below the minimum gives 0."""
 

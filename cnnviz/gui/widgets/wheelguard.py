@@ -1,39 +1,51 @@
 """Spin boxes and combo boxes that the mouse wheel changes only when they have the focus.
 
 Scrolling a panel full of settings must not change a setting the pointer happens to pass
-over (one notch turned "adam" into "rmsprop"). :func:`guard_wheel` gives every spin box and
-combo box under a widget the usual Qt fix: they take the focus on click or Tab only
-(``Qt.StrongFocus``), and a wheel event reaching one without focus goes on to its parent
-(e.g. the scroll area) instead.
+over (one notch turned "adam" into "rmsprop"). These boxes take the focus on click or Tab
+only (``Qt.StrongFocus``); a wheel event reaching one without focus is left unaccepted, so
+Qt offers it to the parent widgets instead (e.g. the scroll area, which scrolls).
+
+Subclasses rather than an event filter on every box: PyQt calls a Python event filter for
+the events of objects being destroyed too, and that crashed windows being deleted.
 """
 from __future__ import annotations
 
-from PyQt5.QtCore import QEvent, QObject, Qt
-from PyQt5.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 
-class _WheelGuard(QObject):
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
-            event.ignore()          # not accepted: Qt offers it to the parent widgets
-            return True             # ... but not to this one
-        return False
+class _FocusedWheel:
+    """Mixin: the wheel works only while the box has the focus."""
+
+    def _guard(self) -> None:
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if not self.hasFocus():
+            event.ignore()
+            return
+        super().wheelEvent(event)
 
 
-_GUARD = None
+class ComboBox(_FocusedWheel, QComboBox):
+    """A QComboBox the wheel changes only when focused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard()
 
 
-def guard_wheel(root: QWidget) -> int:
-    """Guard every spin box and combo box inside ``root`` (and ``root`` itself if it is one);
-    returns how many were guarded. Call it again after adding such widgets."""
-    global _GUARD
-    if _GUARD is None:
-        _GUARD = _WheelGuard()
-    boxes = root.findChildren(QAbstractSpinBox) + root.findChildren(QComboBox)
-    if isinstance(root, (QAbstractSpinBox, QComboBox)):
-        boxes.append(root)
-    for box in boxes:
-        box.setFocusPolicy(Qt.StrongFocus)
-        box.removeEventFilter(_GUARD)
-        box.installEventFilter(_GUARD)
-    return len(boxes)
+class SpinBox(_FocusedWheel, QSpinBox):
+    """A QSpinBox the wheel changes only when focused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard()
+
+
+class DoubleSpinBox(_FocusedWheel, QDoubleSpinBox):
+    """A QDoubleSpinBox the wheel changes only when focused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard()

@@ -24,7 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtGui import QColor
-from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+from PyQt5.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ...widgets import colormaps as cm
 from ...widgets.badge import badge_html
@@ -37,6 +37,7 @@ from ...widgets.plotitems import backdrop, outline_box
 from ...widgets.text import shape_text
 from .compare import StartComparison
 from .renderers import ConvGrid, Matrix, OneFilter, Renderer, RgbGrid, UnitMaps, conv_rows, maps_before
+from ...widgets.wheelguard import ComboBox, SpinBox
 
 RGB_BACKGROUND = "#202020"   # composites are grey at 0, so their gutters must not be
 MAX_CHANNELS = 4        # input-channel rows shown at once for a wide conv layer
@@ -86,14 +87,14 @@ class FilterView(LayerView):
         self.title = WrapLabel()
         self.title.linkActivated.connect(self._select_link)
         self.readout = ElidedLabel()
-        self.channel_spin = QSpinBox()
+        self.channel_spin = SpinBox()
         self.channel_spin.setToolTip(f"The first of the (at most {MAX_CHANNELS}) input channels shown as rows; "
                                      f"a small view shows fewer, a click on a filter shows all of its own")
         self.channel_spin.valueChanged.connect(self.refresh)
-        self.unit_spin = QSpinBox()
+        self.unit_spin = SpinBox()
         self.unit_spin.setToolTip("Which unit's incoming weights to show")
         self.unit_spin.valueChanged.connect(self.refresh)
-        self.rgb_box = QComboBox()
+        self.rgb_box = ComboBox()
         self.rgb_box.addItems(["RGB composite", "per channel"])
         self.rgb_box.setToolTip("RGB composite: a filter's three kernels as one colour picture - grey is 0, "
                                 "red means it weighs the red channel up, cyan down (scaled by the largest |w|).\n"
