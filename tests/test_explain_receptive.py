@@ -95,3 +95,5 @@ def test_strip_sizes_are_the_field_of_a_cell_away_from_the_border(preset):
     deep = {s.layer: s.text for s in field_sizes(Network(preset_spec("deep")))}
     assert deep["conv3"] == "conv3 · 10x10" and deep["pool2"] == "pool2 · 16x16"
     assert deep["fc1"] == "fc1 · all of the 28x28 input"
+    small = {s.layer: s.text for s in field_sizes(Network(preset_spec("deep", (1, 12, 12))))}
+    assert small["conv4"] == "conv4 · 14x14 (larger than the 12x12 input, which cuts it off)"

@@ -162,5 +162,9 @@ def field_sizes(network: Network) -> List[FieldSize]:
         span, jump = (1, 1), (1, 1)
         for layer in steps:
             span, jump = _grow(layer, span, jump)
-        out.append(FieldSize(entry.name, span, jump, f"{entry.name} · {span[0]}x{span[1]}"))
+        text = f"{entry.name} · {span[0]}x{span[1]}"
+        h, w = network.input_shape[1:]
+        if span[0] > h or span[1] > w:
+            text += f" (larger than the {h}x{w} input, which cuts it off)"
+        out.append(FieldSize(entry.name, span, jump, text))
     return out
