@@ -13,7 +13,7 @@ in a worker thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import numpy as np
 
@@ -25,14 +25,14 @@ from ..nn.loss import softmax
 class Backprop:
     """One forward and backward pass, one list item per ``network.entries()`` row.
 
-    ``values[i]``: entry i's output (N, *shape) (copies); ``grads[i]``: d(objective)/d(that
-    output), same shape; the softmax entry's is None (the objective's gradient starts at
+    ``values[i]``: entry i's output (N, *shape); ``grads[i]``: d(objective)/d(that output),
+    same shape (copies); the softmax entry's is None (the objective's gradient starts at
     the logits, ``grads[-2]``). ``params``: d(objective)/d(every parameter), keyed like
-    ``Network.params`` (copies).
+    ``Network.params`` (copies), or None when not kept.
     """
     values: List[np.ndarray]
     grads: List[np.ndarray]
-    params: dict
+    params: Optional[dict]
 
     @property
     def logits(self) -> np.ndarray:
@@ -43,15 +43,15 @@ class Backprop:
         return self.values[-1]
 
 
-def _forward(layers, h, values):
+def _forward(layers, h, values, keep):
     for layer in layers:
         if isinstance(layer, Residual):
-            y = _forward(layer.layers, h, values) + h
+            y = _forward(layer.layers, h, values, keep) + h
         elif isinstance(layer, Dropout):
             y = h
         else:
             y = layer.forward(h, True)
-        values.append(y.copy())
+        values.append(y.copy() if keep else y)
         h = y
     return h
 
@@ -67,17 +67,22 @@ def _backward(layers, g, grads):
     return g
 
 
-def backprop(network: Network, x: np.ndarray, dlogits: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Backprop:
+def backprop(network: Network, x: np.ndarray, dlogits: Callable[[np.ndarray, np.ndarray], np.ndarray],
+             keep: bool = True) -> Backprop:
     """Forward x (N, C, H, W) with dropout off, then backward from
-    ``dlogits(logits, probabilities)`` -> d(objective)/d(logits) (N, classes)."""
+    ``dlogits(logits, probabilities)`` -> d(objective)/d(logits) (N, classes).
+
+    ``keep=False`` skips copying what a caller reads at once: ``values`` are then the
+    layers' work arrays (valid until the network computes again) and ``params`` is None.
+    """
     x = np.asarray(x, dtype=network.dtype)
     if x.ndim != 4 or tuple(x.shape[1:]) != network.input_shape:
         raise ValueError(f"input must have shape (N, {', '.join(map(str, network.input_shape))}), got {x.shape}")
     values = [x.copy()]
-    logits = _forward(network.layers, x, values)
+    logits = _forward(network.layers, x, values, keep)
     values.append(softmax(logits.copy()))
     g = np.asarray(dlogits(values[-2], values[-1]), dtype=network.dtype)
     grads = [None]
     grads.append(_backward(network.layers, g, grads))
     grads.reverse()
-    return Backprop(values, grads, {k: v.copy() for k, v in network.grads.items()})
+    return Backprop(values, grads, {k: v.copy() for k, v in network.grads.items()} if keep else None)

@@ -97,7 +97,7 @@ def why_this_answer(network: Network, x: np.ndarray, class_index: Optional[int] 
         g = np.zeros_like(logits)
         g[0, k] = 1.0
         return g
-    bp = backprop(network, x[None], seed)
+    bp = backprop(network, x[None], seed, keep=False)
     k = first[0]
     grad = bp.grads[0][0]
     magnitude = np.abs(grad).max(axis=0)
