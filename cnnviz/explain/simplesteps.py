@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -56,8 +56,8 @@ class PassStep:
     layer: str
     kind: str
     cell: Tuple[int, ...]
-    source_layer: str
-    source: Tuple[int, ...]
+    source_layer: str                   # "" for an input pixel
+    source: Optional[Tuple[int, ...]]   # the cell of source_layer the value comes from; None for a pixel
     value: float
     note: str
 
@@ -70,7 +70,8 @@ def activation_step(kind: str, x: np.ndarray, y: np.ndarray, cell, name: str) ->
         exact, tolerance, slope = max(0.0, xv), 0.0, 1.0 if xv > 0 else 0.0
     elif kind == "Sigmoid":
         # The engine computes (1 + tanh(x/2)) / 2: near 0 its error is absolute, about u.
-        exact, tolerance, slope = 1.0 / (1.0 + math.exp(-xv)) if xv > -700 else 0.0, 4 * u, yv * (1 - yv)
+        exact = 1.0 / (1.0 + math.exp(-xv)) if xv > -700 else 0.0
+        tolerance, slope = 4 * u, yv * (1 - yv)
     else:
         exact, tolerance, slope = math.tanh(xv), 4 * u * max(abs(yv), u), 1 - yv * yv
     what = FORMULAS[kind] + (" (exact)" if kind == "ReLU" else " computed in float64")
