@@ -46,7 +46,7 @@ def patch_starts(size: int, patch: int, stride: int) -> np.ndarray:
 
 
 def occlusion(network: Network, x: np.ndarray, class_index: Optional[int] = None, *, patch: int = 6,
-              stride: int = 2, fill: float = 0.5, batch: int = 48,
+              stride: int = 2, fill: float = 0.5, batch: int = 16,
               class_names: Optional[Sequence[str]] = None) -> Occlusion:
     """Occlusion sensitivity of ``class_index`` (default: the top class) for one image x (C, H, W).
 
