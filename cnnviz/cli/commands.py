@@ -70,6 +70,8 @@ def _bench_args(p):
                    help="measure the app instead: stroke-to-updated-views latency and launch time")
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
+    p.add_argument("--explain", action="store_true",
+                   help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
     p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
     p.add_argument("--headless-seconds", type=positive_float,
                    help="with --gui: seconds of the headless comparison (default: same as --seconds); "
@@ -77,6 +79,9 @@ def _bench_args(p):
 
 
 def _bench(args):
+    if args.explain:
+        from ..explain.bench import bench_explain
+        return bench_explain(report=lambda text: say(args, text))
     if args.draw:
         from ..gui.tools.drawbench import bench_draw
         return bench_draw(report=lambda text: say(args, text))
