@@ -178,3 +178,29 @@ def test_the_strip_says_its_numbers_in_words(qtbot, window):
     names = [e.name for e in window.inspector.entries()]
     tip = strip.list.item(names.index("relu1")).toolTip()
     assert "values range from" in tip and "are positive" in tip and "units that fire" in tip
+
+
+# 7 -------------------------------------------------------------------------------------
+def test_the_brush_outline_follows_the_pointer_and_is_never_part_of_the_picture(qtbot, window, tmp_path):
+    canvas = window.canvas
+    r = canvas.paper_rect()
+    start = QPoint(int(r.left() + r.width() * 0.3), int(r.top() + r.height() * 0.3))
+    end = QPoint(int(r.left() + r.width() * 0.7), int(r.top() + r.height() * 0.7))
+    qtbot.mouseMove(canvas, start)
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=start)
+    for k in range(1, 11):
+        qtbot.mouseMove(canvas, start + (end - start) * k / 10, delay=1)
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=end)
+    outline = canvas.brush_outline()
+    assert outline is not None and outline.contains(QPointF(end)) and not outline.contains(QPointF(start))
+    window.resize(window.width() - 60, window.height() - 40)            # the paper moves: no stale outline
+    QApplication.processEvents()
+    assert canvas.brush_outline() is None
+    qtbot.mouseMove(canvas, end)
+    assert canvas.brush_outline() is not None
+    path = window.export_panel("drawing", tmp_path / "drawing.png")      # exported with the pointer over it
+    exported = QImage(str(path))
+    canvas.leaveEvent(None)                                              # the pointer gone: the bare drawing
+    QApplication.processEvents()
+    bare = window.draw_panel.grab().toImage().convertToFormat(exported.format())
+    assert exported.size() == bare.size() and exported == bare

@@ -361,7 +361,8 @@ class MainWindow(QMainWindow):
             if not path:
                 return None
         try:
-            out = widget_png(widget, path)
+            with self.canvas.without_cursor():         # the pointer is never part of the picture
+                out = widget_png(widget, path)
         except OSError as e:
             self.show_error("Cannot export", str(e))
             return None

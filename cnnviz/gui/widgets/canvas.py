@@ -13,6 +13,7 @@ when an image is loaded.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import List, Optional
 
 import numpy as np
@@ -63,6 +64,7 @@ class DrawingCanvas(QWidget):
         self._brush = float(DEFAULT_BRUSH)
         self._hint = "Draw here"
         self._hover: Optional[QPointF] = None
+        self._cursor_hidden = False
         self._tablet_down = False
         self._screen_cache: Optional[QPixmap] = None
         self._paper_cache: Optional[QImage] = None      # paper + committed strokes
@@ -296,7 +298,7 @@ class DrawingCanvas(QWidget):
             p.scale(scale, scale)
             paint_stroke(p, self._as_shown(Stroke(tuple(self._live), self._stroke_width(), self._ink)))
             p.restore()
-        elif self._hover is not None and r.contains(self._hover):
+        elif self._hover is not None and r.contains(self._hover) and not self._cursor_hidden:
             radius = self._stroke_width() * scale / 2
             p.setPen(QPen(QColor(128, 128, 128, 200), 1))
             p.setBrush(Qt.NoBrush)
@@ -305,6 +307,7 @@ class DrawingCanvas(QWidget):
 
     def resizeEvent(self, event) -> None:
         self._screen_cache = None
+        self._hover = None               # in widget coordinates: stale once the paper moved
         super().resizeEvent(event)
 
     def changeEvent(self, event) -> None:
@@ -312,6 +315,23 @@ class DrawingCanvas(QWidget):
             self._screen_cache = None
             self.update()
         super().changeEvent(event)
+
+    def brush_outline(self) -> Optional[QRectF]:
+        """Where the brush's outline (the pointer over the paper) is drawn, or None."""
+        if self._hover is None or self._live or self._cursor_hidden or not self.paper_rect().contains(self._hover):
+            return None
+        radius = self._stroke_width() * self.paper_rect().width() / self._paper.width() / 2
+        return QRectF(self._hover.x() - radius, self._hover.y() - radius, 2 * radius, 2 * radius)
+
+    @contextmanager
+    def without_cursor(self):
+        """While inside, the brush outline is not painted (an export shows the drawing only)."""
+        self._cursor_hidden = True
+        try:
+            yield
+        finally:
+            self._cursor_hidden = False
+            self.update()
 
     def _hover_to(self, pos: Optional[QPointF]) -> None:
         old = self._hover
@@ -323,6 +343,7 @@ class DrawingCanvas(QWidget):
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton and not self._tablet_down:
+            self._hover = QPointF(event.localPos())     # the brush outline follows the pointer
             q = self.widget_to_paper(QPointF(event.localPos()))
             self.begin_stroke(q.x(), q.y())
             event.accept()
@@ -331,14 +352,17 @@ class DrawingCanvas(QWidget):
 
     def mouseMoveEvent(self, event) -> None:
         pos = QPointF(event.localPos())
-        if self._live is not None and event.buttons() & Qt.LeftButton and not self._tablet_down:
+        if self._live is None:
+            self._hover_to(pos)
+            return
+        self._hover = pos                 # drawn again where the stroke ends, not where it began
+        if event.buttons() & Qt.LeftButton and not self._tablet_down:
             q = self.widget_to_paper(pos)
             self.extend_stroke(q.x(), q.y())
-        elif self._live is None:
-            self._hover_to(pos)
 
     def mouseReleaseEvent(self, event) -> None:
         if event.button() == Qt.LeftButton and self._live is not None and not self._tablet_down:
+            self._hover = QPointF(event.localPos())
             q = self.widget_to_paper(QPointF(event.localPos()))
             self.extend_stroke(q.x(), q.y())
             self.end_stroke()
