@@ -204,3 +204,32 @@ def test_the_brush_outline_follows_the_pointer_and_is_never_part_of_the_picture(
     QApplication.processEvents()
     bare = window.draw_panel.grab().toImage().convertToFormat(exported.format())
     assert exported.size() == bare.size() and exported == bare
+
+
+# 8 -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 700)])
+def test_small_screens_keep_the_settings_and_the_curves_readable(qtbot, window, size):
+    from PyQt5.QtWidgets import QScrollArea
+    window.docks.arrange_default()
+    window.resize(*size)
+    QApplication.processEvents()
+    window.docks.size_default()
+    QApplication.processEvents()
+    p = window.training.panel
+    settings = p.findChild(QScrollArea)
+    assert settings.viewport().height() >= 250                  # not a ~100 px peephole
+    folder = p.folder_button
+    assert folder.width() >= folder.fontMetrics().horizontalAdvance(folder.text()) + 4   # "Local folder…" whole
+    curves = window.training.curves
+    plots = [curves.loss_plot, curves.acc_plot] + ([] if curves.compact else [curves.lr_plot])
+    from PyQt5.QtGui import QFontMetrics
+    spans = []                                                   # each plot's name, centred on its plot
+    for plot in plots:
+        axis = plot.getAxis("left")
+        text = QFontMetrics(axis.label.font()).horizontalAdvance(axis.labelText)
+        centre = plot.vb.mapRectToScene(plot.vb.boundingRect()).center().y()
+        spans.append((centre - text / 2, centre + text / 2))
+    for (_, upper_end), (lower_start, _) in zip(spans, spans[1:]):
+        assert upper_end + 2 <= lower_start, spans                # the names never run into each other
+    pooling = window.panels["pooling"].widget()
+    assert pooling.readout.lines == 2                              # hover texts have two lines

@@ -39,7 +39,7 @@ class Docks:
         window.setCorner(Qt.TopLeftCorner, Qt.TopDockWidgetArea)
         window.setCorner(Qt.TopRightCorner, Qt.TopDockWidgetArea)
         window.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        window.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
+        window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)      # the training panel: full height
 
     def add(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
             tabify_with: Optional[str] = None) -> QDockWidget:

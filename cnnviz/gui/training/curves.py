@@ -31,6 +31,7 @@ from .curvetext import compact_number, describe, latest_text
 REDRAW_MS = 200            # at most 5 redraws a second: curves need no more, training does
 LIVE_REDRAW_MS = 1000      # while a run streams in: once a second (a redraw costs the trainer ~5 ms)
 MAX_EPOCH_MARKERS = 60     # more epochs than this: lines without markers
+COMPACT_BELOW_PX = 190     # plots shorter than this drop the learning-rate plot
 
 #: series colours per theme: training (blue), test (orange), learning rate (muted)
 CURVE_COLORS = {
@@ -67,6 +68,7 @@ class CurvesView(QWidget):
         self._timer.timeout.connect(self.flush)
         self._hovering = False
         self._empty_axes = False
+        self.compact = False           # True: no learning-rate plot (a short panel)
         self._build_ui()
         self._apply_colors()
         theme.theme_signals().changed.connect(self._on_theme)
@@ -147,11 +149,14 @@ class CurvesView(QWidget):
             marks.setPen(self._epoch_pen())
         for label in self.epoch_labels:
             label.setColor(c["epoch_text"])
-        self._legend_html = (
-            f"<span style='color:{c['train']}'>&#9473;&#9473; training</span>"
-            f" &nbsp;<span style='color:{c['test']}'>&#9632; test</span>"
-            f" &nbsp;<span style='color:{c['lr']}'>&#9473;&#9473; learning rate</span>")
+        self._legend_html = self._legend_html_for()
         self._fit_legend()
+
+    def _legend_html_for(self) -> str:
+        c = CURVE_COLORS[theme.current_theme()]
+        lr = "" if self.compact else f" &nbsp;<span style='color:{c['lr']}'>&#9473;&#9473; learning rate</span>"
+        return (f"<span style='color:{c['train']}'>&#9473;&#9473; training</span>"
+                f" &nbsp;<span style='color:{c['test']}'>&#9632; test</span>" + lr)
 
     def _fit_legend(self):
         """The legend, with its explanation when the widget is wide enough to show it."""
@@ -162,6 +167,27 @@ class CurvesView(QWidget):
 
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
+        self._fit_legend()
+        self._fit_plots()
+
+    def _fit_plots(self) -> None:
+        """In a short panel the learning-rate plot goes (its value stays in the readout) so the
+        loss and accuracy plots keep room for their names; it comes back when there is room."""
+        compact = 0 < self.plots.height() < COMPACT_BELOW_PX
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.lr_plot.setVisible(not compact)
+        self.lr_plot.setMaximumHeight(0 if compact else 16777215)
+        self.plots.ci.layout.setRowStretchFactor(2, 0 if compact else 2)
+        self.plots.ci.layout.setRowStretchFactor(0, 5 if compact else 6)      # two plots: equal shares
+        self.acc_plot.setLabel("left", "acc %" if compact else "acc. %")
+        bottom = self.acc_plot.getAxis("bottom")
+        bottom.setStyle(showValues=compact)
+        self.acc_plot.setLabel("bottom", "training step" if compact else None)
+        if not compact:
+            bottom.showLabel(False)
+        self._legend_html = self._legend_html_for()
         self._fit_legend()
 
     def _epoch_pen(self):

@@ -55,7 +55,7 @@ def describe(data: CurveData, x: float, what: str = "loss") -> Tuple[str, float]
     done = [e for e in epochs if e["step"] <= at + stride / 2]
     if what == "latest":
         # where the run is and how it goes, then how good it was at the last evaluation
-        text = f"{head} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
+        text = f"{head} · lr {s.view('lr')[i]:.3g} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
         if done:
             text += f"\nafter epoch {done[-1]['epoch']}: {_accuracies(done[-1])}"
         return text, at

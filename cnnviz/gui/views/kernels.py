@@ -28,7 +28,7 @@ from ...preprocess import resize_area, to_gray
 from ..widgets import colormaps as cm
 from ..widgets import theme
 from ..widgets.demoimage import demo_image
-from ..widgets.labels import ElidedLabel, WrapLabel
+from ..widgets.labels import ElidedLines, WrapLabel
 from ..widgets.plotitems import outline_box
 from ..widgets.text import values_text
 from ..widgets.wheelguard import ComboBox
@@ -135,7 +135,7 @@ class KernelPlayground(QWidget):
                                  "brighter and is drawn saturated).")
         self.plot_widget.addItem(self.colorbar, row=0, col=2)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse)
-        self.readout = ElidedLabel()
+        self.readout = ElidedLines(2, wrap=True)        # hover texts are long: two lines
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Kernel"))

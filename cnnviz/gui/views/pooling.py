@@ -26,7 +26,7 @@ from ..widgets.text import channel_name
 from ..widgets.lazy import skip_while_hidden
 from ..widgets.badge import source_badge
 from ..widgets.colorbar import ColorBar
-from ..widgets.labels import ElidedLabel, WrapLabel
+from ..widgets.labels import ElidedLines, WrapLabel
 from ..widgets.layerview import NO_INPUT, NOISE_FRACTION, LayerView, nearest_entry, view_layout
 from ..widgets.plotitems import fit_with_header, outline_box
 from ..widgets.wheelguard import SpinBox
@@ -79,7 +79,7 @@ class PoolingView(LayerView):
     def _build_ui(self):
         self.title = WrapLabel()
         self.title.linkActivated.connect(lambda href: self.inspector.select(int(href)))
-        self.readout = ElidedLabel()
+        self.readout = ElidedLines(2, wrap=True)        # hover texts are long: two lines
         self.channel_spin = SpinBox()
         self.channel_spin.setToolTip("Which channel to compare (a click on a feature map picks it too)")
         self.channel_spin.valueChanged.connect(self.inspector.select_channel)

@@ -15,15 +15,17 @@ from .lazy import is_hidden
 class ElidedLines(QLabel):
     """Plain text in ``lines`` lines ('\\n' separates them); a line too long for the width is
     shortened with '…' (at its end, or in its middle with ``Qt.ElideMiddle``, for paths).
+    With ``wrap``, a long line is first wrapped at spaces onto the lines left unused.
 
     Its height is fixed and its width never pushes its parent wider, so a new text (ten
     times a second while training) never relays the panel out.
     """
 
-    def __init__(self, lines: int = 1, elide=Qt.ElideRight, parent: Optional[QWidget] = None):
+    def __init__(self, lines: int = 1, elide=Qt.ElideRight, parent: Optional[QWidget] = None, wrap: bool = False):
         super().__init__(parent)
         self.lines = int(lines)
         self.elide = elide
+        self.wrap = wrap
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.setFixedHeight(self.lines * self.fontMetrics().lineSpacing() + 2)
 
@@ -38,9 +40,28 @@ class ElidedLines(QLabel):
         painter.setPen(self.palette().windowText().color())
         fm = self.fontMetrics()
         r = self.contentsRect()
-        for i, line in enumerate(self.text().split("\n")[:self.lines]):
+        lines = self.text().split("\n")
+        if self.wrap:
+            lines = _wrapped(lines, self.lines, fm, r.width())
+        for i, line in enumerate(lines[:self.lines]):
             box = QRect(r.left(), r.top() + i * fm.lineSpacing(), r.width(), fm.lineSpacing())
             painter.drawText(box, int(Qt.AlignLeft | Qt.AlignVCenter), fm.elidedText(line, self.elide, r.width()))
+
+
+def _wrapped(lines, most: int, fm, width: int):
+    """``lines`` with long ones broken at spaces while there are fewer than ``most`` lines;
+    the last line keeps the rest (it is elided when drawn)."""
+    out = []
+    for k, line in enumerate(lines):
+        words = line.split(" ")
+        while words and len(out) < most - 1 - (len(lines) - 1 - k) and fm.horizontalAdvance(" ".join(words)) > width:
+            n = len(words)
+            while n > 1 and fm.horizontalAdvance(" ".join(words[:n])) > width:
+                n -= 1
+            out.append(" ".join(words[:n]))
+            words = words[n:]
+        out.append(" ".join(words))
+    return out
 
 
 class ElidedLabel(QLabel):
