@@ -347,10 +347,13 @@ def test_hovering_a_bar_reads_its_probability(window):
     panel = window.panels["probabilities"].widget()
     p = window.inspector.probabilities()
     vb = panel.plot.getPlotItem().getViewBox()
-    panel._hover(vb.mapViewToScene(QPointF(4, 0.05)))
+
+    def at(i, v):                   # bars stand up in a wide panel and lie down in a narrow one
+        return QPointF(i, v) if panel.plot.orientation == "vertical" else QPointF(v, i)
+    panel._hover(vb.mapViewToScene(at(4, 0.05)))
     assert panel._hovered == 4
     assert panel.hover_text(4) == f"4: {format_probability(float(p[4]))}"
-    panel._hover(vb.mapViewToScene(QPointF(4.5, 0.05)))       # between two bars
+    panel._hover(vb.mapViewToScene(at(4.5, 0.05)))       # between two bars
     assert panel._hovered is None
 
 

@@ -189,6 +189,8 @@ class CurvesView(QWidget):
             bottom.showLabel(False)
         self._legend_html = self._legend_html_for()
         self._fit_legend()
+        if not self._hovering:
+            self._show_latest()
 
     def _epoch_pen(self):
         return pg.mkPen(CURVE_COLORS[theme.current_theme()]["epoch"], width=1, style=Qt.DashLine)
@@ -373,7 +375,7 @@ class CurvesView(QWidget):
 
     def _show_latest(self):
         """The readout when the mouse is not over the curves: the newest values."""
-        self.readout.setText(latest_text(self.data))
+        self.readout.setText(latest_text(self.data, with_lr=self.compact))
 
     # -- hover ----------------------------------------------------------------------
     def _hover(self, scene_pos):

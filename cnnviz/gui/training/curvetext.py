@@ -16,12 +16,17 @@ def compact_number(v: float) -> str:
     return f"{v:.2g}"
 
 
-def latest_text(data: CurveData) -> str:
-    """The readout when the mouse is not over the curves: the newest values."""
+def latest_text(data: CurveData, with_lr: bool = False) -> str:
+    """The readout when the mouse is not over the curves: the newest values (and, ``with_lr``,
+    the learning rate first on the second line: for when no plot shows it)."""
     if data.is_empty():
         return NO_TRAINING
     last = data.steps.last("step") if len(data.steps) else data.epochs[-1]["step"]
-    return describe(data, last, "latest")[0]
+    text = describe(data, last, "latest")[0]
+    if with_lr and len(data.steps):
+        first, _, rest = text.partition("\n")
+        text = f"{first}\nlr {data.steps.last('lr'):.3g}" + (f" · {rest}" if rest else "")
+    return text
 
 
 def describe(data: CurveData, x: float, what: str = "loss") -> Tuple[str, float]:
@@ -55,7 +60,7 @@ def describe(data: CurveData, x: float, what: str = "loss") -> Tuple[str, float]
     done = [e for e in epochs if e["step"] <= at + stride / 2]
     if what == "latest":
         # where the run is and how it goes, then how good it was at the last evaluation
-        text = f"{head} · lr {s.view('lr')[i]:.3g} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
+        text = f"{head} · loss {s.view('loss_ema')[i]:.3g} (smoothed)"
         if done:
             text += f"\nafter epoch {done[-1]['epoch']}: {_accuracies(done[-1])}"
         return text, at
