@@ -155,6 +155,11 @@ def test_replacing_or_quitting_with_unsaved_training_asks_first(qtbot, window, a
     asked = len(app_questions.asked)
     assert window.new_preset("simple") and len(app_questions.asked) == asked    # nothing to lose: no question
     assert window.training.panel.preset() == "simple"
+    train(qtbot, window)                                         # Train with "New network" replaces it too
+    trained = window.inspector.network
+    app_questions.answer = QMessageBox.Cancel
+    window.training.panel.train_button.click()
+    assert window.inspector.network is trained and "start a new network" in app_questions.asked[-1][1]
 
 
 def test_quitting_while_training_asks_and_ends_fast_when_confirmed(qtbot, window, app_questions):

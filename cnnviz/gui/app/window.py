@@ -83,7 +83,8 @@ class MainWindow(QMainWindow):
         self.kernels = KernelPlayground()
         self.docks.add("kernels", "Kernels", scrolling(self.kernels), tabify_with="pooling")
         self.panels["kernels"].visibilityChanged.connect(self._feed_kernels)
-        self.training = TrainingController(self.inspector, self.settings, parent=self)
+        self.training = TrainingController(self.inspector, self.settings, parent=self,
+                                           may_drop_training=self._may_drop_training)
         self.docks.add("training", "Training", self.training.panel, Qt.LeftDockWidgetArea)
         self.docks.add("curves", "Training curves", self.training.curves, Qt.BottomDockWidgetArea)
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)

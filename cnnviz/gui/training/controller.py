@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from PyQt5.QtCore import QObject, QSettings, Qt, QTimer, pyqtSignal
 
@@ -41,6 +41,10 @@ SHUTDOWN_SECONDS = 10.0
 IDLE, LOADING, RUNNING, PAUSED = "idle", "loading", "running", "paused"
 
 
+def _always(_doing: str) -> bool:
+    return True
+
+
 def default_checkpoint_dir() -> Path:
     """Where autosave checkpoints go: ``<user cache>/checkpoints``."""
     return user_cache_dir() / "checkpoints"
@@ -61,9 +65,11 @@ class TrainingController(QObject):
     errorRaised = pyqtSignal(str, str)
 
     def __init__(self, inspector: Inspector, settings: QSettings, checkpoint_dir: Optional[Path] = None,
-                 parent: Optional[QObject] = None):
+                 parent: Optional[QObject] = None, may_drop_training: Callable[[str], bool] = None):
         super().__init__(parent)
         self.inspector = inspector
+        #: asked before a new network replaces unsaved training ("start a new network"): True to go on
+        self.may_drop_training = may_drop_training or _always
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else default_checkpoint_dir()
         self.panel = TrainingPanel()
         self.source = DataSource(self.panel, settings, self)
@@ -149,6 +155,8 @@ class TrainingController(QObject):
     def train(self) -> None:
         """Train: load the data set if needed, then start a new or continued run."""
         if self.is_running():
+            return
+        if self.panel.start_mode() != START_CONTINUE and not self.may_drop_training("start a new network"):
             return
         self.panel.set_message("")
         self.source.load_then(self._start)
