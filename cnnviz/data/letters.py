@@ -21,7 +21,7 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, Optional, Tuple, Union
+from typing import Callable, Optional, Tuple, Union
 
 import numpy as np
 
@@ -196,28 +196,3 @@ def read_split(path: Union[str, Path]) -> Tuple[np.ndarray, np.ndarray]:
                               f"{labels.dtype} labels of shape {labels.shape}; expected uint8 (N, 28, 28) "
                               f"and uint8 (N,); delete it and it is made again")
     return images, labels
-
-
-def _main(argv=None) -> Dict[str, float]:
-    """`python -m cnnviz.data.letters [--data-dir DIR]`: make both splits and print how long each took."""
-    import argparse
-    import time
-    from .paths import download_dir, resolve_data_dir
-    parser = argparse.ArgumentParser(prog="python -m cnnviz.data.letters", description=_main.__doc__)
-    parser.add_argument("--data-dir", help="data folder (default: $CNNVIZ_DATA_DIR or the user cache)")
-    args = parser.parse_args(argv)
-    folder = download_dir(resolve_data_dir(args.data_dir), "letters")
-    seconds = {}
-    for split, name in FILE_NAMES.items():
-        t0 = time.perf_counter()
-        write_split(folder / name, split)
-        seconds[split] = time.perf_counter() - t0
-        count = PER_CLASS[split] * len(LETTERS)
-        print(f"{split}: {count:,} images in {seconds[split]:.1f} s ({count / seconds[split]:,.0f} images/s) "
-              f"-> {folder / name}", flush=True)
-    print(f"both splits: {sum(seconds.values()):.1f} s on {os.cpu_count()} cores")
-    return seconds
-
-
-if __name__ == "__main__":
-    _main()

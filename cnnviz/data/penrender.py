@@ -178,7 +178,7 @@ def _stroke_widths(stroke, arc, strokes: int, rng, style: Style) -> np.ndarray:
 def _ink(points, radius, image, n: int, side: int) -> np.ndarray:
     """Stamp an anti-aliased disc at every point; overlapping discs keep the darker ink.
 
-    Points are grouped by how far their disc reaches (at most 7 px); each
+    Points are grouped by how many pixels their disc reaches; each
     group is stamped in one pass over (points x offsets of its disc's square),
     never looping over pixels. Papers are padded by the largest reach while
     stamping, so a disc near the edge cannot spill into the next paper.
