@@ -85,7 +85,7 @@ def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
 def split_labels(per_class: int, seed: int) -> np.ndarray:
     """The labels of a split, int64 (26 * per_class,): each class ``per_class`` times, shuffled."""
     labels = np.tile(np.arange(len(LETTERS), dtype=np.int64), per_class)
-    return np.random.default_rng([seed, 1 << 20]).permutation(labels)
+    return np.random.default_rng([seed, 1 << 20]).permutation(labels)     # a stream no chunk uses
 
 
 def _chunk_images(seed: int, k: int, labels: np.ndarray) -> np.ndarray:
