@@ -10,7 +10,6 @@ import platform
 import shlex
 import sys
 import time
-from pathlib import Path
 from typing import Callable, Dict, Tuple
 
 import numpy as np
@@ -284,12 +283,9 @@ def _preview(names, most: int = 4) -> str:
 
 
 # -- predict ---------------------------------------------------------------------
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits.npz"
-
-
 def _predict_args(p):
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, BMP, ...)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="model file (default: the shipped digits model)")
+    p.add_argument("--model", help="model file, or a shipped model's name: digits, letters (default digits)")
     p.add_argument("--top", type=positive_int, default=3, help="how many classes to list per image (default 3)")
 
 
@@ -297,6 +293,8 @@ def _predict(args):
     from ..gui.imagefile import ImageReadError, read_image
     from ..nn.loss import softmax
     from ..preprocess import EmptyImageError, PreprocessError, preprocess
+    from ..shipped import resolve_model
+    args.model = str(resolve_model(args.model))
     model = open_model(args.model)
     net, names = model.network, model.class_names
     results, failures = [], 0

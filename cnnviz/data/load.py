@@ -12,6 +12,7 @@ from .download import Cancel, Progress, download_file
 from .emnist import read_emnist_files, read_emnist_zip
 from .errors import DownloadError, MissingFilesError
 from .idx import read_idx_images, read_idx_labels
+from .letters import read_split as read_letters, write_split as write_letters
 from .npz import read_npz_array
 from .registry import SPLITS, DatasetInfo
 from .status import DatasetFiles, FileStatus, dataset_files
@@ -103,6 +104,18 @@ def _fetch_missing(plan: DatasetFiles, progress: Optional[Progress], cancel: Opt
                                 e.causes) from None
 
 
+def _generate_missing(plan: DatasetFiles, progress: Optional[Progress], cancel: Optional[Cancel],
+                      status: Optional[Callable[[str], None]]) -> None:
+    """Make the plan's missing generated files (the letters data set) in its download folder."""
+    missing = plan.to_generate
+    for number, needed in enumerate(missing, 1):
+        if status:
+            status(f"Generating {needed.filename} ({number} of {len(missing)})")
+        if plan.info.reader != "letters":
+            raise ValueError(f"data set {plan.info.name!r} has no generator")
+        write_letters(plan.download_dir / needed.filename, needed.file.split, progress=progress, cancel=cancel)
+
+
 def _read_raw(info: DatasetInfo, paths_by_split: Dict[str, Dict[str, Path]]
               ) -> Dict[str, Tuple[np.ndarray, np.ndarray]]:
     """Run the data set's reader: {split: (images, labels as stored)}."""
@@ -115,6 +128,8 @@ def _read_raw(info: DatasetInfo, paths_by_split: Dict[str, Dict[str, Path]]
             raw[split] = (read_idx_images(paths["images"]), read_idx_labels(paths["labels"]))
         elif info.reader == "npz":
             raw[split] = (read_npz_array(paths["images"], 3), read_npz_array(paths["labels"], 1))
+        elif info.reader == "letters":
+            raw[split] = read_letters(paths["archive"])
         elif info.reader == "emnist-letters":
             raw[split] = (read_emnist_zip(paths["archive"], split) if "archive" in paths
                           else read_emnist_files(paths["images"], paths["labels"]))
@@ -131,15 +146,21 @@ def load_dataset(name, data_dir=None, download: bool = True, progress: Optional[
     Files are looked for in ``<data_dir>/<name>/`` then ``<data_dir>/``;
     ``data_dir`` defaults to $CNNVIZ_DATA_DIR, then the user cache folder.
     Local files are checked for structure (magic numbers, shapes, counts,
-    label range), downloads also against the official MD5. ``splits`` picks
+    label range), downloads also against the official MD5. A generated data
+    set's missing files (``letters``) are made in ``<data_dir>/<name>/``,
+    whatever ``download`` says: nothing is fetched. ``splits`` picks
     'train' and/or 'test'. ``progress(done_bytes, total_bytes_or_None)`` and
-    ``cancel()`` are passed to each file's download (counts restart per
-    file); ``status(text)`` announces each file; ``timeout`` is in seconds.
-    Raises MissingFilesError (files absent, download=False), DownloadError
-    (files absent and not downloadable), DownloadCancelled, DataFormatError
-    (a file is malformed), UnknownDatasetError or DataError (bad split name).
+    ``cancel()`` are passed to each file's download or generation (counts
+    restart per file); ``status(text)`` announces each file; ``timeout`` is in
+    seconds. Raises MissingFilesError (files absent, download=False),
+    DownloadError (files absent and not downloadable), DownloadCancelled,
+    DataFormatError (a file is malformed), UnknownDatasetError or DataError
+    (bad split name, or a data folder a generated file cannot be written to).
     """
     plan = dataset_files(name, data_dir, splits)
+    if plan.to_generate:
+        _generate_missing(plan, progress, cancel, status)
+        plan = dataset_files(plan.info, data_dir, splits)
     if plan.missing:
         if not download:
             raise MissingFilesError(

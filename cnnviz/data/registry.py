@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from .errors import UnknownDatasetError
+from .letters import FILE_NAMES as LETTERS_FILES
 
 SPLITS = ("train", "test")
 
 # Which reader turns a split's files into arrays (see load.py).
-READERS = ("idx", "npz", "cifar10", "emnist-letters")
+READERS = ("idx", "npz", "cifar10", "emnist-letters", "letters")
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,14 @@ class DataFile:
     ``split`` is 'train' or 'test', or None for an archive that holds both.
     ``role`` is 'images', 'labels' or 'archive'. ``md5`` is the official
     checksum (hex, lower case); None marks a file that is only accepted
-    locally (e.g. EMNIST members already taken out of the zip).
+    locally (e.g. EMNIST members already taken out of the zip) or that is
+    ``generated``: made on this computer when missing, never downloaded.
     """
     filename: str
     role: str
     split: Optional[str]
     md5: Optional[str]
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,13 @@ CIFAR10 = DatasetInfo(
     files=(DataFile("cifar-10-python.tar.gz", "archive", None, "c58f30108f718f92721af3b95e74349a"),),
 )
 
-REGISTRY = {info.name: info for info in (MNIST, FASHION_MNIST, KMNIST, EMNIST_LETTERS, CIFAR10)}
+# Made here from stroke fonts (see letters.py): no download, no checksum.
+LETTERS = DatasetInfo(
+    name="letters", title="Letters A-Z drawn from stroke fonts (made on this computer, no download)",
+    reader="letters", image_shape=(1, 28, 28), class_names=tuple(string.ascii_uppercase), mirrors=(),
+    files=tuple(DataFile(name, "archive", split, None, generated=True) for split, name in LETTERS_FILES.items()))
+
+REGISTRY = {info.name: info for info in (MNIST, FASHION_MNIST, KMNIST, EMNIST_LETTERS, LETTERS, CIFAR10)}
 
 
 def available_datasets() -> Tuple[str, ...]:

@@ -32,6 +32,11 @@ class FileStatus:
     def downloadable(self) -> bool:
         return self.file.md5 is not None
 
+    @property
+    def generated(self) -> bool:
+        """True for a file made on this computer when missing (see DataFile.generated)."""
+        return self.file.generated
+
 
 @dataclass(frozen=True)
 class DatasetFiles:
@@ -60,8 +65,13 @@ class DatasetFiles:
 
     @property
     def ready(self) -> bool:
-        """True when every requested split can be read without downloading."""
+        """True when every requested split can be read as it is: nothing to download or make."""
         return not self.missing
+
+    @property
+    def to_generate(self) -> Tuple[FileStatus, ...]:
+        """The missing files that loading makes on this computer instead of downloading."""
+        return tuple(s for s in self.missing if s.generated)
 
 
 def check_splits(splits: Iterable[str]) -> Tuple[str, ...]:
