@@ -238,3 +238,12 @@ def test_small_screens_keep_the_settings_and_the_curves_readable(qtbot, window, 
         assert upper_end + 2 <= lower_start, spans                # the names never run into each other
     pooling = window.panels["pooling"].widget()
     assert pooling.readout.lines == 2                              # hover texts have two lines
+
+
+def test_a_data_set_made_on_this_computer_is_not_called_missing(qtbot, window, tmp_path):
+    t = window.training
+    t.set_data_dir(tmp_path / "empty")
+    t.panel.dataset_box.setCurrentIndex(t.panel.dataset_box.findData("letters"))
+    text = t.panel.files_label.text()
+    assert "not made yet" in text and "Train makes them" in text and "missing" not in text
+    assert not t.panel.files_label.property("problem")

@@ -76,6 +76,11 @@ class DataSource(QObject):
             folders = sorted({str(s.path.parent) for s in plan.files})
             self.panel.set_files_text(f"{plan.info.title}: files found in", path=", ".join(folders))
             return
+        if plan.to_generate and len(plan.to_generate) == len(plan.missing):
+            # nothing to fetch: Train makes them on this computer (no alarm colour)
+            self.panel.set_files_text(f"{plan.info.title}: not made yet; Train makes them on this computer "
+                                      f"(about a minute) in the folder below.", path=str(plan.download_dir))
+            return
         missing = ", ".join(s.filename for s in plan.missing)
         count = len(plan.missing)
         them = "them" if count > 1 else "it"
