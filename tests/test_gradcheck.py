@@ -7,7 +7,7 @@ from cnnviz.nn.gradcheck import TOLERANCE, check_layer, check_network, relative_
 from cnnviz.nn.residual import walk_layers
 
 # The expensive presets keep their structure at a smaller input.
-SIDE = {"simple": 28, "liteocr": 28, "lenet5": 28, "two-conv": 12, "deep": 12, "resnet-mini": 14}
+SIDE = {"simple": 28, "liteocr": 28, "lenet5": 28, "two-conv": 12, "deep": 12, "resnet-mini": 14, "bn-conv": 12}
 
 
 def batch_for(net, seed, n=2):

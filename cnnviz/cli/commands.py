@@ -5,8 +5,6 @@ human-readable form itself when ``--json`` is not given.
 """
 from __future__ import annotations
 
-import os
-import platform
 import shlex
 import sys
 import time
@@ -71,6 +69,9 @@ def _bench_args(p):
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
     p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
+    p.add_argument("--compare-torch", action="store_true",
+                   help="also run the same networks in PyTorch (if installed) in this process and print "
+                        "the ratios cnnviz / PyTorch")
     p.add_argument("--headless-seconds", type=positive_float,
                    help="with --gui: seconds of the headless comparison (default: same as --seconds); "
                         "a short one makes a long memory run affordable")
@@ -84,7 +85,14 @@ def _bench(args):
         from ..gui.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
-    from ..bench import bench_presets
+    if args.compare_torch:
+        from ..bench import compare_presets
+        from ..torchref import NotComparable
+        try:
+            return compare_presets(args.presets, args.seconds, report=lambda text: say(args, text))
+        except (ImportError, NotComparable) as e:
+            raise UserError(str(e)) from None
+    from ..bench import bench_presets, machine_info
     say(args, f"{'preset':<12} {'params':>10} {'train samples/s':>16} {'trace ms p50':>13} "
               f"{'p95':>7} {'peak MB':>8}")
     out = {}
@@ -93,8 +101,7 @@ def _bench(args):
         out[name] = r
         say(args, f"{name:<12} {r['params']:>10,} {r['train_samples_per_s']:>16,.0f} {r['trace_ms_p50']:>13.3f} "
                   f"{r['trace_ms_p95']:>7.3f} {r['peak_memory_mb']:>8.1f}")
-    return {"presets": out, "batch": 100, "optimizer": "adam", "dtype": "float32",
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}}
+    return {"presets": out, "batch": 100, "optimizer": "adam", "dtype": "float32", "machine": machine_info()}
 
 
 # -- data -----------------------------------------------------------------------

@@ -95,13 +95,15 @@ def filter_spectra(w: np.ndarray, size: Tuple[int, int], buffer: Buffer = _fresh
 
 
 def conv2d_fft(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, mode: str = "valid",
-               buffer: Buffer = _fresh, keep: bool = False, w_spectra: Optional[np.ndarray] = None):
+               buffer: Buffer = _fresh, keep: bool = False, w_spectra: Optional[np.ndarray] = None,
+               w_complex: Optional[np.ndarray] = None):
     """Stride-1 convolution layer output by FFT.
 
     x: (N, C, H, W) input; w: (F, C, KH, KW) filters; b: (F,) biases or None.
     mode ``'full'`` gives (N, F, H+KH-1, W+KW-1), ``'valid'`` (N, F, H-KH+1, W-KW+1),
     in x's dtype. ``buffer(name, shape, dtype)`` supplies work arrays (fresh ones
-    by default); ``w_spectra``, when given, is :func:`filter_spectra` of ``w``.
+    by default); ``w_spectra``, when given, is :func:`filter_spectra` of ``w`` and
+    ``w_complex`` :func:`complex_spectra` of that.
     With ``keep=True`` returns ``(y, (X, V))``, the input's and the filters'
     spectra that :func:`conv2d_fft_backward` needs.
     """
@@ -112,15 +114,44 @@ def conv2d_fft(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, mode: 
     if c != c2:
         raise ValueError(f"input has {c} channels but the filters expect {c2}")
     size = fft_grid((h, wd), (kh, kw))
-    xs = _spectra(x, size, buffer("fft_x", (_freqs(size), n, 2 * c), x.dtype))
     vs = filter_spectra(w.astype(x.dtype, copy=False), size) if w_spectra is None else w_spectra
-    ys = np.matmul(xs, vs, out=buffer("fft_y", (_freqs(size), n, 2 * f), x.dtype))
     if mode == "valid":
         rows, cols, out_hw = slice(kh - 1, h), slice(kw - 1, wd), (h - kh + 1, wd - kw + 1)
     else:
         rows, cols, out_hw = slice(None), slice(None), size
-    y = _maps(ys, size, rows, cols, buffer("y", (n, f) + out_hw, x.dtype), b)
+    y = buffer("y", (n, f) + out_hw, x.dtype)
+    if not keep and n <= FEW_IMAGES:
+        return _few_images(x, complex_spectra(vs) if w_complex is None else w_complex, size, rows, cols, y, b)
+    xs = _spectra(x, size, buffer("fft_x", (_freqs(size), n, 2 * c), x.dtype))
+    ys = np.matmul(xs, vs, out=buffer("fft_y", (_freqs(size), n, 2 * f), x.dtype))
+    _maps(ys, size, rows, cols, y, b)
     return (y, (xs, vs)) if keep else y
+
+
+# Batches of at most this many images (at inference) multiply complex spectra directly.
+FEW_IMAGES = 4
+
+
+def complex_spectra(vs: np.ndarray) -> np.ndarray:
+    """The filters' spectra as complex (freqs, C, F) from :func:`filter_spectra`'s real blocks."""
+    c, f = vs.shape[1] // 2, vs.shape[2] // 2
+    v = np.empty((vs.shape[0], c, f), np.result_type(vs.dtype, np.complex64))
+    v.real, v.imag = vs[:, :c, :f], vs[:, :c, f:]
+    return v
+
+
+def _few_images(x, v, size, rows, cols, out, b):
+    """:func:`conv2d_fft` for a few images with complex filter spectra ``v`` (freqs, C, F):
+    one complex product per frequency (the split real form pays off only for batches)."""
+    n, c = x.shape[:2]
+    f = v.shape[2]
+    spec = np.fft.rfft2(x, s=size).reshape(n, c, -1).transpose(2, 0, 1)     # freqs N C
+    y = np.matmul(spec.astype(v.dtype, copy=False), v)                        # freqs N F
+    maps = np.fft.irfft2(y.transpose(1, 2, 0).reshape(n, f, size[0], -1), s=size)
+    np.copyto(out, maps[:, :, rows, cols], casting="same_kind")
+    if b is not None:
+        out += b.reshape(1, -1, 1, 1)
+    return out
 
 
 def conv2d_fft_backward(dy: np.ndarray, spectra, in_hw, khw, mode: str, need_dx: bool = True,

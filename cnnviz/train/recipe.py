@@ -16,8 +16,10 @@ from typing import Optional, Sequence
 from ..augment import Augmenter
 from ..modelio import default_preprocessing, save_model
 from ..nn import Network, preset_spec
+from ..nn.loss import SoftmaxCrossEntropy
 from ..nn.optim import make_optimizer
 from .history import History
+from .schedule import SCHEDULES, make_schedule
 from .trainer import TrainConfig, Trainer
 
 
@@ -35,6 +37,8 @@ class Recipe:
     augment: bool = False
     seed: int = 0
     limit: Optional[int] = None       # use only the first N training images
+    schedule: str = "constant"        # learning-rate schedule (see cnnviz.train.schedule); lr is its peak
+    label_smoothing: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,6 +54,8 @@ class Recipe:
             ("dropout", self.dropout is None or (_finite(self.dropout) and 0 <= self.dropout < 1),
              "in [0, 1) or None"),
             ("seed", isinstance(self.seed, numbers.Integral) and self.seed >= 0, "an integer >= 0"),
+            ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
+            ("label_smoothing", _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1, "in [0, 1)"),
         )
         return [f"{name} must be {rule}, got {getattr(self, name)!r}" for name, ok, rule in checks if not ok]
 
@@ -111,9 +117,12 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     if network is None:
         network = build_network(recipe, data.image_shape, len(data.class_names))
     optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
+    optimizer.schedule = make_schedule(recipe.schedule, recipe.lr, recipe.epochs * math.ceil(len(x) / recipe.batch))
     augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
     config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed)
-    return Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    trainer = Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    trainer.loss_fn = SoftmaxCrossEntropy(recipe.label_smoothing)
+    return trainer
 
 
 def save_trained(path, trainer: Trainer, data, recipe: Recipe, command: Optional[str] = None,
