@@ -145,48 +145,52 @@ def _train_args(p):
     from ..nn import PRESETS
     from ..nn.init import INITS
     from ..nn.optim import OPTIMIZERS
-    p.add_argument("--arch", default="simple", choices=list(PRESETS), help="preset (default simple)")
+    from ..train.recipe import RECIPES
+    p.add_argument("--recipe", choices=list(RECIPES), help="start from a named recipe (preset, schedule and "
+                   "settings; the options below change it): " + "; ".join(f"{k}: {v.arch}, {v.summary()}" for k, v in RECIPES.items()))
+    # None: the recipe's value (without --recipe, the default in the help).
+    p.add_argument("--arch", choices=list(PRESETS), help="preset (default simple)")
     _data_args(p)
-    p.add_argument("--epochs", type=positive_int, default=5)
-    p.add_argument("--batch", type=positive_int, default=100, help="mini-batch size (default 100)")
-    p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
-    p.add_argument("--lr", type=positive_float, default=0.001, help="learning rate (default 0.001)")
-    p.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    p.add_argument("--epochs", type=positive_int, help="(default 5)")
+    p.add_argument("--batch", type=positive_int, help="mini-batch size (default 100)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="(default adam)")
+    p.add_argument("--lr", type=positive_float, help="learning rate, the peak of a schedule (default 0.001)")
+    p.add_argument("--weight-decay", type=non_negative_float, help="(default 0)")
     p.add_argument("--init", choices=INITS, help="weight initialisation for every layer (default: the preset's)")
     p.add_argument("--dropout", type=dropout_rate, help="dropout rate for every dropout layer, in [0, 1) "
                                                         "(default: the preset's)")
     p.add_argument("--limit", type=positive_int, help="train on the first N images only")
-    p.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling, stroke thickness")
+    p.add_argument("--augment", action="store_true", default=None,
+                   help="random shifts, rotations, scaling, stroke thickness")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--out", default="model.npz", help="model file to write, ending in .npz (default model.npz)")
 
 
 def _train(args):
     from ..modelio import ModelFileError
-    from ..train.recipe import Recipe, prepare, save_trained
+    from ..train.recipe import make_recipe, prepare, save_trained
     from .progress import ProgressBar
     problem = model_out_problem(args.out)
     if problem:
         raise UserError(problem)
-    recipe = Recipe(arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
-                    optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
-                    dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
+    recipe = make_recipe(args.recipe, arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
+                         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
+                         dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
     data = load_data(args)
     try:
         trainer = prepare(recipe, data)
     except ValueError as e:
         raise UserError(str(e)) from None
     net = trainer.net
-    say(args, f"training {args.arch} ({net.num_params():,} parameters) on {data.name}: "
-              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {args.epochs} epochs, "
-              f"batch {args.batch}, {args.optimizer} lr {args.lr:g}" + (", augmented" if args.augment else ""))
+    say(args, f"training {recipe.arch} ({net.num_params():,} parameters) on {data.name}: "
+              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {recipe.summary()}")
     bar = None
     t_start = time.perf_counter()
     done = None
     for event in trainer.steps():
         if event.kind == "step":
             if bar is None:
-                bar = ProgressBar(f"epoch {event.epoch}/{args.epochs}")
+                bar = ProgressBar(f"epoch {event.epoch}/{recipe.epochs}")
             bar.update(event.batch, event.batches,
                        f"loss {event.loss:.3f}  {event.samples_per_s:,.0f} samples/s")
         elif event.kind == "epoch":

@@ -76,6 +76,7 @@ class Network:
             out = layer.build(out, rng, self.dtype, allocate)
         self.output_shape = out
         self._train_plan = training_plan(self.layers)
+        self._entries = None                # the structure does not change: listed once
         if len(out) != 1:
             raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
 
@@ -175,6 +176,11 @@ class Network:
     def entries(self) -> List[LayerEntry]:
         """Every position of :meth:`trace`, in its order: the input, each layer (a residual
         block's inner layers as ``"block.inner"`` before the block's sum), the softmax."""
+        if self._entries is None:
+            self._entries = self._list_entries()
+        return list(self._entries)
+
+    def _list_entries(self) -> List[LayerEntry]:
         rows = [LayerEntry("input", "Input", "", self.input_shape, None)]
         for layer in self.layers:
             for inner in getattr(layer, "layers", ()):

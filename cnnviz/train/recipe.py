@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Optional, Sequence
 
 from ..augment import Augmenter
@@ -39,9 +39,22 @@ class Recipe:
     limit: Optional[int] = None       # use only the first N training images
     schedule: str = "constant"        # learning-rate schedule (see cnnviz.train.schedule); lr is its peak
     label_smoothing: float = 0.0
+    train_eval_limit: int = 10000     # training images whose accuracy is measured after each epoch
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def summary(self) -> str:
+        """The training settings in one line, e.g. "3 epochs, batch 100, adam lr 0.005 one-cycle"."""
+        parts = [f"{self.epochs} epochs, batch {self.batch}, {self.optimizer} lr {self.lr:g}"
+                 + ("" if self.schedule == "constant" else f" {self.schedule}")]
+        if self.weight_decay:
+            parts.append(f"weight decay {self.weight_decay:g}")
+        if self.label_smoothing:
+            parts.append(f"label smoothing {self.label_smoothing:g}")
+        if self.augment:
+            parts.append("augmented")
+        return ", ".join(parts)
 
     def problems(self) -> list:
         """The settings out of range, one sentence each (empty when the recipe can run)."""
@@ -56,8 +69,23 @@ class Recipe:
             ("seed", isinstance(self.seed, numbers.Integral) and self.seed >= 0, "an integer >= 0"),
             ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
             ("label_smoothing", _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1, "in [0, 1)"),
+            ("train_eval_limit", _positive_int(self.train_eval_limit), "a positive integer"),
         )
         return [f"{name} must be {rule}, got {getattr(self, name)!r}" for name, ok, rule in checks if not ok]
+
+
+# Named recipes: a preset with the schedule and settings that train it well.
+RECIPES = {
+    "fast": Recipe(arch="bn-conv", epochs=3, lr=0.005, schedule="one-cycle", label_smoothing=0.1, augment=True,
+                   train_eval_limit=2000),
+}
+
+
+def make_recipe(name: Optional[str] = None, **settings) -> Recipe:
+    """The recipe called ``name`` (or the defaults when None) with every setting in
+    ``settings`` that is not None put in its place."""
+    base = Recipe() if name is None else RECIPES[name]
+    return replace(base, **{k: v for k, v in settings.items() if v is not None})
 
 
 def _positive_int(value) -> bool:
@@ -119,7 +147,8 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
     optimizer.schedule = make_schedule(recipe.schedule, recipe.lr, recipe.epochs * math.ceil(len(x) / recipe.batch))
     augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
-    config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed)
+    config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed,
+                         train_eval_limit=recipe.train_eval_limit)
     trainer = Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
     trainer.loss_fn = SoftmaxCrossEntropy(recipe.label_smoothing)
     return trainer
