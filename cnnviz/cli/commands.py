@@ -146,8 +146,9 @@ def _train_args(p):
     from ..nn.init import INITS
     from ..nn.optim import OPTIMIZERS
     from ..train.recipe import RECIPES
-    p.add_argument("--recipe", choices=list(RECIPES), help="start from a named recipe (preset, schedule and "
-                   "settings; the options below change it): " + "; ".join(f"{k}: {v.arch}, {v.summary()}" for k, v in RECIPES.items()))
+    named = "; ".join(f"{name}: {r.arch}, {r.summary()}" for name, r in RECIPES.items())
+    p.add_argument("--recipe", choices=list(RECIPES),
+                   help=f"start from a named recipe (the options below change it): {named}")
     # None: the recipe's value (without --recipe, the default in the help).
     p.add_argument("--arch", choices=list(PRESETS), help="preset (default simple)")
     _data_args(p)

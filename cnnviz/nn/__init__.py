@@ -15,7 +15,7 @@ from .residual import Residual
 from .shapes import ShapeError, output_size
 
 __all__ = [
-    "AvgPool2D", "BatchNorm1D", "BatchNorm2D", "Conv2D", "Dense", "Dropout", "Flatten", "LAYER_TYPES", "Layer", "LayerEntry", "LayerOutput",
-    "MaxPool2D", "Network", "PRESETS", "ReLU", "Residual", "ShapeError", "Sigmoid", "SoftmaxCrossEntropy",
+    "AvgPool2D", "BatchNorm1D", "BatchNorm2D", "Conv2D", "Dense", "Dropout", "Flatten", "LAYER_TYPES", "Layer",
+    "LayerEntry", "LayerOutput", "MaxPool2D", "Network", "PRESETS", "ReLU", "Residual", "ShapeError", "Sigmoid", "SoftmaxCrossEntropy",
     "SpecError", "Tanh", "col2im", "conv2d_fft", "im2col", "output_size", "preset_spec", "softmax",
 ]

@@ -48,51 +48,42 @@ class _BatchNorm(Layer):
         return in_shape
 
     # -- computing ---------------------------------------------------------------
-    # Statistics are taken on the batch-last view (C, S): one contiguous row per channel.
+    # Everything is per channel, on the batch-last view (C, S) with one contiguous row per
+    # channel: each pass works through a few channels at a time (split over the cores),
+    # taking their statistics and writing their outputs while the rows are in cache.
     @staticmethod
     def _rows(a: np.ndarray) -> np.ndarray:
         """(C, S) batch-last rows of a (N, C, ...) or (N, D) array (a copy unless a is batch-last)."""
         return layout.memory(a).reshape(a.shape[1], -1)
 
-    @staticmethod
-    def _affine(src, scale, shift, out) -> None:
-        """out = src * scale[c] + shift[c] for (C, S) rows, split over the cores."""
-        scale, shift = scale[:, None], shift[:, None]
-
-        def part(lo, hi):
-            np.multiply(src[lo:hi], scale[lo:hi], out=out[lo:hi])
-            out[lo:hi] += shift[lo:hi]
-        split_run(part, len(src), src.size)
-
-    @staticmethod
-    def _dot(a, b) -> np.ndarray:
-        """Per-row sum of a * b over (C, S) rows: (C,)."""
-        out = np.empty(len(a), a.dtype)
-
-        def part(lo, hi):
-            np.einsum("cs,cs->c", a[lo:hi], b[lo:hi], out=out[lo:hi])
-        split_run(part, len(a), a.size)
-        return out
-
     def forward(self, x, train=False):
         """Same shape as x: gamma (x - mean) / sqrt(var + eps) + beta per channel, with the batch's
         statistics in training (updating the running ones) and the running ones at inference."""
         xr = self._rows(x)
-        gamma, beta = self.params["gamma"], self.params["beta"]
+        gamma, beta = self.params["gamma"][:, None], self.params["beta"][:, None]
         y = self._like("y", x, train)
+        yr = self._rows(y)
         if not train:
-            scale = gamma / np.sqrt(self.state["var"] + self.eps)
-            self._affine(xr, scale, beta - self.state["mean"] * scale, self._rows(y))
+            scale = gamma / np.sqrt(self.state["var"][:, None] + self.eps)
+            shift = beta - self.state["mean"][:, None] * scale
+            np.multiply(xr, scale, out=yr)
+            yr += shift
             return y
-        m = xr.shape[1]
-        mean = xr.sum(axis=1) / m
+        c, m = xr.shape
         xc = self._rows(self._like("xc", x, True))
-        self._affine(xr, np.ones_like(mean), -mean, xc)
-        var = self._dot(xc, xc) / m
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        self._xc, self._inv_std, self._scale = xc, inv_std, gamma * inv_std
-        self._affine(xc, self._scale, beta, self._rows(y))
-        self._update_running(mean, var, m)
+        mean, var = np.empty((c, 1), x.dtype), np.empty((c, 1), x.dtype)
+
+        def part(lo, hi):                    # channels lo..hi
+            ch = slice(lo, hi)
+            np.divide(xr[ch].sum(axis=1, keepdims=True), m, out=mean[ch])
+            np.subtract(xr[ch], mean[ch], out=xc[ch])
+            np.einsum("cs,cs->c", xc[ch], xc[ch], out=var[ch, 0])
+            var[ch] /= m
+            np.multiply(xc[ch], gamma[ch] / np.sqrt(var[ch] + self.eps), out=yr[ch])
+            yr[ch] += beta[ch]
+        split_run(part, c, 6 * xr.size)
+        self._xc, self._inv_std = xc, 1.0 / np.sqrt(var + self.eps)
+        self._update_running(mean[:, 0], var[:, 0], m)
         return y
 
     def _update_running(self, mean, var, m) -> None:
@@ -109,26 +100,27 @@ class _BatchNorm(Layer):
         """dy (same shape as x) -> dx; fills grads gamma and beta (C,).
 
         With xc = x - mean, the input gradient is per channel an affine
-        combination of dy and xc: scale (dy - sum(dy)/m - xc inv_std^2 sum(dy xc)/m).
+        combination of dy and xc: scale (dy - sum(dy)/m - xc inv_std^2 sum(dy xc)/m),
+        with scale = gamma inv_std.
         """
-        dyr, xc = self._rows(dy), self._xc
-        m = dyr.shape[1]
-        dbeta = dyr.sum(axis=1)
-        dot = self._dot(dyr, xc)
-        np.copyto(self.grads["beta"], dbeta)
-        np.copyto(self.grads["gamma"], dot * self._inv_std)
-        if not need_dx:
-            return None
-        scale = self._scale
-        b = (-scale * self._inv_std ** 2 * dot / m)[:, None]
-        dx = self._like("dx", dy, True)
-        dxr, tmp = self._rows(dx), self._rows(self._like("tmp", dy, True))
-        self._affine(dyr, scale, -scale * dbeta / m, dxr)
+        dyr, xc, inv_std = self._rows(dy), self._xc, self._inv_std
+        c, m = dyr.shape
+        scale = self.params["gamma"][:, None] * inv_std
+        dbeta, dot = np.empty((c, 1), dy.dtype), np.empty((c, 1), dy.dtype)
+        dx = self._like("dx", dy, True) if need_dx else None
+        dxr = self._rows(dx) if need_dx else None
 
-        def part(lo, hi):                    # dx += b xc
-            np.multiply(xc[lo:hi], b[lo:hi], out=tmp[lo:hi])
-            dxr[lo:hi] += tmp[lo:hi]
-        split_run(part, len(dxr), dxr.size)
+        def part(lo, hi):                    # channels lo..hi
+            ch = slice(lo, hi)
+            np.sum(dyr[ch], axis=1, keepdims=True, out=dbeta[ch])
+            np.einsum("cs,cs->c", dyr[ch], xc[ch], out=dot[ch, 0])
+            if need_dx:
+                np.multiply(xc[ch], -scale[ch] * inv_std[ch] ** 2 * dot[ch] / m, out=dxr[ch])
+                dxr[ch] -= scale[ch] * dbeta[ch] / m
+                dxr[ch] += dyr[ch] * scale[ch]
+        split_run(part, c, 6 * dyr.size)
+        np.copyto(self.grads["beta"], dbeta[:, 0])
+        np.copyto(self.grads["gamma"], (dot * inv_std)[:, 0])
         return dx
 
     def check_state(self, state):

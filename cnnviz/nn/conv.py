@@ -46,7 +46,8 @@ class Conv2D(SlidingWindow, Layer):
     type = "conv"
     kind = "Conv2D"
     METHODS = ("im2col", "fft")
-    # With at most this many numbers per window, the FFT method's backward pass uses im2col.
+    # Windows of at least this many numbers take the FFT method's backward pass through the
+    # FFT too; smaller ones (a first layer's) through im2col, which is faster for them.
     FFT_BACKWARD_MIN = 65
 
     def __init__(self, filters: int, kernel=3, stride=1, padding="valid", name=None,
@@ -147,7 +148,8 @@ class Conv2D(SlidingWindow, Layer):
         def weight_product(lo, hi):             # output rows lo..hi: cols @ dy.T runs faster than dy @ cols.T
             span = slice(lo * per_row, hi * per_row)
             return cols[:, span] @ dy_m[:, span].T
-        gwb_t = parallel.split_sum(weight_product, self.out_hw[0], work, self._buffer("gwb_t", cols.shape[:1] + (f,), True))
+        gwb_t = self._buffer("gwb_t", (cols.shape[0], f), True)
+        parallel.split_sum(weight_product, self.out_hw[0], work, gwb_t)
         self._store_grads(gwb_t[:k].T, gwb_t[k:].sum(axis=0), None)
         if not need_dx:
             return None
@@ -158,7 +160,6 @@ class Conv2D(SlidingWindow, Layer):
         w_t = self.params["W"].reshape(f, k).T
         dxp = self._buffer("dxp", (n, self.in_shape[0]) + tuple(self.padded_hw), True, batch_last=True)
         dxp_m = layout.memory(dxp)
-
         c = self.in_shape[0]
         groups = max(1, c // 8)                 # 8 or more channels a piece keep the product efficient
 

@@ -12,7 +12,7 @@ from .fused import training_plan
 from .layer import Layer
 from .loss import softmax
 from .registry import SpecError, layer_from_spec
-from .residual import Residual, _own, walk_layers
+from .residual import Residual, named_part, walk_layers
 from .shapes import ShapeError
 
 
@@ -137,7 +137,7 @@ class Network:
         """Copy ``state`` into :attr:`state`; names and shapes must match exactly and every
         layer must accept its values (ValueError otherwise, with nothing changed)."""
         for layer in self.layers:
-            layer.check_state(_own(state, layer.name))
+            layer.check_state(named_part(state, layer.name))
         _copy_into(self.state, state, "state array")
 
     def copy(self, dtype=None) -> "Network":

@@ -6,8 +6,7 @@ Matrix products are split the same way (:func:`matmul`): the engine runs its
 BLAS single-threaded and cuts each product into pieces itself. Every split is
 one hand-over to the threads and one wait; a multi-threaded BLAS instead
 synchronises its threads inside every product, and when another program keeps
-a core busy each of those waits can last a scheduler time slice (a step of
-the ``deep`` preset was measured 3x slower that way).
+a core busy each of those waits can last a scheduler time slice.
 """
 from __future__ import annotations
 
@@ -79,13 +78,6 @@ def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     drain()
     for f in futures:
         f.result()
-
-
-def copyto(dst, src) -> None:
-    """np.copyto(dst, src) for same-shape arrays, split along the first axis."""
-    def part(lo, hi):
-        np.copyto(dst[lo:hi], src[lo:hi])
-    split_run(part, dst.shape[0], dst.size)
 
 
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:

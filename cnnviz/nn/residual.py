@@ -80,7 +80,7 @@ class Residual(Layer):
 
     def check_state(self, state):
         for layer in self.layers:
-            layer.check_state(_own(state, layer.name))
+            layer.check_state(named_part(state, layer.name))
 
     def release(self):
         super().release()
@@ -94,9 +94,9 @@ class Residual(Layer):
         return "F(x)+x: " + ", ".join(l.kind for l in self.layers)
 
 
-def _own(state: dict, name: str) -> dict:
-    """The entries of ``state`` belonging to layer ``name`` ("name.key"), by key."""
-    return {k[len(name) + 1:]: v for k, v in state.items() if k.startswith(name + ".")}
+def named_part(arrays: dict, name: str) -> dict:
+    """The entries of ``arrays`` ({"layer.key": ...}) that belong to layer ``name``, by key."""
+    return {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + ".")}
 
 
 def walk_layers(layers: List[Layer]):
