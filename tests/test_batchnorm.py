@@ -133,9 +133,9 @@ def test_missing_or_impossible_running_statistics_are_refused(tmp_path):
     rewrite(path, tmp_path / "missing.npz", drop=("state/bn2.var",))
     with pytest.raises(ModelFileError, match="state array 'bn2.var' is missing"):
         load_model(tmp_path / "missing.npz")
-    rewrite(path, tmp_path / "negative.npz", change={"state/bn1.var": -np.ones(32, np.float32)})
+    rewrite(path, tmp_path / "negative.npz", change={"state/bn1.var": -np.ones_like(net.state["bn1.var"])})
     with pytest.raises(ModelFileError, match="bn1.*negative"):
         load_model(tmp_path / "negative.npz")
-    rewrite(path, tmp_path / "nan.npz", change={"state/bn3.mean": np.full(128, np.nan, np.float32)})
+    rewrite(path, tmp_path / "nan.npz", change={"state/bn3.mean": np.full_like(net.state["bn3.mean"], np.nan)})
     with pytest.raises(ModelFileError, match="bn3.mean.*NaN"):
         load_model(tmp_path / "nan.npz")

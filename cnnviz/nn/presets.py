@@ -122,7 +122,7 @@ def resnet_mini(input_shape, classes, init="he"):
     ]
 
 
-def bn_conv(input_shape, classes, widths=(32, 64), hidden=128, init="he"):
+def bn_conv(input_shape, classes, widths=(24, 48), hidden=128, init="he"):
     """Batch-normalised convolutions: [conv 3x3 same -> BatchNorm -> ReLU -> maxpool 2]
     per width in ``widths`` -> dense ``hidden`` -> BatchNorm -> ReLU -> dense. The
     normalisation lets it train with large learning rates (the ``fast`` recipe); the

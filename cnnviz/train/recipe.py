@@ -76,7 +76,7 @@ class Recipe:
 
 # Named recipes: a preset with the schedule and settings that train it well.
 RECIPES = {
-    "fast": Recipe(arch="bn-conv", epochs=3, lr=0.005, schedule="one-cycle", label_smoothing=0.1, augment=True,
+    "fast": Recipe(arch="bn-conv", epochs=4, lr=0.005, schedule="one-cycle", label_smoothing=0.1, augment=True,
                    train_eval_limit=2000),
 }
 
