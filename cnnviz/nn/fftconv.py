@@ -11,9 +11,10 @@ are kept frequency-major and split into real and imaginary halves,
 (frequencies, images, [real channels | imaginary channels]), so that each
 product is a single real one: [Xr Xi] @ [[Vr, Vi], [-Vi, Vr]] = [Yr Yi]. Real
 products of that size run several times faster in BLAS than complex ones.
-Work stays in float32 for float32 input (numpy 1.x computes the FFT itself in
-double precision; its result is cast back) and in float64 for float64 input
-(the gradient check). The transforms are split over the images and threads.
+Work stays in float32 for float32 input and in float64 for float64 input (the
+gradient check), except the forward transforms, which run in double precision
+(numpy 2's real-input FFT is several times slower in single precision) and are
+cast back. The transforms are split over the images and threads.
 
 The backward pass uses the same spectra. With g the output gradient placed
 on the (H+K-1, W+K-1) grid, G its spectrum, X the input's and V the flipped
@@ -45,6 +46,11 @@ def _freqs(size) -> int:
     return size[0] * (size[1] // 2 + 1)
 
 
+def _rfft2(a: np.ndarray, size) -> np.ndarray:
+    """np.fft.rfft2 of the last two axes of ``a`` zero-padded to ``size``, computed in float64."""
+    return np.fft.rfft2(a.astype(np.float64, copy=False), s=size)
+
+
 def _spectra(a: np.ndarray, size: Tuple[int, int], out: np.ndarray, flip: bool = False) -> np.ndarray:
     """rfft2 of every (H, W) map of ``a`` (A, B, H, W), zero-padded to ``size`` and flipped
     first when ``flip``, written split and frequency-major into ``out`` (freqs, A, 2B)."""
@@ -52,7 +58,7 @@ def _spectra(a: np.ndarray, size: Tuple[int, int], out: np.ndarray, flip: bool =
     src = a[:, :, ::-1, ::-1] if flip else a
 
     def part(lo, hi):
-        s = np.fft.rfft2(src[lo:hi], s=size).reshape(hi - lo, c, -1).transpose(2, 0, 1)
+        s = _rfft2(src[lo:hi], size).reshape(hi - lo, c, -1).transpose(2, 0, 1)
         out[:, lo:hi, :c] = s.real
         out[:, lo:hi, c:] = s.imag
     split_run(part, n, out.size)
@@ -145,7 +151,7 @@ def _few_images(x, v, size, rows, cols, out, b):
     one complex product per frequency (the split real form pays off only for batches)."""
     n, c = x.shape[:2]
     f = v.shape[2]
-    spec = np.fft.rfft2(x, s=size).reshape(n, c, -1).transpose(2, 0, 1)     # freqs N C
+    spec = _rfft2(x, size).reshape(n, c, -1).transpose(2, 0, 1)             # freqs N C
     spec = spec.astype(v.dtype, copy=False)
     # One input channel: a broadcast product, cheaper than a matrix product per frequency.
     y = spec * v if c == 1 else np.matmul(spec, v)                            # freqs N F
