@@ -24,6 +24,9 @@ class Layer:
     Arrays that inference needs but no gradient reaches (BatchNorm's running
     statistics) live in ``state``, by name; model files save them too.
 
+    Inputs may come in any memory layout; batches of maps and vectors come out
+    in batch-last memory (see nn.layout), which for one image is plain C order.
+
     ``forward(x, train=True)`` caches what ``backward`` needs and may return
     a buffer that the next training forward overwrites; ``train=False``
     (inference) always returns fresh arrays that nobody else writes to.
