@@ -12,8 +12,11 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
+from .nn.parallel import split_run
+
 DEFAULT_THICKNESS_RANGE = (-0.5, 1.0)   # erosion wipes out 1-2 px strokes, so it is milder
 _CHUNK_PIXELS = 32768                   # values per chunk of a batch (see Augmenter.apply)
+_WORK_PER_PIXEL = 40                    # array operations per value, for splitting over the cores
 
 
 class AugmentError(ValueError):
@@ -104,15 +107,18 @@ class Augmenter:
         result = np.empty(batch.shape, dtype=np.float32)
         # Chunks bound the size of the temporaries: large ones are returned to
         # the OS on every free, and the page faults of re-allocating them cost
-        # more than the arithmetic.
+        # more than the arithmetic. The chunks are shared out over the cores.
         per_chunk = max(1, _CHUNK_PIXELS // int(np.prod(batch.shape[1:])))
-        for start in range(0, n, per_chunk):
-            part = slice(start, start + per_chunk)
-            images = batch[part]
-            if batch.shape[1] == 1 and np.any(params.thickness[part] != 0):
-                images = change_thickness(images, params.thickness[part])
-            result[part] = affine_bilinear(images, params.shift[part], params.angle[part],
-                                           params.scale[part], self.border)
+
+        def chunks(lo, hi):
+            for start in range(lo * per_chunk, min(n, hi * per_chunk), per_chunk):
+                part = slice(start, start + per_chunk)
+                images = batch[part]
+                if batch.shape[1] == 1 and np.any(params.thickness[part] != 0):
+                    images = change_thickness(images, params.thickness[part])
+                result[part] = affine_bilinear(images, params.shift[part], params.angle[part],
+                                               params.scale[part], self.border)
+        split_run(chunks, -(-n // per_chunk), batch.size * _WORK_PER_PIXEL)
         return result
 
 

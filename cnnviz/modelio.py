@@ -6,6 +6,8 @@ A model is one ``.npz`` archive (a zip of ``.npy`` arrays) read only with
 - ``param/<name>``: every parameter under its network name, float32
   (``param/conv1.W``, ``param/res1.res1_conva.W``, ...). The prefix keeps them
   apart from the meta entry whatever the layers are called.
+- ``state/<name>``: every non-trainable array inference needs (BatchNorm's
+  running ``mean`` and ``var``), float32, checked on loading like parameters.
 - ``meta``: UTF-8 JSON as a 1-D uint8 array: the architecture, the label
   vocabulary, the input shape, preprocessing, training history and so on
   (see :func:`save_model`).
@@ -46,6 +48,7 @@ FORMAT_NAME = "cnnviz-model"
 FORMAT_VERSION = 1
 META_ENTRY = "meta"
 PARAM_PREFIX = "param/"
+STATE_PREFIX = "state/"
 PREPROCESSING_KINDS = ("mnist-centre", "resize-rgb")
 
 MAX_MEMBER_BYTES = 1 << 30       # one array in the archive, uncompressed
@@ -182,8 +185,9 @@ def save_model(path, network: Network, class_names: Sequence[str], *, preprocess
         meta_bytes = json.dumps(meta, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except _Invalid as e:
         raise ModelFileError(path, str(e), "save") from None
-    entries = {PARAM_PREFIX + name: np.asarray(value, dtype=np.float32)
-               for name, value in network.params.items()}
+    entries = {prefix + name: np.asarray(value, dtype=np.float32)
+               for prefix, arrays in ((PARAM_PREFIX, network.params), (STATE_PREFIX, network.state))
+               for name, value in arrays.items()}
     entries[META_ENTRY] = np.frombuffer(meta_bytes, dtype=np.uint8)
     try:
         _write_atomically(path, entries)
@@ -302,7 +306,11 @@ def _load(path: Path) -> LoadedModel:
             meta = _read_meta(archive, headers[META_ENTRY])
             network = _build(meta["architecture"])
             _check_class_count(meta["class_names"], network.num_classes)
-            network.set_weights(_read_params(archive, headers, network))
+            network.set_weights(_read_params(archive, headers, network.params))
+            try:
+                network.set_state(_read_params(archive, headers, network.state, STATE_PREFIX, "state array"))
+            except ValueError as e:
+                raise _Invalid(str(e)) from None
     return LoadedModel(network=network, class_names=list(meta["class_names"]), meta=meta, path=path)
 
 
@@ -399,29 +407,30 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _read_params(archive, headers: dict, network: Network) -> Dict[str, np.ndarray]:
-    """Every parameter the network needs, checked against it before and after loading."""
-    wanted = network.params
-    stored = {name[len(PARAM_PREFIX):]: name for name in headers if name.startswith(PARAM_PREFIX)}
+def _read_params(archive, headers: dict, wanted: Dict[str, np.ndarray], prefix: str = PARAM_PREFIX,
+                 parameter: str = "parameter") -> Dict[str, np.ndarray]:
+    """Every array under ``prefix`` the network needs (``wanted``: its params or state),
+    checked against it before and after loading; ``parameter`` names them in messages."""
+    stored = {name[len(prefix):]: name for name in headers if name.startswith(prefix)}
     missing = [n for n in wanted if n not in stored]
     extra = sorted(n for n in stored if n not in wanted)
     if missing:
-        raise _Invalid(f"parameter {missing[0]!r} is missing" +
+        raise _Invalid(f"{parameter} {missing[0]!r} is missing" +
                        (f" (and {len(missing) - 1} more: {', '.join(missing[1:6])})" if len(missing) > 1 else ""))
     if extra:
-        raise _Invalid(f"parameter {extra[0]!r} is not part of the architecture" +
+        raise _Invalid(f"{parameter} {extra[0]!r} is not part of the architecture" +
                        (f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""))
     weights = {}
     for name, target in wanted.items():
         header = headers[stored[name]]
         if header is None:
-            raise _Invalid(f"parameter {name!r} is not an array")
+            raise _Invalid(f"{parameter} {name!r} is not an array")
         shape, dtype = header
         if shape != target.shape:
-            raise _Invalid(f"parameter {name!r} has shape {shape}; the architecture needs {target.shape}")
+            raise _Invalid(f"{parameter} {name!r} has shape {shape}; the architecture needs {target.shape}")
         if dtype.kind != "f":
-            raise _Invalid(f"parameter {name!r} holds {dtype} values; it must be floating point")
-        weights[name] = _finite_float32(_read_entry(archive, stored[name]), f"parameter {name!r}")
+            raise _Invalid(f"{parameter} {name!r} holds {dtype} values; it must be floating point")
+        weights[name] = _finite_float32(_read_entry(archive, stored[name]), f"{parameter} {name!r}")
     return weights
 
 

@@ -169,3 +169,13 @@ def test_params_for_another_batch_size_raise():
     augmenter = Augmenter(seed=0)
     with pytest.raises(AugmentError, match="batch size"):
         augmenter.apply(digit_batch(n=4), augmenter.draw(3))
+
+
+def test_a_batch_shared_out_over_threads_gets_the_same_distortions(monkeypatch):
+    from cnnviz.nn import parallel
+    x = np.random.default_rng(7).random((150, 1, 28, 28)).astype(np.float32)
+    monkeypatch.setattr(parallel, "MIN_WORK", 1 << 62)
+    whole = Augmenter(seed=3)(x)
+    monkeypatch.setenv("CNNVIZ_THREADS", "2")
+    monkeypatch.setattr(parallel, "MIN_WORK", 0)
+    np.testing.assert_array_equal(Augmenter(seed=3)(x), whole)

@@ -117,6 +117,25 @@ def test_bench_command_reports_figures(capsys):
     assert r["params"] == 433890
 
 
+def test_bench_compare_torch_says_plainly_when_pytorch_is_missing(capsys, monkeypatch):
+    from cnnviz import torchref
+    monkeypatch.setattr(torchref, "available", lambda: False)
+    code, result = run_json(capsys, ["bench", "--compare-torch", "--presets", "simple", "--seconds", "0.5"])
+    assert code == 2
+    assert "PyTorch" in result["error"] and "not installed" in result["error"]
+
+
+def test_train_with_a_named_recipe_and_an_option_that_changes_it(tmp_path, data_dir, capsys):
+    code, result = run_json(capsys, ["train", "--recipe", "fast", "--epochs", "1", "--data-dir", str(data_dir),
+                                     "--out", str(tmp_path / "fast.npz")])
+    assert code == 0 and result["ended"] == "completed" and len(result["epochs"]) == 1
+    assert result["recipe"]["arch"] == "bn-conv" and result["recipe"]["schedule"] == "one-cycle"
+    assert result["recipe"]["epochs"] == 1 and result["recipe"]["label_smoothing"] > 0
+    from cnnviz.modelio import load_model
+    model = load_model(tmp_path / "fast.npz")
+    assert model.extra["recipe"]["arch"] == "bn-conv" and set(model.network.state) >= {"bn1.mean", "bn1.var"}
+
+
 # ---------------------------------------------------------------- bad input, one clear answer
 
 def refused(capsys, argv):

@@ -7,7 +7,7 @@ from cnnviz.nn.gradcheck import TOLERANCE, check_layer, check_network, relative_
 from cnnviz.nn.residual import walk_layers
 
 # The expensive presets keep their structure at a smaller input.
-SIDE = {"simple": 28, "liteocr": 28, "lenet5": 28, "two-conv": 12, "deep": 12, "resnet-mini": 14}
+SIDE = {"simple": 28, "liteocr": 28, "lenet5": 28, "two-conv": 12, "deep": 12, "resnet-mini": 14, "bn-conv": 12}
 
 
 def batch_for(net, seed, n=2):
@@ -20,7 +20,10 @@ def batch_for(net, seed, n=2):
 def test_every_preset_passes_for_several_seeds(preset, seed):
     side = SIDE[preset]
     net = Network(preset_spec(preset, (1, side, side), 10), seed=seed, dtype=np.float64)
-    errors = check_network(net, *batch_for(net, seed), max_entries=6, seed=seed)
+    # Batch statistics over two small images curve the loss so much that the central
+    # difference's own error (it shrinks as h^2) reaches 1e-5; four images keep it small.
+    n = 4 if preset == "bn-conv" else 2
+    errors = check_network(net, *batch_for(net, seed, n), max_entries=6, seed=seed)
     assert set(errors) == set(net.params)
     worst = max(errors, key=errors.get)
     # A tenth of the tolerance: a right backward pass is not near the limit.

@@ -5,8 +5,6 @@ human-readable form itself when ``--json`` is not given.
 """
 from __future__ import annotations
 
-import os
-import platform
 import shlex
 import sys
 import time
@@ -72,6 +70,9 @@ def _bench_args(p):
     p.add_argument("--explain", action="store_true",
                    help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
     p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
+    p.add_argument("--compare-torch", action="store_true",
+                   help="also run the same networks in PyTorch (if installed) in this process and print "
+                        "the ratios cnnviz / PyTorch")
     p.add_argument("--headless-seconds", type=positive_float,
                    help="with --gui: seconds of the headless comparison (default: same as --seconds); "
                         "a short one makes a long memory run affordable")
@@ -88,7 +89,14 @@ def _bench(args):
         from ..gui.tools.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
-    from ..bench import bench_presets
+    if args.compare_torch:
+        from ..bench import compare_presets
+        from ..torchref import NotComparable
+        try:
+            return compare_presets(args.presets, args.seconds, report=lambda text: say(args, text))
+        except (ImportError, NotComparable) as e:
+            raise UserError(str(e)) from None
+    from ..bench import bench_presets, machine_info
     say(args, f"{'preset':<12} {'params':>10} {'train samples/s':>16} {'trace ms p50':>13} "
               f"{'p95':>7} {'peak MB':>8}")
     out = {}
@@ -97,8 +105,7 @@ def _bench(args):
         out[name] = r
         say(args, f"{name:<12} {r['params']:>10,} {r['train_samples_per_s']:>16,.0f} {r['trace_ms_p50']:>13.3f} "
                   f"{r['trace_ms_p95']:>7.3f} {r['peak_memory_mb']:>8.1f}")
-    return {"presets": out, "batch": 100, "optimizer": "adam", "dtype": "float32",
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}}
+    return {"presets": out, "batch": 100, "optimizer": "adam", "dtype": "float32", "machine": machine_info()}
 
 
 # -- data -----------------------------------------------------------------------
@@ -142,48 +149,53 @@ def _train_args(p):
     from ..nn import PRESETS
     from ..nn.init import INITS
     from ..nn.optim import OPTIMIZERS
-    p.add_argument("--arch", default="simple", choices=list(PRESETS), help="preset (default simple)")
+    from ..train.recipe import RECIPES
+    named = "; ".join(f"{name}: {r.arch}, {r.summary()}" for name, r in RECIPES.items())
+    p.add_argument("--recipe", choices=list(RECIPES),
+                   help=f"start from a named recipe (the options below change it): {named}")
+    # None: the recipe's value (without --recipe, the default in the help).
+    p.add_argument("--arch", choices=list(PRESETS), help="preset (default simple)")
     _data_args(p)
-    p.add_argument("--epochs", type=positive_int, default=5)
-    p.add_argument("--batch", type=positive_int, default=100, help="mini-batch size (default 100)")
-    p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
-    p.add_argument("--lr", type=positive_float, default=0.001, help="learning rate (default 0.001)")
-    p.add_argument("--weight-decay", type=non_negative_float, default=0.0)
+    p.add_argument("--epochs", type=positive_int, help="(default 5)")
+    p.add_argument("--batch", type=positive_int, help="mini-batch size (default 100)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="(default adam)")
+    p.add_argument("--lr", type=positive_float, help="learning rate, the peak of a schedule (default 0.001)")
+    p.add_argument("--weight-decay", type=non_negative_float, help="(default 0)")
     p.add_argument("--init", choices=INITS, help="weight initialisation for every layer (default: the preset's)")
     p.add_argument("--dropout", type=dropout_rate, help="dropout rate for every dropout layer, in [0, 1) "
                                                         "(default: the preset's)")
     p.add_argument("--limit", type=positive_int, help="train on the first N images only")
-    p.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling, stroke thickness")
+    p.add_argument("--augment", action="store_true", default=None,
+                   help="random shifts, rotations, scaling, stroke thickness")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--out", default="model.npz", help="model file to write, ending in .npz (default model.npz)")
 
 
 def _train(args):
     from ..modelio import ModelFileError
-    from ..train.recipe import Recipe, prepare, save_trained
+    from ..train.recipe import make_recipe, prepare, save_trained
     from .progress import ProgressBar
     problem = model_out_problem(args.out)
     if problem:
         raise UserError(problem)
-    recipe = Recipe(arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
-                    optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
-                    dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
+    recipe = make_recipe(args.recipe, arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
+                         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
+                         dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
     data = load_data(args)
     try:
         trainer = prepare(recipe, data)
     except ValueError as e:
         raise UserError(str(e)) from None
     net = trainer.net
-    say(args, f"training {args.arch} ({net.num_params():,} parameters) on {data.name}: "
-              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {args.epochs} epochs, "
-              f"batch {args.batch}, {args.optimizer} lr {args.lr:g}" + (", augmented" if args.augment else ""))
+    say(args, f"training {recipe.arch} ({net.num_params():,} parameters) on {data.name}: "
+              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {recipe.summary()}")
     bar = None
     t_start = time.perf_counter()
     done = None
     for event in trainer.steps():
         if event.kind == "step":
             if bar is None:
-                bar = ProgressBar(f"epoch {event.epoch}/{args.epochs}")
+                bar = ProgressBar(f"epoch {event.epoch}/{recipe.epochs}")
             bar.update(event.batch, event.batches,
                        f"loss {event.loss:.3f}  {event.samples_per_s:,.0f} samples/s")
         elif event.kind == "epoch":

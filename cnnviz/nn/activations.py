@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import layout
 from .layer import Layer
 from .parallel import split_run
 
@@ -14,12 +15,13 @@ class ReLU(Layer):
     kind = "ReLU"
 
     def forward(self, x, train=False):
-        """max(x, 0), same shape as x."""
-        y = self._buffer("y", x.shape, train)
+        """max(x, 0), same shape as x (in batch-last memory)."""
+        y = self._like("y", x, train)
+        xm, ym = layout.memory(x), layout.memory(y)
 
         def part(lo, hi):
-            np.maximum(x[lo:hi], 0, out=y[lo:hi])
-        split_run(part, len(x), x.size)
+            np.maximum(xm[lo:hi], 0, out=ym[lo:hi])
+        split_run(part, len(xm), x.size)
         if train:
             self._y = y
         return y
@@ -28,13 +30,13 @@ class ReLU(Layer):
         """dy where the output was positive, 0 elsewhere; same shape (written into dy)."""
         if not need_dx:
             return None
-        mask = self._buffer("mask", dy.shape, True, dtype=bool)
-        y = self._y
+        mask = self._like("mask", dy, True, dtype=bool)
+        ym, dm, mm = layout.memory(self._y), layout.memory(dy), layout.memory(mask)
 
         def part(lo, hi):
-            np.greater(y[lo:hi], 0, out=mask[lo:hi])
-            np.multiply(dy[lo:hi], mask[lo:hi], out=dy[lo:hi])   # dy is not read again above
-        split_run(part, len(dy), dy.size)
+            np.greater(ym[lo:hi], 0, out=mm[lo:hi])
+            np.multiply(dm[lo:hi], mm[lo:hi], out=dm[lo:hi])   # dy is not read again above
+        split_run(part, len(dm), dy.size)
         return dy
 
 
@@ -46,7 +48,7 @@ class Sigmoid(Layer):
 
     def forward(self, x, train=False):
         """1 / (1 + exp(-x)) in (0, 1), same shape as x."""
-        y = self._buffer("y", x.shape, train)
+        y = self._like("y", x, train)
         # 1/(1+exp(-x)) == (1 + tanh(x/2)) / 2, which never overflows.
         np.multiply(x, 0.5, out=y)
         np.tanh(y, out=y)
@@ -72,7 +74,7 @@ class Tanh(Layer):
 
     def forward(self, x, train=False):
         """tanh(x) in (-1, 1), same shape as x."""
-        y = self._buffer("y", x.shape, train)
+        y = self._like("y", x, train)
         np.tanh(x, out=y)
         if train:
             self._y = y

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import parallel
-from .fftconv import conv2d_fft, conv2d_fft_backward, fft_grid, filter_spectra
-from .im2col import cols_per_image_to_image, cols_to_image, fill_cols, fill_cols_per_image
+from . import layout, parallel
+from .fftconv import complex_spectra, conv2d_fft, conv2d_fft_backward, fft_grid, filter_spectra
+from .im2col import cols_to_image, fill_cols
 from .init import INITS
 from .layer import Layer
-from .settings import ROUNDINGS, as_pair, choice, padding_setting, real, whole
+from .settings import ROUNDINGS, as_pair, choice, flag, padding_setting, real, whole
 from .window import SlidingWindow
 
 
@@ -32,29 +32,36 @@ class Conv2D(SlidingWindow, Layer):
     """Convolution (cross-correlation, as every CNN library computes it).
 
     Input (N, C, H, W) -> output (N, F, OH, OW) with OH = (H + 2P - KH)/S + 1.
-    Parameters: ``W`` (F, C, KH, KW) and ``b`` (F,).
+    Parameters: ``W`` (F, C, KH, KW) and ``b`` (F,); ``bias=False`` leaves ``b``
+    out (before a batch normalisation, which removes any per-channel constant).
 
     ``padding``: an int, a pair, ``'valid'``, ``'same'`` (TensorFlow's rule, the
     odd pixel at bottom/right) or ``'full'`` (K-1 on every side).
-    ``method='fft'`` computes the forward pass with the FFT (stride 1, 'full'
-    or 'valid' only); gradients always come from im2col.
+    ``method``: ``'im2col'`` (window columns times the filter matrix) or ``'fft'``
+    (the forward pass through the FFT; stride 1, 'full' or 'valid' only); both
+    compute the same numbers to float rounding.
     ``rounding='floor'`` floors a non-integer output size instead of refusing it.
     """
 
     type = "conv"
     kind = "Conv2D"
+    METHODS = ("im2col", "fft")
+    # Windows of at least this many numbers take the FFT method's backward pass through the
+    # FFT too; smaller ones (a first layer's) through im2col, which is faster for them.
+    FFT_BACKWARD_MIN = 65
 
     def __init__(self, filters: int, kernel=3, stride=1, padding="valid", name=None,
                  init: str = "he", std: float = 0.01, method: str = "im2col",
-                 rounding: str = "exact"):
+                 rounding: str = "exact", bias: bool = True):
         super().__init__(name)
+        self.bias = flag(bias, "bias")
         self.filters = whole(filters, "filters")
         self.kernel = as_pair(kernel, "kernel")
         self.stride = as_pair(stride, "stride")
         self.padding = padding_setting(padding)
         self.init = choice(init, "init", INITS)
         self.std = real(std, "std", 0.0, low_open=True)
-        self.method = choice(method, "method", ("im2col", "fft"))
+        self.method = choice(method, "method", self.METHODS)
         self.rounding = choice(rounding, "rounding", ROUNDINGS)
         if self.method == "fft" and (self.stride != (1, 1) or self.padding not in ("full", "valid")):
             raise ValueError("the FFT method needs stride 1 and padding 'full' or 'valid'")
@@ -64,111 +71,111 @@ class Conv2D(SlidingWindow, Layer):
         kh, kw = self.kernel
         fan_in, fan_out = c * kh * kw, self.filters * kh * kw
         self._add_param("W", (self.filters, c, kh, kw), rng, self.init, fan_in, fan_out, self.std)
-        self._add_param("b", (self.filters,), rng)
+        if self.bias:
+            self._add_param("b", (self.filters,), rng)
         return (self.filters, oh, ow)
 
+    def _work(self, train):
+        """The buffer callable the FFT module takes."""
+        return lambda key, shape, dtype: self._buffer(key, shape, train, dtype)
+
     # -- forward --------------------------------------------------------------
-    # Windows of at most this many numbers use the per-image column layout (see im2col).
-    PER_IMAGE_MAX = 64
-
-    def _cols(self, x, train):
-        """Window columns with a final row of ones.
-
-        (C*KH*KW + 1, N*OH*OW), or per image (N, C*KH*KW + 1, OH*OW) for small
-        windows. The ones row lets one matrix product add the bias in the
-        forward pass and sum the bias gradient in the backward pass.
-        """
-        n = x.shape[0]
-        c = self.in_shape[0]
+    # im2col runs in pieces of output rows (forward, weight gradient) and of input
+    # channels (input gradient), each piece copying its windows and multiplying them
+    # on one core while they are still in cache: one hand-over to the threads per pass.
+    def _cols(self, x, train, product=None):
+        """Window columns of x in batch-last order with a final row of ones when the layer
+        has a bias: (C*KH*KW + 1, OH*OW*N). The ones row lets one matrix product add the
+        bias in the forward pass and sum the bias gradient in the backward pass.
+        ``product(lo, hi, cols_piece)`` is called on each piece of output rows once filled."""
+        k = self.in_shape[0] * self.kernel[0] * self.kernel[1]
         oh, ow = self.out_hw
-        k = c * self.kernel[0] * self.kernel[1]
-        xp = self._padded(x, train)
-        if self.per_image:
-            cols = self._buffer("cols", (n, k + 1, oh * ow), train)
-            cols[:, k] = 1.0
-            fill_cols_per_image(xp, self.kernel, self.stride, self.out_hw, cols[:, :k])
-        else:
-            cols = self._buffer("cols", (k + 1, n * oh * ow), train)
-            cols[k] = 1.0
-            fill_cols(xp, self.kernel, self.stride, self.out_hw, cols[:k])
-        return cols
+        per_row = ow * x.shape[0]
+        cols = self._buffer("cols", (k + self.bias, oh * per_row), train)
+        xp_mem = layout.memory(self._padded(x, train))
 
-    @property
-    def per_image(self) -> bool:
-        return self.in_shape[0] * self.kernel[0] * self.kernel[1] <= self.PER_IMAGE_MAX
+        def part(lo, hi):
+            piece = cols[:, lo * per_row:hi * per_row]
+            fill_cols(xp_mem, self.kernel, self.stride, self.out_hw, piece[:k], (lo, hi))
+            piece[k:] = 1.0
+            if product is not None:
+                product(lo, hi, piece)
+        parallel.split_run(part, oh, cols.size * (1 + self.filters // 16))
+        return cols
 
     def forward(self, x, train=False):
         """(N, C, H, W) -> (N, F, OH, OW): each filter's correlation with x plus its bias."""
-        n = x.shape[0]
-        oh, ow = self.out_hw
-        f = self.filters
+        self._x, self._spectra, self._cols_ready = (x if train else None), None, False
         if self.method == "fft":
-            buffer = lambda key, shape, dtype: self._buffer(key, shape, train, dtype)
-            y, spectra = conv2d_fft(x, self.params["W"], self.params["b"], self.padding, buffer, keep=True,
-                                    w_spectra=self._filter_spectra())
-            if train:
-                self._x, self._spectra = x, spectra
-                self._cols_ready = False
+            spectra = self._filter_spectra()
+            if not train and "fft_wc" not in self._ws:          # for single images; kept until W changes
+                self._ws["fft_wc"] = complex_spectra(spectra)
+            out = conv2d_fft(x, self.params["W"], self.params.get("b"), self.padding, self._work(train),
+                             keep=train, w_spectra=spectra, w_complex=self._ws.get("fft_wc"))
+            if not train:
+                return out
+            y, self._spectra = out
             return y
-        cols = self._cols(x, train)
-        wb = self._buffer("wb", (f, cols.shape[-2]), train)
-        np.copyto(wb[:, :-1], self.params["W"].reshape(f, -1))
-        wb[:, -1] = self.params["b"]
-        if self.per_image:
-            y = self._buffer("y", (n, f, oh, ow), train)
-            np.matmul(wb, cols, out=y.reshape(n, f, oh * ow))
-        else:
-            out = self._buffer("out_fnp", (f, n * oh * ow), train)
-            np.matmul(wb, cols, out=out)
-            if n == 1:
-                y = out.reshape(1, f, oh, ow)
-            else:
-                y = self._buffer("y", (n, f, oh, ow), train)
-                parallel.copyto(y.reshape(n, f, oh * ow), out.reshape(f, n, oh * ow).transpose(1, 0, 2))
-        if train:
-            self._x = x
-            self._cols_ready = True
+        f = self.filters
+        wb = self.params["W"].reshape(f, -1)
+        if self.bias:
+            wb = np.concatenate([wb, self.params["b"][:, None]], axis=1)
+        y = self._buffer("y", (x.shape[0], f) + tuple(self.out_hw), train, batch_last=True)
+        y_m = layout.memory(y).reshape(f, -1)
+        per_row = self.out_hw[1] * x.shape[0]
+
+        def product(lo, hi, piece):
+            np.matmul(wb, piece, out=y_m[:, lo * per_row:hi * per_row])
+        self._cols(x, train, product)
+        self._cols_ready = train
         return y
 
     # -- backward -------------------------------------------------------------
     def backward(self, dy, need_dx=True):
         """dy (N, F, OH, OW) -> dx (N, C, H, W), or None unless ``need_dx``; fills
         grads W (F, C, KH, KW) and b (F,)."""
-        if self.method == "fft" and not self.per_image:
-            return self._fft_backward(dy, need_dx)
-        n = dy.shape[0]
-        f = self.filters
-        oh, ow = self.out_hw
+        if self.method == "fft" and self.in_shape[0] * self.kernel[0] * self.kernel[1] >= self.FFT_BACKWARD_MIN:
+            dw, db, dx = conv2d_fft_backward(dy, self._spectra, self.in_shape[1:], self.kernel, self.padding,
+                                             need_dx, self._work(True))
+            return self._store_grads(dw, db, dx)
+        f, n = self.filters, dy.shape[0]
+        dy_m = layout.memory(layout.batch_last(dy)).reshape(f, -1)
+        per_row = self.out_hw[1] * n
         cols = self._ws["cols"] if self._cols_ready else self._cols(self._x, True)
-        k = cols.shape[-2] - 1
-        w2 = self.params["W"].reshape(f, k)
-        if self.per_image:
-            g = self._buffer("gwb_n", (n, f, k + 1), True)
-            np.matmul(dy.reshape(n, f, oh * ow), cols.transpose(0, 2, 1), out=g)
-            gwb = g.sum(axis=0)
-        else:
-            dy_f = self._buffer("dy_fnp", (f, n * oh * ow), True)
-            parallel.copyto(dy_f.reshape(f, n, oh * ow), dy.reshape(n, f, oh * ow).transpose(1, 0, 2))
-            # cols @ dy_f.T (then transposed) runs faster in BLAS than dy_f @ cols.T.
-            gwb_t = self._buffer("gwb_t", (k + 1, f), True)
-            np.matmul(cols, dy_f.T, out=gwb_t)
-            gwb = gwb_t.T
-        np.copyto(self.grads["W"].reshape(f, k), gwb[:, :k])
-        np.copyto(self.grads["b"], gwb[:, k])
+        k = cols.shape[0] - self.bias
+        work = cols.size * (1 + f // 16)
+
+        def weight_product(lo, hi):             # output rows lo..hi: cols @ dy.T runs faster than dy @ cols.T
+            span = slice(lo * per_row, hi * per_row)
+            return cols[:, span] @ dy_m[:, span].T
+        gwb_t = self._buffer("gwb_t", (cols.shape[0], f), True)
+        parallel.split_sum(weight_product, self.out_hw[0], work, gwb_t)
+        self._store_grads(gwb_t[:k].T, gwb_t[k:].sum(axis=0), None)
         if not need_dx:
             return None
-        # The columns are no longer needed: their buffer takes the column gradient.
+        # The columns are no longer needed: their buffer takes the column gradient,
+        # a piece of input channels at a time, summed into the input gradient at once.
         self._cols_ready = False
-        c, h, w = self.in_shape
-        dxp = self._buffer("dxp", (n, c) + tuple(self.padded_hw), True)
-        if self.per_image:
-            dcols = cols[:, :k]
-            np.matmul(w2.T, dy.reshape(n, f, oh * ow), out=dcols)
-            return cols_per_image_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw,
-                                           self.pads, out=dxp)
-        dcols = cols[:k]
-        np.matmul(w2.T, dy_f, out=dcols)
-        return cols_to_image(dcols, (n, c, h, w), self.kernel, self.stride, self.out_hw, self.pads, out=dxp)
+        kk = self.kernel[0] * self.kernel[1]
+        w_t = self.params["W"].reshape(f, k).T
+        dxp = self._buffer("dxp", (n, self.in_shape[0]) + tuple(self.padded_hw), True, batch_last=True)
+        dxp_m = layout.memory(dxp)
+        c = self.in_shape[0]
+        groups = max(1, c // 8)                 # 8 or more channels a piece keep the product efficient
+
+        def part(g_lo, g_hi):
+            lo, hi = c * g_lo // groups, c * g_hi // groups
+            dcols = cols[lo * kk:hi * kk]
+            np.matmul(w_t[lo * kk:hi * kk], dy_m, out=dcols)
+            cols_to_image(dcols, self.kernel, self.stride, self.out_hw, dxp_m[lo:hi])
+        parallel.split_run(part, groups, work)
+        return self._crop(dxp)
+
+    def _store_grads(self, dw, db, dx):
+        np.copyto(self.grads["W"], dw.reshape(self.grads["W"].shape))
+        if self.bias:
+            np.copyto(self.grads["b"], db)
+        return dx
 
     def _filter_spectra(self):
         """The filters' spectra, recomputed only when the weights have changed since the
@@ -179,17 +186,9 @@ class Conv2D(SlidingWindow, Layer):
             return ws["fft_w"]
         size = fft_grid(self.in_shape[1:], self.kernel)
         spectra = filter_spectra(w, size, lambda key, shape, dtype: self._buffer(key, shape, True, dtype))
+        ws.pop("fft_wc", None)
         self._buffer("fft_w_seen", w.shape, True)[...] = w
         return spectra
-
-    def _fft_backward(self, dy, need_dx):
-        """Backward from the forward pass's spectra: no window columns are built."""
-        buffer = lambda key, shape, dtype: self._buffer(key, shape, True, dtype)
-        dw, db, dx = conv2d_fft_backward(dy, self._spectra, self.in_shape[1:], self.kernel, self.padding,
-                                         need_dx, buffer)
-        np.copyto(self.grads["W"], dw)
-        np.copyto(self.grads["b"], db)
-        return dx
 
     # -- describing -----------------------------------------------------------
     def config(self):
@@ -201,8 +200,10 @@ class Conv2D(SlidingWindow, Layer):
             cfg["method"] = self.method
         if self.rounding != "exact":
             cfg["rounding"] = self.rounding
+        if not self.bias:
+            cfg["bias"] = False
         return cfg
 
     def describe(self):
         text = f"{window_text(self.kernel, self.stride)} {padding_text(self.padding)}"
-        return text + (" fft" if self.method == "fft" else "")
+        return text + (" fft" if self.method == "fft" else "") + ("" if self.bias else " no bias")

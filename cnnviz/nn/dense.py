@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 
+from . import layout, parallel
 from .init import INITS
 from .layer import Layer
-from .settings import choice, real, whole
+from .settings import choice, flag, real, whole
 from .shapes import ShapeError
 
 
@@ -21,27 +22,29 @@ class Flatten(Layer):
         return (math.prod(in_shape),)
 
     def forward(self, x, train=False):
-        """(N, C, H, W) -> (N, C*H*W), a view of x."""
-        return x.reshape(x.shape[0], -1)
+        """(N, C, H, W) -> (N, C*H*W): a view of x when x is batch-last or C-contiguous."""
+        return layout.reshape(x, self.out_shape)
 
     def backward(self, dy, need_dx=True):
         """dy (N, C*H*W) -> (N, C, H, W)."""
         if not need_dx:
             return None
-        return dy.reshape((dy.shape[0],) + self.in_shape)
+        return layout.reshape(dy, self.in_shape)
 
     def describe(self):
         return ""
 
 
 class Dense(Layer):
-    """Affine map y = x W + b. x: (N, D_in); W: (D_in, D_out); b: (D_out,)."""
+    """Affine map y = x W + b. x: (N, D_in); W: (D_in, D_out); b: (D_out,), left out
+    when ``bias`` is False (before a batch normalisation)."""
 
     type = "dense"
     kind = "Dense"
 
-    def __init__(self, units: int, name=None, init: str = "he", std: float = 0.01):
+    def __init__(self, units: int, name=None, init: str = "he", std: float = 0.01, bias: bool = True):
         super().__init__(name)
+        self.bias = flag(bias, "bias")
         self.units = whole(units, "units")
         self.init = choice(init, "init", INITS)
         self.std = real(std, "std", 0.0, low_open=True)
@@ -52,35 +55,45 @@ class Dense(Layer):
                              f"{in_shape}; put a Flatten layer before it")
         d_in = in_shape[0]
         self._add_param("W", (d_in, self.units), rng, self.init, d_in, self.units, self.std)
-        self._add_param("b", (self.units,), rng)
+        if self.bias:
+            self._add_param("b", (self.units,), rng)
         return (self.units,)
 
+    # Computed on batch-last views (see nn.layout): y^T = W^T x^T, so a flattened
+    # batch-last map batch goes into the product without a copy.
     def forward(self, x, train=False):
-        """(N, D_in) -> (N, units): x W + b."""
-        y = self._buffer("y", (x.shape[0], self.units), train)
-        np.matmul(x, self.params["W"], out=y)
-        y += self.params["b"]
+        """(N, D_in) -> (N, units): x W + b (in batch-last memory)."""
+        y = self._buffer("y", (x.shape[0], self.units), train, batch_last=True)
+        y_t = layout.memory(y)
+        parallel.matmul(self.params["W"].T, layout.memory(x), y_t)
+        if self.bias:
+            y_t += self.params["b"][:, None]
         if train:
             self._x = x
         return y
 
     def backward(self, dy, need_dx=True):
         """dy (N, units) -> dx (N, D_in) = dy W^T; fills grads W (D_in, units) and b (units,)."""
-        np.matmul(self._x.T, dy, out=self.grads["W"])
-        np.sum(dy, axis=0, out=self.grads["b"])
+        dy_t = layout.memory(dy)
+        parallel.matmul(layout.memory(self._x), dy_t.T, self.grads["W"])
+        if self.bias:
+            np.sum(dy_t, axis=1, out=self.grads["b"])
         if not need_dx:
             return None
-        dx = self._buffer("dx", self._x.shape, True)
-        return np.matmul(dy, self.params["W"].T, out=dx)
+        dx = self._like("dx", self._x, True)
+        parallel.matmul(self.params["W"], dy_t, layout.memory(dx))
+        return dx
 
     def config(self):
         cfg = {"units": self.units, "init": self.init}
         if self.init == "normal":
             cfg["std"] = self.std
+        if not self.bias:
+            cfg["bias"] = False
         return cfg
 
     def describe(self):
-        return f"{self.in_shape[0] if self.in_shape else '?'}->{self.units}"
+        return f"{self.in_shape[0] if self.in_shape else '?'}->{self.units}" + ("" if self.bias else " no bias")
 
 
 class Dropout(Layer):
@@ -104,13 +117,13 @@ class Dropout(Layer):
         """Same shape as x: in training x * mask / (1 - rate), at inference x itself."""
         if not train or self.rate == 0.0:
             return x
-        u = self._buffer("u", x.shape, True)
-        self.rng.random(dtype=u.dtype, out=u)
-        mask = self._buffer("mask", x.shape, True)
+        u = self._like("u", x, True)
+        self.rng.random(dtype=u.dtype, out=layout.memory(u))
+        mask = self._like("mask", x, True)
         scale = 1.0 / (1.0 - self.rate)
         np.greater_equal(u, self.rate, out=mask, casting="unsafe")
         mask *= scale
-        y = self._buffer("y", x.shape, True)
+        y = self._like("y", x, True)
         np.multiply(x, mask, out=y)
         self._mask = mask
         return y

@@ -11,9 +11,10 @@ are kept frequency-major and split into real and imaginary halves,
 (frequencies, images, [real channels | imaginary channels]), so that each
 product is a single real one: [Xr Xi] @ [[Vr, Vi], [-Vi, Vr]] = [Yr Yi]. Real
 products of that size run several times faster in BLAS than complex ones.
-Work stays in float32 for float32 input (numpy 1.x computes the FFT itself in
-double precision; its result is cast back) and in float64 for float64 input
-(the gradient check). The transforms are split over the images and threads.
+Work stays in float32 for float32 input and in float64 for float64 input (the
+gradient check), except the forward transforms, which run in double precision
+(numpy 2's real-input FFT is several times slower in single precision) and are
+cast back. The transforms are split over the images and threads.
 
 The backward pass uses the same spectra. With g the output gradient placed
 on the (H+K-1, W+K-1) grid, G its spectrum, X the input's and V the flipped
@@ -45,6 +46,11 @@ def _freqs(size) -> int:
     return size[0] * (size[1] // 2 + 1)
 
 
+def _rfft2(a: np.ndarray, size) -> np.ndarray:
+    """np.fft.rfft2 of the last two axes of ``a`` zero-padded to ``size``, computed in float64."""
+    return np.fft.rfft2(a.astype(np.float64, copy=False), s=size)
+
+
 def _spectra(a: np.ndarray, size: Tuple[int, int], out: np.ndarray, flip: bool = False) -> np.ndarray:
     """rfft2 of every (H, W) map of ``a`` (A, B, H, W), zero-padded to ``size`` and flipped
     first when ``flip``, written split and frequency-major into ``out`` (freqs, A, 2B)."""
@@ -52,7 +58,7 @@ def _spectra(a: np.ndarray, size: Tuple[int, int], out: np.ndarray, flip: bool =
     src = a[:, :, ::-1, ::-1] if flip else a
 
     def part(lo, hi):
-        s = np.fft.rfft2(src[lo:hi], s=size).reshape(hi - lo, c, -1).transpose(2, 0, 1)
+        s = _rfft2(src[lo:hi], size).reshape(hi - lo, c, -1).transpose(2, 0, 1)
         out[:, lo:hi, :c] = s.real
         out[:, lo:hi, c:] = s.imag
     split_run(part, n, out.size)
@@ -95,13 +101,15 @@ def filter_spectra(w: np.ndarray, size: Tuple[int, int], buffer: Buffer = _fresh
 
 
 def conv2d_fft(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, mode: str = "valid",
-               buffer: Buffer = _fresh, keep: bool = False, w_spectra: Optional[np.ndarray] = None):
+               buffer: Buffer = _fresh, keep: bool = False, w_spectra: Optional[np.ndarray] = None,
+               w_complex: Optional[np.ndarray] = None):
     """Stride-1 convolution layer output by FFT.
 
     x: (N, C, H, W) input; w: (F, C, KH, KW) filters; b: (F,) biases or None.
     mode ``'full'`` gives (N, F, H+KH-1, W+KW-1), ``'valid'`` (N, F, H-KH+1, W-KW+1),
     in x's dtype. ``buffer(name, shape, dtype)`` supplies work arrays (fresh ones
-    by default); ``w_spectra``, when given, is :func:`filter_spectra` of ``w``.
+    by default); ``w_spectra``, when given, is :func:`filter_spectra` of ``w`` and
+    ``w_complex`` :func:`complex_spectra` of that.
     With ``keep=True`` returns ``(y, (X, V))``, the input's and the filters'
     spectra that :func:`conv2d_fft_backward` needs.
     """
@@ -112,15 +120,46 @@ def conv2d_fft(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, mode: 
     if c != c2:
         raise ValueError(f"input has {c} channels but the filters expect {c2}")
     size = fft_grid((h, wd), (kh, kw))
-    xs = _spectra(x, size, buffer("fft_x", (_freqs(size), n, 2 * c), x.dtype))
     vs = filter_spectra(w.astype(x.dtype, copy=False), size) if w_spectra is None else w_spectra
-    ys = np.matmul(xs, vs, out=buffer("fft_y", (_freqs(size), n, 2 * f), x.dtype))
     if mode == "valid":
         rows, cols, out_hw = slice(kh - 1, h), slice(kw - 1, wd), (h - kh + 1, wd - kw + 1)
     else:
         rows, cols, out_hw = slice(None), slice(None), size
-    y = _maps(ys, size, rows, cols, buffer("y", (n, f) + out_hw, x.dtype), b)
+    y = buffer("y", (n, f) + out_hw, x.dtype)
+    if not keep and n <= FEW_IMAGES:
+        return _few_images(x, complex_spectra(vs) if w_complex is None else w_complex, size, rows, cols, y, b)
+    xs = _spectra(x, size, buffer("fft_x", (_freqs(size), n, 2 * c), x.dtype))
+    ys = np.matmul(xs, vs, out=buffer("fft_y", (_freqs(size), n, 2 * f), x.dtype))
+    _maps(ys, size, rows, cols, y, b)
     return (y, (xs, vs)) if keep else y
+
+
+# Batches of at most this many images (at inference) multiply complex spectra directly.
+FEW_IMAGES = 4
+
+
+def complex_spectra(vs: np.ndarray) -> np.ndarray:
+    """The filters' spectra as complex (freqs, C, F) from :func:`filter_spectra`'s real blocks."""
+    c, f = vs.shape[1] // 2, vs.shape[2] // 2
+    v = np.empty((vs.shape[0], c, f), np.result_type(vs.dtype, np.complex64))
+    v.real, v.imag = vs[:, :c, :f], vs[:, :c, f:]
+    return v
+
+
+def _few_images(x, v, size, rows, cols, out, b):
+    """:func:`conv2d_fft` for a few images with complex filter spectra ``v`` (freqs, C, F):
+    one complex product per frequency (the split real form pays off only for batches)."""
+    n, c = x.shape[:2]
+    f = v.shape[2]
+    spec = _rfft2(x, size).reshape(n, c, -1).transpose(2, 0, 1)             # freqs N C
+    spec = spec.astype(v.dtype, copy=False)
+    # One input channel: a broadcast product, cheaper than a matrix product per frequency.
+    y = spec * v if c == 1 else np.matmul(spec, v)                            # freqs N F
+    maps = np.fft.irfft2(y.transpose(1, 2, 0).reshape(n, f, size[0], -1), s=size)
+    np.copyto(out, maps[:, :, rows, cols], casting="same_kind")
+    if b is not None:
+        out += b.reshape(1, -1, 1, 1)
+    return out
 
 
 def conv2d_fft_backward(dy: np.ndarray, spectra, in_hw, khw, mode: str, need_dx: bool = True,

@@ -1,122 +1,59 @@
 """im2col / col2im: sliding windows as the columns of a matrix.
 
-Internally the columns are kept "channel-major": an array of shape
-``(C*KH*KW, N*OH*OW)`` so that a convolution is one matrix product
-``W.reshape(F, -1) @ cols`` and the weight gradient another. The textbook
-layout ``(N*OH*OW, C*KH*KW)`` (a (1,3,7,7) input and a 5x5 window give (9, 75))
-is exactly its transpose, which :func:`im2col` returns.
+The engine keeps the columns "channel-major" and batch-last: an array of shape
+``(C*KH*KW, OH*OW*N)`` whose rows are ordered by channel, kernel row, kernel
+column, and whose columns by output row, output column, image (see
+nn.layout). A convolution is then one matrix product ``W.reshape(F, -1) @ cols``
+whose (F, OH*OW*N) result already is the output in batch-last memory, and the
+weight gradient another product; nothing is transposed.
 
-When a window holds few numbers (a first layer: C*KH*KW = 25 for one channel
-and a 5x5 kernel) a per-image layout ``(N, C*KH*KW, OH*OW)`` is used instead:
-then ``W @ cols`` is already (N, F, OH*OW), i.e. NCHW, and no transposes are
-needed (:func:`fill_cols_per_image`, :func:`cols_per_image_to_image`).
+The textbook layout ``(N*OH*OW, C*KH*KW)`` (a (1,3,7,7) input and a 5x5 window
+give (9, 75)) is what :func:`im2col` returns.
 
 The copies loop over the KH*KW window offsets (25 for a 5x5 kernel), never over
-pixels, images or channels: each offset moves one strided block at once.
+pixels, images or channels: each offset moves one strided block at once, whose
+innermost runs are whole rows of images (OW*N numbers at stride 1). The layer
+(nn.conv) cuts the work into pieces of output rows or channels for the cores.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .parallel import split_run
+from . import layout
 from .shapes import as_pair, window_output_hw
 
 
-def pad_nchw(x: np.ndarray, pads, value=0.0, out: np.ndarray | None = None) -> np.ndarray:
-    """Pad an (N, C, H, W) array spatially by ((top, bottom), (left, right)).
-
-    Returns ``x`` itself when there is nothing to pad. ``out``, when given, is a
-    buffer of the padded shape whose border is assumed to hold ``value`` already.
-    """
-    (pt, pb), (pl, pr) = pads
-    if pt == pb == pl == pr == 0:
-        return x
-    n, c, h, w = x.shape
-    if out is None:
-        out = np.full((n, c, h + pt + pb, w + pl + pr), value, dtype=x.dtype)
-    out[:, :, pt:pt + h, pl:pl + w] = x
-    return out
+def _taps(start: int, count: int, stride: int) -> slice:
+    return slice(start, start + stride * (count - 1) + 1, stride)
 
 
-def window_view(xp: np.ndarray, kernel, stride, out_hw) -> np.ndarray:
-    """Read-only strided view (N, C, OH, OW, KH, KW) of the windows of a padded input."""
-    kh, kw = kernel
-    sh, sw = stride
-    oh, ow = out_hw
-    v = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))
-    return v[:, :, :(oh - 1) * sh + 1:sh, :(ow - 1) * sw + 1:sw]
-
-
-def fill_cols(xp: np.ndarray, kernel, stride, out_hw, cols: np.ndarray) -> np.ndarray:
-    """Write the windows of padded ``xp`` (N, C, Hp, Wp) into ``cols`` (C*KH*KW, N*OH*OW)."""
-    n, c = xp.shape[:2]
-    kh, kw = kernel
-    oh, ow = out_hw
-    v = window_view(xp, kernel, stride, out_hw)           # N C OH OW KH KW
-    dst = cols.reshape(c, kh, kw, n, oh, ow)
-    src = v.transpose(1, 4, 5, 0, 2, 3)
-
-    def part(lo, hi):
-        np.copyto(dst[lo:hi], src[lo:hi])
-    split_run(part, c, cols.size)
-    return cols
-
-
-def fill_cols_per_image(xp: np.ndarray, kernel, stride, out_hw, cols: np.ndarray) -> np.ndarray:
-    """Write the windows of padded ``xp`` (N, C, Hp, Wp) into ``cols`` (N, C*KH*KW, OH*OW)."""
-    n, c = xp.shape[:2]
-    kh, kw = kernel
-    oh, ow = out_hw
-    v = window_view(xp, kernel, stride, out_hw)           # N C OH OW KH KW
-    np.copyto(cols.reshape(n, c, kh, kw, oh, ow), v.transpose(0, 1, 4, 5, 2, 3))
-    return cols
-
-
-def cols_per_image_to_image(cols: np.ndarray, x_shape, kernel, stride, out_hw, pads,
-                            out: np.ndarray | None = None) -> np.ndarray:
-    """col2im for the per-image layout: (N, C*KH*KW, OH*OW) -> (N, C, H, W), overlaps summed."""
-    n, c, h, w = x_shape
-    kh, kw = kernel
-    sh, sw = stride
-    oh, ow = out_hw
-    (pt, pb), (pl, pr) = pads
-    if out is None:
-        out = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=cols.dtype)
-    else:
-        out.fill(0)
-    c6 = cols.reshape(n, c, kh, kw, oh, ow)
+def fill_cols(xp_mem: np.ndarray, kernel, stride, out_hw, cols: np.ndarray, rows=None) -> np.ndarray:
+    """Write the windows of a padded batch-last input ``xp_mem`` (C, Hp, Wp, N) into
+    ``cols`` (C*KH*KW, OH*OW*N); with ``rows`` = (lo, hi), only output rows lo..hi-1,
+    into ``cols`` of shape (C*KH*KW, (hi-lo)*OW*N)."""
+    c, n = xp_mem.shape[0], xp_mem.shape[-1]
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    lo, hi = (0, oh) if rows is None else rows
+    dst = cols.reshape(c, kh, kw, hi - lo, ow, n)
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += c6[:, :, i, j]
-    return out[:, :, pt:pt + h, pl:pl + w]
+            np.copyto(dst[:, i, j], xp_mem[:, _taps(i + sh * lo, hi - lo, sh), _taps(j, ow, sw)])
+    return cols
 
 
-def cols_to_image(cols: np.ndarray, x_shape, kernel, stride, out_hw, pads,
-                  out: np.ndarray | None = None) -> np.ndarray:
-    """col2im: sum the window columns (C*KH*KW, N*OH*OW) back into an (N, C, H, W) image.
-
-    Where windows overlap their contributions add, which is what the gradient of
-    im2col is. Padding is cut off at the end. ``out`` is an optional padded buffer.
-    """
-    n, c, h, w = x_shape
-    kh, kw = kernel
-    sh, sw = stride
-    oh, ow = out_hw
-    (pt, pb), (pl, pr) = pads
-    hp, wp = h + pt + pb, w + pl + pr
-    if out is None:
-        out = np.empty((n, c, hp, wp), dtype=cols.dtype)
-    c6 = cols.reshape(c, kh, kw, n, oh, ow)
-
-    def part(lo, hi):                    # channels lo..hi
-        o = out[:, lo:hi]
-        o.fill(0)
-        for i in range(kh):
-            for j in range(kw):
-                o[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += \
-                    c6[lo:hi, i, j].transpose(1, 0, 2, 3)
-    split_run(part, c, cols.size)
-    return out[:, :, pt:pt + h, pl:pl + w]
+def cols_to_image(cols: np.ndarray, kernel, stride, out_hw, out_mem: np.ndarray) -> np.ndarray:
+    """col2im: sum the window columns (C*KH*KW, OH*OW*N) back into the padded batch-last
+    image ``out_mem`` (C, Hp, Wp, N), overwriting it (any channel range: C is taken from
+    ``out_mem``). Where windows overlap their contributions add, which is what the
+    gradient of im2col is."""
+    c, n = out_mem.shape[0], out_mem.shape[-1]
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    c6 = cols.reshape(c, kh, kw, oh, ow, n)
+    out_mem.fill(0)
+    for i in range(kh):
+        for j in range(kw):
+            out_mem[:, _taps(i, oh, sh), _taps(j, ow, sw)] += c6[:, i, j]
+    return out_mem
 
 
 def im2col(x: np.ndarray, kernel, stride=1, padding=0, rounding: str = "exact") -> np.ndarray:
@@ -128,15 +65,21 @@ def im2col(x: np.ndarray, kernel, stride=1, padding=0, rounding: str = "exact") 
     """
     kernel, stride = as_pair(kernel, "kernel"), as_pair(stride, "stride")
     n, c, h, w = x.shape
-    (oh, ow), pads = window_output_hw((h, w), kernel, stride, padding, rounding, "im2col")
-    cols = np.empty((c * kernel[0] * kernel[1], n * oh * ow), dtype=x.dtype)
-    fill_cols(pad_nchw(x, pads), kernel, stride, (oh, ow), cols)
-    return cols.T
+    (oh, ow), ((pt, pb), (pl, pr)) = window_output_hw((h, w), kernel, stride, padding, rounding, "im2col")
+    xp = layout.empty((n, c, h + pt + pb, w + pl + pr), x.dtype)
+    xp.fill(0)
+    xp[:, :, pt:pt + h, pl:pl + w] = x
+    cols = np.empty((c * kernel[0] * kernel[1], oh * ow * n), dtype=x.dtype)
+    fill_cols(layout.memory(xp), kernel, stride, (oh, ow), cols)
+    return cols.reshape(-1, oh, ow, n).transpose(3, 1, 2, 0).reshape(n * oh * ow, -1)
 
 
 def col2im(col: np.ndarray, x_shape, kernel, stride=1, padding=0, rounding: str = "exact") -> np.ndarray:
     """Textbook col2im, the adjoint of :func:`im2col`: (N*OH*OW, C*KH*KW) -> (N, C, H, W)."""
     kernel, stride = as_pair(kernel, "kernel"), as_pair(stride, "stride")
     n, c, h, w = x_shape
-    out_hw, pads = window_output_hw((h, w), kernel, stride, padding, rounding, "col2im")
-    return cols_to_image(np.ascontiguousarray(col.T), x_shape, kernel, stride, out_hw, pads)
+    (oh, ow), ((pt, pb), (pl, pr)) = window_output_hw((h, w), kernel, stride, padding, rounding, "col2im")
+    cols = np.ascontiguousarray(col.reshape(n, oh, ow, -1).transpose(3, 1, 2, 0)).reshape(-1, oh * ow * n)
+    out = np.empty((c, h + pt + pb, w + pl + pr, n), dtype=col.dtype)
+    cols_to_image(cols, kernel, stride, (oh, ow), out)
+    return np.ascontiguousarray(layout.from_memory(out)[:, :, pt:pt + h, pl:pl + w])

@@ -6,6 +6,7 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from . import layout
 from .init import normal_weights
 
 Shape = Tuple[int, ...]
@@ -19,6 +20,12 @@ class Layer:
     ``(N, *out_shape)``. Trainable arrays live in ``params`` and their
     gradients, of the same shapes, in ``grads``; both are dicts by name
     ("W", "b"). Optimizers update ``params`` in place, so views stay valid.
+
+    Arrays that inference needs but no gradient reaches (BatchNorm's running
+    statistics) live in ``state``, by name; model files save them too.
+
+    Inputs may come in any memory layout; batches of maps and vectors come out
+    in batch-last memory (see nn.layout), which for one image is plain C order.
 
     ``forward(x, train=True)`` caches what ``backward`` needs and may return
     a buffer that the next training forward overwrites; ``train=False``
@@ -34,6 +41,7 @@ class Layer:
         self.param_shapes: Dict[str, Shape] = {}
         self._allocate = True
         self.grads: Dict[str, np.ndarray] = {}
+        self.state: Dict[str, np.ndarray] = {}
         self.in_shape: Optional[Shape] = None
         self.out_shape: Optional[Shape] = None
         self.dtype = np.dtype(np.float32)
@@ -51,7 +59,7 @@ class Layer:
         self.dtype = np.dtype(dtype)
         self._allocate = allocate
         self._ws.clear()
-        self.params, self.param_shapes = {}, {}
+        self.params, self.param_shapes, self.state = {}, {}, {}
         self.out_shape = tuple(int(s) for s in self._build(self.in_shape, rng))
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self.out_shape
@@ -101,6 +109,10 @@ class Layer:
         """A short settings text for the network strip, e.g. ``"5x5/1 same"``."""
         return ""
 
+    def check_state(self, state: Dict[str, np.ndarray]) -> None:
+        """Raise ValueError naming the layer if ``state`` (by name, as in :attr:`state`)
+        holds values this layer cannot use; called before state is loaded."""
+
     def num_params(self) -> int:
         """Trainable numbers in the layer (exact, however large the shapes)."""
         return sum(math.prod(s) for s in self.param_shapes.values())
@@ -109,11 +121,12 @@ class Layer:
         return f"{self.kind}({self.name!r}, {self.describe()}) {self.in_shape}->{self.out_shape}"
 
     # -- workspace ----------------------------------------------------------
-    def _buffer(self, key: str, shape, train: bool, dtype=None, fill=None) -> np.ndarray:
+    def _buffer(self, key: str, shape, train: bool, dtype=None, fill=None, batch_last: bool = False) -> np.ndarray:
         """An array of ``shape``: reused across training steps, fresh at inference.
 
         Reusing large work arrays avoids a page-faulting allocation each step.
         ``fill`` initialises a new array (a reused one keeps its contents).
+        ``batch_last`` gives an (N, ...) array in batch-last memory (see nn.layout).
         """
         dtype = self.dtype if dtype is None else np.dtype(dtype)
         shape = tuple(shape)
@@ -121,10 +134,16 @@ class Layer:
             buf = self._ws.get(key)
             if buf is not None and buf.shape == shape and buf.dtype == dtype:
                 return buf
-        buf = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
+        buf = layout.empty(shape, dtype) if batch_last else np.empty(shape, dtype)
+        if fill is not None:
+            buf.fill(fill)
         if train:
             self._ws[key] = buf
         return buf
+
+    def _like(self, key: str, x: np.ndarray, train: bool, dtype=None) -> np.ndarray:
+        """A buffer of x's shape in batch-last memory (for maps and vectors alike)."""
+        return self._buffer(key, x.shape, train, dtype, batch_last=True)
 
     def release(self) -> None:
         """Drop cached work arrays and forward caches (frees memory after training)."""

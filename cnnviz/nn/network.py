@@ -12,7 +12,7 @@ from .fused import training_plan
 from .layer import Layer
 from .loss import softmax
 from .registry import SpecError, layer_from_spec
-from .residual import Residual, walk_layers
+from .residual import Residual, named_part, walk_layers
 from .shapes import ShapeError
 
 
@@ -76,6 +76,7 @@ class Network:
             out = layer.build(out, rng, self.dtype, allocate)
         self.output_shape = out
         self._train_plan = training_plan(self.layers)
+        self._entries = None                # the structure does not change: listed once
         if len(out) != 1:
             raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
 
@@ -98,6 +99,12 @@ class Network:
     def grads(self) -> Dict[str, np.ndarray]:
         """Gradients of the last backward pass, keyed like :attr:`params`."""
         return {f"{l.name}.{k}": v for l in self.layers for k, v in l.grads.items()}
+
+    @property
+    def state(self) -> Dict[str, np.ndarray]:
+        """Non-trainable arrays inference uses (BatchNorm's running mean and variance), keyed
+        like :attr:`params` (live arrays, not copies); empty for most networks."""
+        return {f"{l.name}.{k}": v for l in self.layers for k, v in l.state.items()}
 
     def num_params(self) -> int:
         """Trainable numbers in the whole network."""
@@ -124,21 +131,20 @@ class Network:
 
     def set_weights(self, weights: Dict[str, np.ndarray]) -> None:
         """Copy ``weights`` into the parameters; names and shapes must match exactly."""
-        params = self.params
-        missing = sorted(set(params) - set(weights))
-        extra = sorted(set(weights) - set(params))
-        if missing or extra:
-            raise ValueError(f"weights do not fit this architecture: missing {missing}, unexpected {extra}")
-        for k, v in weights.items():
-            if tuple(v.shape) != params[k].shape:
-                raise ValueError(f"weight {k!r} has shape {tuple(v.shape)}, the architecture needs {params[k].shape}")
-        for k, v in weights.items():
-            np.copyto(params[k], v, casting="same_kind")
+        _copy_into(self.params, weights, "weight")
+
+    def set_state(self, state: Dict[str, np.ndarray]) -> None:
+        """Copy ``state`` into :attr:`state`; names and shapes must match exactly and every
+        layer must accept its values (ValueError otherwise, with nothing changed)."""
+        for layer in self.layers:
+            layer.check_state(named_part(state, layer.name))
+        _copy_into(self.state, state, "state array")
 
     def copy(self, dtype=None) -> "Network":
-        """An independent network with the same architecture and weights."""
+        """An independent network with the same architecture, weights and state."""
         other = Network(self.spec(), seed=self.seed, dtype=self.dtype if dtype is None else dtype)
         other.set_weights(self.params)
+        other.set_state(self.state)
         return other
 
     def release(self) -> None:
@@ -170,6 +176,11 @@ class Network:
     def entries(self) -> List[LayerEntry]:
         """Every position of :meth:`trace`, in its order: the input, each layer (a residual
         block's inner layers as ``"block.inner"`` before the block's sum), the softmax."""
+        if self._entries is None:
+            self._entries = self._list_entries()
+        return list(self._entries)
+
+    def _list_entries(self) -> List[LayerEntry]:
         rows = [LayerEntry("input", "Input", "", self.input_shape, None)]
         for layer in self.layers:
             for inner in getattr(layer, "layers", ()):
@@ -216,3 +227,16 @@ class Network:
             shape = "x".join(map(str, l.out_shape))
             lines.append(f"  {l.name:<10} {l.kind:<10} {l.describe():<22} -> {shape:<10} {l.num_params():>9,}")
         return "\n".join(lines)
+
+
+def _copy_into(targets: Dict[str, np.ndarray], values: Dict[str, np.ndarray], what: str) -> None:
+    """np.copyto every array of ``values`` into ``targets``; names and shapes must match exactly."""
+    missing = sorted(set(targets) - set(values))
+    extra = sorted(set(values) - set(targets))
+    if missing or extra:
+        raise ValueError(f"{what}s do not fit this architecture: missing {missing}, unexpected {extra}")
+    for k, v in values.items():
+        if tuple(v.shape) != targets[k].shape:
+            raise ValueError(f"{what} {k!r} has shape {tuple(v.shape)}, the architecture needs {targets[k].shape}")
+    for k, v in values.items():
+        np.copyto(targets[k], v, casting="same_kind")

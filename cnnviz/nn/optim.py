@@ -6,11 +6,13 @@ decay (L2) adds ``weight_decay * W`` to the gradient of weight matrices and
 kernels (names ending in ``.W``), never to biases.
 
 ``lr`` may be changed between steps (the app's learning-rate box does that
-while training runs).
+while training runs). An optimizer given a ``schedule`` (a function of the
+step number, from 1, returning the learning rate; see cnnviz.train.schedule)
+sets ``lr`` from it before every step instead.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
@@ -32,6 +34,7 @@ class Optimizer:
         self.t = 0
         self.state: Dict[str, Arrays] = {}
         self._scratch: Arrays = {}
+        self.schedule: Optional[Callable[[int], float]] = None
 
     def _slot(self, slot: str, key: str, like: np.ndarray) -> np.ndarray:
         arrays = self.state.setdefault(slot, {})
@@ -59,18 +62,27 @@ class Optimizer:
     def step(self, params: Arrays, grads: Arrays) -> None:
         """Update every array in ``params`` in place from ``grads`` (same keys).
 
-        Large arrays are updated in slices on several threads (element-wise
-        updates are independent); the state arrays are sliced alike.
+        All parameters together are cut into slices updated on several threads
+        (element-wise updates are independent; the state arrays are sliced
+        alike): one hand-over to the threads per step.
         """
         self.t += 1
+        if self.schedule is not None:
+            self.lr = float(self.schedule(self.t))
+        arrays = []
         for key, p in params.items():
             g = self._grad(key, p, grads[key])
-            state = [self._slot(name, key, p).reshape(-1) for name in self.slots]
-            flat_p, flat_g, scratch = p.reshape(-1), g.reshape(-1), self._tmp(key, p).reshape(-1)
+            arrays.append([a.reshape(-1) for a in (p, g, self._tmp(key, p))] +
+                          [self._slot(name, key, p).reshape(-1) for name in self.slots])
+        starts = np.cumsum([0] + [a[0].size for a in arrays])
 
-            def part(lo, hi):
-                self._update(flat_p[lo:hi], flat_g[lo:hi], scratch[lo:hi], *(a[lo:hi] for a in state))
-            split_run(part, p.size, 8 * p.size)
+        def part(lo, hi):                   # elements lo..hi of all parameters one after another
+            for i in range(np.searchsorted(starts, lo, "right") - 1, len(arrays)):
+                if starts[i] >= hi:
+                    break
+                a, b = max(lo, starts[i]) - starts[i], min(hi, starts[i + 1]) - starts[i]
+                self._update(*(x[a:b] for x in arrays[i]))
+        split_run(part, int(starts[-1]), 8 * int(starts[-1]))
 
     slots: tuple = ()          # names of the per-parameter state arrays
 

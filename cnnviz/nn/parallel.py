@@ -1,9 +1,12 @@
-"""Splitting big element-wise array work over the cores.
+"""Splitting big array work over the cores.
 
 numpy runs copies and ufuncs on one core but releases the GIL while it does,
-so a large copy or sum split into slices on a few threads runs on all cores
-(BLAS products already do). Used for the im2col/col2im copies, which are most
-of a convolution's time that is not matrix products.
+so a large copy or sum split into slices on a few threads runs on all cores.
+Matrix products are split the same way (:func:`matmul`): the engine runs its
+BLAS single-threaded and cuts each product into pieces itself. Every split is
+one hand-over to the threads and one wait; a multi-threaded BLAS instead
+synchronises its threads inside every product, and when another program keeps
+a core busy each of those waits can last a scheduler time slice.
 """
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 _lock = threading.Lock()
 _pool = None
+_blas_single = False
 MIN_WORK = 1 << 20     # elements below which splitting costs more than it gains
 CHUNKS_PER_THREAD = 4
 
@@ -37,6 +42,15 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
+def _single_threaded_blas() -> None:
+    """Limit numpy's BLAS to one thread, once: from then on the engine splits products itself."""
+    global _blas_single
+    if not _blas_single:
+        with _lock:
+            threadpool_limits(1, user_api="blas")
+            _blas_single = True
+
+
 def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     """Call ``fn(lo, hi)`` on disjoint ranges covering 0..n, in parallel when ``work``
     (elements touched) is large enough; ``fn`` must write disjoint outputs.
@@ -46,6 +60,7 @@ def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     that is busy with something else (the app's UI thread) holds up at most
     one small piece instead of half of the work.
     """
+    _single_threaded_blas()
     threads = min(workers(), n) if work >= MIN_WORK else 1
     if threads <= 1:
         fn(0, n)
@@ -65,8 +80,28 @@ def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
         f.result()
 
 
-def copyto(dst, src) -> None:
-    """np.copyto(dst, src) for same-shape arrays, split along the first axis."""
-    def part(lo, hi):
-        np.copyto(dst[lo:hi], src[lo:hi])
-    split_run(part, dst.shape[0], dst.size)
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """np.matmul(a, b, out=out) for 2-D a (M, K), b (K, P), out (M, P), split over the
+    cores along the longer side of out (each piece one single-threaded BLAS product)."""
+    m, p = out.shape
+    work = m * p * a.shape[1] // 16        # a product's flops cost about this many copied elements
+    if p >= m:
+        def part(lo, hi):
+            np.matmul(a, b[:, lo:hi], out=out[:, lo:hi])
+        split_run(part, p, work)
+    else:
+        def part(lo, hi):
+            np.matmul(a[lo:hi], b, out=out[lo:hi])
+        split_run(part, m, work)
+    return out
+
+
+def split_sum(fn: Callable[[int, int], np.ndarray], n: int, work: int, out: np.ndarray) -> np.ndarray:
+    """out = the sum of ``fn(lo, hi)`` (arrays of out's shape) over disjoint ranges covering
+    0..n, computed as :func:`split_run` does."""
+    parts = []
+    split_run(lambda lo, hi: parts.append(fn(lo, hi)), n, work)     # list.append is atomic
+    np.copyto(out, parts[0])
+    for p in parts[1:]:
+        out += p
+    return out

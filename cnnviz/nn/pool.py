@@ -55,13 +55,8 @@ class _Pool2D(SlidingWindow, Layer):
     def _backward_buffers(self, dy):
         """(d_cols, dxp): the row-reduced and the padded input gradient for dy (N, C, OH, OW)."""
         n, c, oh = dy.shape[:3]
-        return (self._buffer("d_cols", (n, c, oh, self.padded_hw[1]), True),
-                self._buffer("dxp", (n, c) + tuple(self.padded_hw), True))
-
-    def _crop(self, dxp):
-        (pt, pb), (pl, pr) = self.pads
-        h, w = self.in_shape[1:]
-        return dxp[:, :, pt:pt + h, pl:pl + w]
+        return (self._buffer("d_cols", (n, c, oh, self.padded_hw[1]), True, batch_last=True),
+                self._buffer("dxp", (n, c) + tuple(self.padded_hw), True, batch_last=True))
 
     def config(self):
         cfg = {"kernel": list(self.kernel), "stride": list(self.stride), "padding": self.padding}
@@ -112,16 +107,17 @@ class MaxPool2D(_Pool2D):
         n, c = x.shape[:2]
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
         wp = self.padded_hw[1]
-        buf = self._buffer
-        cols, arg_h, beats_h = (buf("cols", (n, c, oh, wp), train), buf("arg_h", (n, c, oh, wp), train, np.uint8),
-                                buf("beats_h", (n, c, oh, wp), train, bool))
-        y, arg_w, beats_w = (buf("y", (n, c, oh, ow), train), buf("arg_w", (n, c, oh, ow), train, np.uint8),
-                             buf("beats_w", (n, c, oh, ow), train, bool))
+        buf = lambda key, shape, dtype=None: self._buffer(key, shape, train, dtype, batch_last=True)
+        cols, arg_h, beats_h = buf("cols", (n, c, oh, wp)), buf("arg_h", (n, c, oh, wp), np.uint8), \
+            buf("beats_h", (n, c, oh, wp), bool)
+        y, arg_w, beats_w = buf("y", (n, c, oh, ow)), buf("arg_w", (n, c, oh, ow), np.uint8), \
+            buf("beats_w", (n, c, oh, ow), bool)
 
-        def part(lo, hi):                 # images lo..hi: rows first (contiguous), then columns
-            self._max_along(xp[lo:hi], 2, oh, sh, kh, cols[lo:hi], arg_h[lo:hi], beats_h[lo:hi])
-            self._max_along(cols[lo:hi], 3, ow, sw, kw, y[lo:hi], arg_w[lo:hi], beats_w[lo:hi])
-        split_run(part, n, xp.size)
+        def part(lo, hi):                 # channels lo..hi: rows first (contiguous), then columns
+            ch = lambda a: a[:, lo:hi]
+            self._max_along(ch(xp), 2, oh, sh, kh, ch(cols), ch(arg_h), ch(beats_h))
+            self._max_along(ch(cols), 3, ow, sw, kw, ch(y), ch(arg_w), ch(beats_w))
+        split_run(part, c, xp.size)
         return y, arg_h, arg_w
 
     def forward(self, x, train=False):
@@ -149,16 +145,17 @@ class MaxPool2D(_Pool2D):
         if not need_dx:
             return None
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        buf = self._buffer
+        buf = lambda key, shape, dtype=None: self._buffer(key, shape, True, dtype, batch_last=True)
         d_cols, dxp = self._backward_buffers(dy)
-        mask_w, tmp_w = buf("mask_w", dy.shape, True, bool), buf("tmp_w", dy.shape, True)
-        mask_h, tmp_h = buf("mask_h", d_cols.shape, True, bool), buf("tmp_h", d_cols.shape, True)
+        mask_w, tmp_w = buf("mask_w", dy.shape, bool), buf("tmp_w", dy.shape)
+        mask_h, tmp_h = buf("mask_h", d_cols.shape, bool), buf("tmp_h", d_cols.shape)
         arg_w, arg_h = self._arg_w, self._arg_h
 
-        def part(lo, hi):
-            self._spread(dy[lo:hi], arg_w[lo:hi], d_cols[lo:hi], 3, ow, sw, kw, mask_w[lo:hi], tmp_w[lo:hi])
-            self._spread(d_cols[lo:hi], arg_h[lo:hi], dxp[lo:hi], 2, oh, sh, kh, mask_h[lo:hi], tmp_h[lo:hi])
-        split_run(part, dy.shape[0], dxp.size)
+        def part(lo, hi):                 # channels lo..hi
+            ch = lambda a: a[:, lo:hi]
+            self._spread(ch(dy), ch(arg_w), ch(d_cols), 3, ow, sw, kw, ch(mask_w), ch(tmp_w))
+            self._spread(ch(d_cols), ch(arg_h), ch(dxp), 2, oh, sh, kh, ch(mask_h), ch(tmp_h))
+        split_run(part, dy.shape[1], dxp.size)
         return self._crop(dxp)
 
     @staticmethod
@@ -223,11 +220,11 @@ class AvgPool2D(_Pool2D):
     def _sum(self, xp, train):
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
         n, c = xp.shape[:2]
-        cols = self._buffer("cols", (n, c, oh, xp.shape[3]), train, dtype=xp.dtype)
+        cols = self._buffer("cols", (n, c, oh, xp.shape[3]), train, dtype=xp.dtype, batch_last=True)
         np.copyto(cols, xp[:, :, _taps(oh, sh, 0)])
         for off in range(1, kh):
             cols += xp[:, :, _taps(oh, sh, off)]
-        y = self._buffer("sum", (n, c, oh, ow), train, dtype=xp.dtype)
+        y = self._buffer("sum", (n, c, oh, ow), train, dtype=xp.dtype, batch_last=True)
         np.copyto(y, cols[:, :, :, _taps(ow, sw, 0)])
         for off in range(1, kw):
             y += cols[:, :, :, _taps(ow, sw, off)]
@@ -244,7 +241,7 @@ class AvgPool2D(_Pool2D):
         if not need_dx:
             return None
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.stride, self.out_hw
-        g = self._buffer("g", dy.shape, True)
+        g = self._like("g", dy, True)
         np.multiply(dy, self.inv_count, out=g)
         d_cols, dxp = self._backward_buffers(dy)
         d_cols.fill(0)

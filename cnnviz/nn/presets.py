@@ -10,6 +10,7 @@ Every preset returns plain architecture data (see :class:`Network`):
 - ``deep``: VGG-like stacks of 3x3 convolutions (two 3x3 see what one 5x5
   sees, with 18 weights instead of 25).
 - ``resnet-mini``: small residual network, blocks output F(x) + x.
+- ``bn-conv``: 3x3 convolutions with batch normalisation (the ``fast`` recipe's).
 """
 from __future__ import annotations
 
@@ -121,9 +122,28 @@ def resnet_mini(input_shape, classes, init="he"):
     ]
 
 
+def bn_conv(input_shape, classes, widths=(24, 48), hidden=128, init="he"):
+    """Batch-normalised convolutions: [conv 3x3 same -> BatchNorm -> ReLU -> maxpool 2]
+    per width in ``widths`` -> dense ``hidden`` -> BatchNorm -> ReLU -> dense. The
+    normalisation lets it train with large learning rates (the ``fast`` recipe); the
+    layers before it have no bias, which it would cancel."""
+    layers = []
+    for i, width in enumerate(widths, start=1):
+        layers += [_conv(width, 3, "same", name=f"conv{i}", init=init, bias=False),
+                   {"type": "batchnorm2d", "name": f"bn{i}"}, {"type": "relu", "name": f"relu{i}"},
+                   {"type": "maxpool", "name": f"pool{i}", "kernel": 2, "stride": 2, "padding": "same"}]
+    n = len(widths) + 1
+    return layers + [
+        {"type": "flatten", "name": "flatten"},
+        {"type": "dense", "name": "fc1", "units": hidden, "init": init, "bias": False},
+        {"type": "batchnorm1d", "name": f"bn{n}"}, {"type": "relu", "name": f"relu{n}"},
+        {"type": "dense", "name": "fc2", "units": classes, "init": "xavier"},
+    ]
+
+
 PRESETS: Dict[str, Callable] = {
     "simple": simple, "liteocr": liteocr, "two-conv": two_conv,
-    "lenet5": lenet5, "deep": deep, "resnet-mini": resnet_mini,
+    "lenet5": lenet5, "deep": deep, "resnet-mini": resnet_mini, "bn-conv": bn_conv,
 }
 
 

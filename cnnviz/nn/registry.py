@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 
 from .activations import ReLU, Sigmoid, Tanh
+from .batchnorm import BatchNorm1D, BatchNorm2D
 from .conv import Conv2D
 from .dense import Dense, Dropout, Flatten
 from .layer import Layer
@@ -11,12 +12,14 @@ from .pool import AvgPool2D, MaxPool2D
 from .residual import Residual
 
 LAYER_TYPES = {cls.type: cls for cls in
-               (Conv2D, MaxPool2D, AvgPool2D, ReLU, Sigmoid, Tanh, Dense, Flatten, Dropout, Residual)}
+               (Conv2D, MaxPool2D, AvgPool2D, ReLU, Sigmoid, Tanh, Dense, Flatten, Dropout, Residual,
+                BatchNorm2D, BatchNorm1D)}
 
 # Short prefixes for automatic names: conv1, pool1, fc1, ...
 NAME_PREFIX = {"conv": "conv", "maxpool": "pool", "avgpool": "pool", "dense": "fc",
                "flatten": "flatten", "dropout": "drop", "residual": "res",
-               "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh"}
+               "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh",
+               "batchnorm2d": "bn", "batchnorm1d": "bn"}
 
 
 class SpecError(ValueError):

@@ -37,6 +37,7 @@ class Residual(Layer):
                              f"{tuple(in_shape)}; F(x) + x needs them equal")
         self.params = {f"{l.name}.{k}": v for l in self.layers for k, v in l.params.items()}
         self.param_shapes = {f"{l.name}.{k}": v for l in self.layers for k, v in l.param_shapes.items()}
+        self.state = {f"{l.name}.{k}": v for l in self.layers for k, v in l.state.items()}
         return in_shape
 
     def build(self, in_shape, rng, dtype=np.float32, allocate=True):
@@ -50,7 +51,7 @@ class Residual(Layer):
         h = x
         for layer in self.layers:
             h = layer.forward(h, train)
-        y = self._buffer("y", x.shape, train)
+        y = self._like("y", x, train)
         np.add(h, x, out=y)
         return y
 
@@ -66,16 +67,20 @@ class Residual(Layer):
 
     def backward(self, dy, need_dx=True):
         """dy (N, C, H, W) -> F's input gradient + dy, same shape; fills the inner layers' grads."""
-        g = self._buffer("g", dy.shape, True)
+        g = self._like("g", dy, True)
         np.copyto(g, dy)                     # inner layers may overwrite their dy
         for i, layer in enumerate(reversed(self.layers)):
             last = i == len(self.layers) - 1
             g = layer.backward(g, need_dx=need_dx or not last)
         if not need_dx:
             return None
-        dx = self._buffer("dx", dy.shape, True)
+        dx = self._like("dx", dy, True)
         np.add(g, dy, out=dx)
         return dx
+
+    def check_state(self, state):
+        for layer in self.layers:
+            layer.check_state(named_part(state, layer.name))
 
     def release(self):
         super().release()
@@ -87,6 +92,11 @@ class Residual(Layer):
 
     def describe(self):
         return "F(x)+x: " + ", ".join(l.kind for l in self.layers)
+
+
+def named_part(arrays: dict, name: str) -> dict:
+    """The entries of ``arrays`` ({"layer.key": ...}) that belong to layer ``name``, by key."""
+    return {k[len(name) + 1:]: v for k, v in arrays.items() if k.startswith(name + ".")}
 
 
 def walk_layers(layers: List[Layer]):

@@ -58,6 +58,13 @@ def real(value, what: str, low: float, high: float = math.inf, low_open: bool = 
     raise ValueError(f"{what} must be a finite number {span}, got {value!r}")
 
 
+def flag(value, what: str) -> bool:
+    """``value`` if it is a boolean (true/false in JSON), else ValueError naming the setting."""
+    if _is_bool(value):
+        return bool(value)
+    raise ValueError(f"{what} must be true or false, got {value!r}")
+
+
 def choice(value, what: str, options: Sequence[str]) -> str:
     """``value`` if it is one of ``options`` (text), else ValueError listing them."""
     if isinstance(value, str) and value in options:

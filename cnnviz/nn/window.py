@@ -10,6 +10,7 @@ from typing import Tuple
 
 import numpy as np
 
+from . import layout
 from .shapes import ShapeError, window_output_hw
 
 
@@ -32,14 +33,21 @@ class SlidingWindow:
         return (c,) + tuple(self.out_hw)
 
     def _padded(self, x: np.ndarray, train: bool, fill: float = 0.0) -> np.ndarray:
-        """x (N, C, H, W) inside a border of ``fill`` (x itself when there is no padding)."""
+        """x (N, C, H, W) inside a border of ``fill``, in batch-last memory (x itself when
+        there is no padding and it is batch-last already)."""
         (pt, pb), (pl, pr) = self.pads
         if pt == pb == pl == pr == 0:
-            return x
+            return layout.batch_last(x)
         n, c, h, w = x.shape
-        xp = self._buffer("xp", (n, c) + tuple(self.padded_hw), train, fill=fill)
+        xp = self._buffer("xp", (n, c) + tuple(self.padded_hw), train, fill=fill, batch_last=True)
         xp[:, :, pt:pt + h, pl:pl + w] = x
         return xp
+
+    def _crop(self, xp: np.ndarray) -> np.ndarray:
+        """The (N, C, H, W) interior of a padded batch xp (N, C, Hp, Wp): a view."""
+        (pt, _), (pl, _) = self.pads
+        h, w = self.in_shape[1:]
+        return xp[:, :, pt:pt + h, pl:pl + w]
 
     def window_spans(self, axis: int) -> Tuple[np.ndarray, np.ndarray]:
         """(starts, ends) of every output row (``axis`` 0) or column (1)'s window, in the

@@ -10,14 +10,16 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Optional, Sequence
 
 from ..augment import Augmenter
 from ..modelio import default_preprocessing, save_model
 from ..nn import Network, preset_spec
+from ..nn.loss import SoftmaxCrossEntropy
 from ..nn.optim import make_optimizer
 from .history import History
+from .schedule import SCHEDULES, make_schedule
 from .trainer import TrainConfig, Trainer
 
 
@@ -35,9 +37,24 @@ class Recipe:
     augment: bool = False
     seed: int = 0
     limit: Optional[int] = None       # use only the first N training images
+    schedule: str = "constant"        # learning-rate schedule (see cnnviz.train.schedule); lr is its peak
+    label_smoothing: float = 0.0
+    train_eval_limit: int = 10000     # training images whose accuracy is measured after each epoch
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def summary(self) -> str:
+        """The training settings in one line, e.g. "3 epochs, batch 100, adam lr 0.005 one-cycle"."""
+        parts = [f"{self.epochs} epochs, batch {self.batch}, {self.optimizer} lr {self.lr:g}"
+                 + ("" if self.schedule == "constant" else f" {self.schedule}")]
+        if self.weight_decay:
+            parts.append(f"weight decay {self.weight_decay:g}")
+        if self.label_smoothing:
+            parts.append(f"label smoothing {self.label_smoothing:g}")
+        if self.augment:
+            parts.append("augmented")
+        return ", ".join(parts)
 
     def problems(self) -> list:
         """The settings out of range, one sentence each (empty when the recipe can run)."""
@@ -50,8 +67,25 @@ class Recipe:
             ("dropout", self.dropout is None or (_finite(self.dropout) and 0 <= self.dropout < 1),
              "in [0, 1) or None"),
             ("seed", isinstance(self.seed, numbers.Integral) and self.seed >= 0, "an integer >= 0"),
+            ("schedule", self.schedule in SCHEDULES, f"one of {', '.join(SCHEDULES)}"),
+            ("label_smoothing", _finite(self.label_smoothing) and 0 <= self.label_smoothing < 1, "in [0, 1)"),
+            ("train_eval_limit", _positive_int(self.train_eval_limit), "a positive integer"),
         )
         return [f"{name} must be {rule}, got {getattr(self, name)!r}" for name, ok, rule in checks if not ok]
+
+
+# Named recipes: a preset with the schedule and settings that train it well.
+RECIPES = {
+    "fast": Recipe(arch="bn-conv", epochs=4, lr=0.005, schedule="one-cycle", label_smoothing=0.1, augment=True,
+                   train_eval_limit=2000),
+}
+
+
+def make_recipe(name: Optional[str] = None, **settings) -> Recipe:
+    """The recipe called ``name`` (or the defaults when None) with every setting in
+    ``settings`` that is not None put in its place."""
+    base = Recipe() if name is None else RECIPES[name]
+    return replace(base, **{k: v for k, v in settings.items() if v is not None})
 
 
 def _positive_int(value) -> bool:
@@ -111,9 +145,13 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     if network is None:
         network = build_network(recipe, data.image_shape, len(data.class_names))
     optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
+    optimizer.schedule = make_schedule(recipe.schedule, recipe.lr, recipe.epochs * math.ceil(len(x) / recipe.batch))
     augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
-    config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed)
-    return Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed,
+                         train_eval_limit=recipe.train_eval_limit)
+    trainer = Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    trainer.loss_fn = SoftmaxCrossEntropy(recipe.label_smoothing)
+    return trainer
 
 
 def save_trained(path, trainer: Trainer, data, recipe: Recipe, command: Optional[str] = None,
