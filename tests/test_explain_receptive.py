@@ -34,7 +34,9 @@ def probed_dependencies(net: Network):
     flat = batch[1:].reshape(c * h * w, -1)
     flat[np.arange(c * h * w), np.arange(c * h * w)] += 1e18
     trace = net.trace(batch)
-    return [t.value[1:] != t.value[:1] for t in trace]
+    # a real dependency moves a cell by ~1e18; the engine's rounding may differ in the last
+    # bits from one position in the batch to another (blocked products), which is no dependency
+    return [np.abs(t.value[1:] - t.value[:1]) > 1e-12 * (1 + np.abs(t.value[:1])) for t in trace]
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

@@ -151,3 +151,26 @@ def test_occlusion_covers_the_border_and_checks_its_settings():
         occlusion(net, x[:, :12])
     with pytest.raises(ValueError, match="fill"):
         occlusion(net, x, fill=float("nan"))
+
+
+def test_saliency_through_batch_norm_uses_its_learned_statistics():
+    spec = {"input_shape": [1, 8, 8], "layers": [
+        {"type": "conv", "name": "conv1", "filters": 3, "kernel": 3, "padding": "same", "bias": False},
+        {"type": "batchnorm2d", "name": "bn1"},
+        {"type": "relu", "name": "relu1"},
+        {"type": "flatten", "name": "flatten"},
+        {"type": "dense", "name": "fc", "units": 3, "bias": False},
+        {"type": "batchnorm1d", "name": "bn2"},
+        {"type": "dense", "name": "out", "units": 2}]}
+    net = Network(spec, seed=1).copy(dtype=np.float64)
+    rng = np.random.default_rng(2)
+    for layer in (net.layer("bn1"), net.layer("bn2")):      # statistics as if learned: not 0 and 1
+        c = layer.state["mean"].shape[0]
+        layer.state["mean"][...] = rng.normal(0, 0.5, c)
+        layer.state["var"][...] = rng.uniform(0.5, 2.0, c)
+        layer.params["gamma"][...] = rng.uniform(0.5, 1.5, c)
+        layer.params["beta"][...] = rng.normal(0, 0.3, c)
+    x = rng.random((1, 8, 8))
+    why = why_this_answer(net, x, 1, class_names=["a", "b"])
+    numeric = numerical_input_gradient(net, x, 1)
+    assert np.abs(why.saliency.gradient - numeric).max() / np.abs(numeric).max() < 1e-4

@@ -19,7 +19,7 @@ from .gradients import Backprop, backprop
 from .occlusion import Occlusion, occlusion
 from .poolstep import PoolStep
 from .receptive import FieldSize, ReceptiveField, field_sizes, receptive_field
-from .simplesteps import ActivationStep, PassStep, ResidualStep
+from .simplesteps import ActivationStep, NormStep, PassStep, ResidualStep
 from .sizeformula import AxisSize, SizeFormula, size_formula, size_formula_for
 from .softmaxstep import SoftmaxStep
 from .stepthrough import Step, Sweep, step_through, sweep
@@ -28,7 +28,7 @@ from .why import GradCam, Saliency, WhyAnswer, gradcam_entry, why_this_answer
 from .words import overconfidence
 
 __all__ = [
-    "ActivationStep", "AxisSize", "Backprop", "BackwardPass", "ConvStep", "DenseStep", "EntryGradient", "FieldSize",
+    "ActivationStep", "NormStep", "AxisSize", "Backprop", "BackwardPass", "ConvStep", "DenseStep", "EntryGradient", "FieldSize",
     "GradCam", "Occlusion", "PassStep", "PoolStep", "ReceptiveField", "ResidualStep", "Rounding", "Saliency",
     "SizeFormula", "SoftmaxStep", "Step", "Sweep", "Teaching", "ToyConvolution", "ToyPool", "WhyAnswer",
     "backprop", "backward_pass", "field_sizes", "filled_kernels", "gradcam_entry", "mission_examples",

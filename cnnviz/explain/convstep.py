@@ -78,7 +78,7 @@ def conv_step(layer, x: np.ndarray, y: np.ndarray, cell, name: str = "") -> Conv
     kernel = layer.params["W"][f]
     products = patch.astype(np.float64) * kernel.astype(np.float64)
     flat = products.ravel().tolist()
-    bias = float(layer.params["b"][f])
+    bias = float(layer.params["b"][f]) if "b" in layer.params else 0.0      # bias=False: none
     channel_sums = np.array([math.fsum(products[c].ravel().tolist()) for c in range(products.shape[0])])
     magnitude = math.fsum(np.abs(products).ravel().tolist()) + abs(bias)
     tolerance = sum_tolerance(len(flat) + 1, magnitude, y.dtype)

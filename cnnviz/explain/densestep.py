@@ -51,7 +51,7 @@ def dense_step(layer, x: np.ndarray, y: np.ndarray, unit: int, name: str = "", t
     k = min(int(top), products.size)
     order = np.argsort(-np.abs(products), kind="stable")
     shown, rest = order[:k], order[k:]
-    bias = float(layer.params["b"][unit])
+    bias = float(layer.params["b"][unit]) if "b" in layer.params else 0.0   # bias=False: none
     everything = products.tolist()
     sources = (tuple(tuple(int(v) for v in np.unravel_index(i, source_shape)) for i in shown)
                if source_shape is not None else tuple((int(i),) for i in shown))

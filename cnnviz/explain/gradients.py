@@ -4,7 +4,8 @@ entry's output and gradient: what saliency, Grad-CAM and the backward view need.
 Built on the layers' own ``forward(x, train=True)`` (which keeps what backward
 needs) and ``backward(dy, need_dx=True)``, called layer by layer so that nothing
 is fused and the gradient at every trace entry, a residual block's inner layers
-included, can be kept. Dropout is the identity here, as at inference.
+included, can be kept. Dropout is the identity here and batch normalisation uses
+its learned statistics, as at inference.
 
 These calls change the layers' work arrays (never the weights): run them on a
 network nobody else is computing with at the same time, e.g. ``network.copy()``
@@ -43,12 +44,28 @@ class Backprop:
         return self.values[-1]
 
 
-def _forward(layers, h, values, keep):
+def _is_norm(layer) -> bool:
+    return layer.kind in ("BatchNorm2D", "BatchNorm1D")
+
+
+def _norm_scale(layer, ndim: int):
+    """gamma / sqrt(var + eps) and (x - mean) of batch norm at inference, shaped to broadcast
+    over a batch with ``ndim`` dimensions (axis 1 is the channel)."""
+    shape = (1, -1) + (1,) * (ndim - 2)
+    scale = layer.params["gamma"] / np.sqrt(layer.state["var"] + layer.eps)
+    return scale.reshape(shape), layer.state["mean"].reshape(shape), np.sqrt(
+        layer.state["var"] + layer.eps).reshape(shape)
+
+
+def _forward(layers, h, values, keep, inputs):
     for layer in layers:
         if isinstance(layer, Residual):
-            y = _forward(layer.layers, h, values, keep) + h
+            y = _forward(layer.layers, h, values, keep, inputs) + h
         elif isinstance(layer, Dropout):
             y = h
+        elif _is_norm(layer):
+            inputs[id(layer)] = h        # as at inference: the learned statistics, not the batch's
+            y = layer.forward(h, False)
         else:
             y = layer.forward(h, True)
         values.append(y.copy() if keep else y)
@@ -56,12 +73,18 @@ def _forward(layers, h, values, keep):
     return h
 
 
-def _backward(layers, g, grads):
+def _backward(layers, g, grads, inputs):
     """Backward through ``layers`` from g = d/d(last output); fills ``grads`` in reverse entry order."""
     for layer in reversed(layers):
         grads.append(g.copy())
         if isinstance(layer, Residual):
-            g = _backward(layer.layers, g.copy(), grads) + g
+            g = _backward(layer.layers, g.copy(), grads, inputs) + g
+        elif _is_norm(layer):
+            scale, mean, sd = _norm_scale(layer, g.ndim)
+            axes = tuple(a for a in range(g.ndim) if a != 1)
+            layer.grads["gamma"][...] = (g * (inputs[id(layer)] - mean) / sd).sum(axis=axes)
+            layer.grads["beta"][...] = g.sum(axis=axes)
+            g = g * scale
         elif not isinstance(layer, Dropout):
             g = layer.backward(g, need_dx=True)     # may overwrite its argument: kept above as a copy
     return g
@@ -78,11 +101,11 @@ def backprop(network: Network, x: np.ndarray, dlogits: Callable[[np.ndarray, np.
     x = np.asarray(x, dtype=network.dtype)
     if x.ndim != 4 or tuple(x.shape[1:]) != network.input_shape:
         raise ValueError(f"input must have shape (N, {', '.join(map(str, network.input_shape))}), got {x.shape}")
-    values = [x.copy()]
-    logits = _forward(network.layers, x, values, keep)
+    values, inputs = [x.copy()], {}
+    logits = _forward(network.layers, x, values, keep, inputs)
     values.append(softmax(logits.copy()))
     g = np.asarray(dlogits(values[-2], values[-1]), dtype=network.dtype)
     grads = [None]
-    grads.append(_backward(network.layers, g, grads))
+    grads.append(_backward(network.layers, g, grads, inputs))
     grads.reverse()
     return Backprop(values, grads, {k: v.copy() for k, v in network.grads.items()} if keep else None)

@@ -20,7 +20,7 @@ from . import words
 from .exactness import frozen
 from .positions import checked_cell
 
-ELEMENTWISE = ("ReLU", "Sigmoid", "Tanh", "Dropout")
+ELEMENTWISE = ("ReLU", "Sigmoid", "Tanh", "Dropout", "BatchNorm2D", "BatchNorm1D")
 
 
 def layers_to(network: Network, index: int) -> Tuple[list, bool]:

@@ -36,6 +36,25 @@ class ActivationStep:
 
 
 @dataclass(frozen=True)
+class NormStep:
+    """Batch normalisation at inference for one cell: gamma (x - mean) / sqrt(var + eps) + beta,
+    with the running mean and variance the layer learned in training (per channel or unit)."""
+    layer: str
+    kind: str                 # "BatchNorm2D" or "BatchNorm1D"
+    cell: Tuple[int, ...]
+    x: float
+    mean: float
+    var: float
+    eps: float
+    gamma: float
+    beta: float
+    normalised: float         # (x - mean) / sqrt(var + eps), in float64
+    result: float             # the stored output value
+    rounding: Rounding
+    note: str
+
+
+@dataclass(frozen=True)
 class ResidualStep:
     """F(x) + x for one cell of a residual block's output."""
     layer: str
@@ -98,3 +117,18 @@ def pass_step(layer, kind: str, y: np.ndarray, cell, name: str, source_layer: st
     else:
         source, note = None, words.INPUT
     return PassStep(name, kind, cell, source_layer, source, float(y[cell]), note)
+
+
+def norm_step(layer, x: np.ndarray, y: np.ndarray, cell, name: str) -> NormStep:
+    """A batch-norm cell; x, y: one image's input and stored output; the channel (or unit) is cell[0]."""
+    c = cell[0]
+    xv, mean, var = float(x[cell]), float(layer.state["mean"][c]), float(layer.state["var"][c])
+    gamma, beta = float(layer.params["gamma"][c]), float(layer.params["beta"][c])
+    normalised = (xv - mean) / math.sqrt(var + layer.eps)
+    exact = gamma * normalised + beta
+    # the engine folds it into scale * x + shift in float32: a few roundings of these sizes
+    size = abs(gamma * normalised) + abs(beta) + abs(gamma * mean / math.sqrt(var + layer.eps))
+    tolerance = 8 * unit_roundoff(y.dtype) * size
+    return NormStep(name, layer.kind, cell, xv, mean, var, layer.eps, gamma, beta, normalised, float(y[cell]),
+                    compare(y[cell], exact, tolerance, "γ·(x − mean)/√(var + ε) + β in float64", y.dtype),
+                    words.BATCHNORM)

@@ -2,7 +2,7 @@
 
 A view calls :func:`step_through` with the Inspector's trace, the selected entry
 and a cell; the result is one of the step dataclasses (ConvStep, PoolStep,
-ActivationStep, DenseStep, SoftmaxStep, ResidualStep, PassStep), each holding every
+ActivationStep, NormStep, DenseStep, SoftmaxStep, ResidualStep, PassStep), each holding every
 number to show and a ``note`` for students.
 """
 from __future__ import annotations
@@ -18,10 +18,10 @@ from .densestep import DenseStep, dense_step
 from .exactness import frozen
 from .poolstep import PoolStep, pool_step
 from .positions import checked_cell, checked_image, input_indices
-from .simplesteps import ActivationStep, PassStep, ResidualStep, activation_step, pass_step, residual_step
+from .simplesteps import ActivationStep, NormStep, PassStep, ResidualStep, activation_step, norm_step, pass_step, residual_step
 from .softmaxstep import SoftmaxStep, softmax_step
 
-Step = Union[ConvStep, PoolStep, ActivationStep, DenseStep, SoftmaxStep, ResidualStep, PassStep]
+Step = Union[ConvStep, PoolStep, ActivationStep, NormStep, DenseStep, SoftmaxStep, ResidualStep, PassStep]
 
 
 def step_through(trace: Sequence, index: int, cell, *, image: int = 0, class_names: Optional[Sequence[str]] = None,
@@ -60,6 +60,8 @@ def step_through(trace: Sequence, index: int, cell, *, image: int = 0, class_nam
         return residual_step(x, skip.value[n], y, cell, entry.name, prev.name, skip.name)
     if kind in ("Flatten", "Dropout"):
         return pass_step(layer, kind, y, cell, entry.name, prev.name)
+    if kind in ("BatchNorm2D", "BatchNorm1D"):
+        return norm_step(layer, x, y, cell, entry.name)
     raise ValueError(f"no step-through for a {kind} layer ({entry.name})")
 
 

@@ -178,3 +178,8 @@ def backward_entry(kind: str, blocked: int = 0, cells: int = 0) -> str:
     if kind == "ReLU":
         return f"The gradient is blocked at {blocked} of {cells} cells, where the input was ≤ 0."
     return BACKWARD_LINES.get(kind, "The gradient passes back through this layer.")
+
+BATCHNORM = ("Batch normalisation rescales each channel: it subtracts the channel's mean and divides by "
+             "its spread, both learned over the training images, then multiplies by γ and adds β, two "
+             "numbers it learned. It keeps every channel's values in a similar range, which lets training "
+             "use larger steps.")
