@@ -247,3 +247,16 @@ def test_a_data_set_made_on_this_computer_is_not_called_missing(qtbot, window, t
     text = t.panel.files_label.text()
     assert "not made yet" in text and "Train makes them" in text and "missing" not in text
     assert not t.panel.files_label.property("problem")
+
+
+def test_a_batch_norm_network_shows_its_learned_statistics_too(qtbot, window):
+    p = window.training.panel
+    p.preset_box.setCurrentIndex(p.preset_box.findData("bn-conv"))
+    draw_bar(window)
+    t = train(qtbot, window)
+    ins, net = window.inspector, t.worker.trainer.net
+    assert net.state and set(ins.network.state) == set(net.state)
+    for key, value in net.state.items():                      # the running mean and variance arrived
+        np.testing.assert_array_equal(ins.network.state[key], value)
+    assert not np.allclose(ins.network.state["bn1.var"], 1.0)
+    np.testing.assert_allclose(ins.trace[-1].value, net.trace(ins.input[None])[-1].value, rtol=1e-5, atol=1e-6)

@@ -240,9 +240,12 @@ class Inspector(QObject):
         self._show(trace, source)
 
     def show_snapshot(self, weights: dict, step: int, trace: Optional[List[LayerOutput]] = None,
-                      source: Optional[InputSource] = None) -> None:
-        """Show a training snapshot: its weights (no forward pass here) and, unless None, its trace."""
+                      source: Optional[InputSource] = None, state: Optional[dict] = None) -> None:
+        """Show a training snapshot: its weights and inference state (BatchNorm's running
+        statistics; no forward pass here) and, unless None, its trace."""
         self._network.set_weights(weights)
+        if state:
+            self._network.set_state(state)
         self._weights_step = step
         self.weightsChanged.emit()
         if trace is not None:

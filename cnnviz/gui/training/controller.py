@@ -304,7 +304,7 @@ class TrainingController(QObject):
             # a trace of a probe no longer shown is dropped
             current = snap.probe_id == self.probe.probe_id
             self.inspector.show_snapshot(snap.weights, snap.step, snap.trace if current else None,
-                                         self.probe.source)
+                                         self.probe.source, dict(snap.state))
             self.snapshots_applied += 1
             if self.timelapse.offer(snap):
                 self.timelapse_view.refresh()

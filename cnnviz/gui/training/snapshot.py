@@ -75,6 +75,8 @@ class Snapshot:
     when there is no probe; ``probe_id`` says which probe it belongs to (the
     UI drops a trace of a probe it no longer shows). ``stats``: loss,
     accuracy, lr, samples_per_s of the last step (read-only mapping).
+    ``state``: read-only copies of the non-trainable arrays inference uses
+    (BatchNorm's running statistics), keyed like Network.state.
     """
     step: int
     epoch: int
@@ -82,6 +84,7 @@ class Snapshot:
     trace: Optional[Tuple[TraceEntry, ...]] = None
     probe_id: int = -1
     stats: Mapping = field(default_factory=lambda: _EMPTY)
+    state: Mapping[str, np.ndarray] = field(default_factory=lambda: _EMPTY)
 
 
 def make_snapshot(network, step: int, epoch: int, probe: Optional[np.ndarray] = None, probe_id: int = -1,
@@ -97,4 +100,5 @@ def make_snapshot(network, step: int, epoch: int, probe: Optional[np.ndarray] = 
         trace = tuple(TraceEntry(t.name, t.kind, tuple(t.shape), frozen(t.value), t.describe,
                                  None if t.layer is None else LayerInfo.of(t.layer))
                       for t in network.trace(probe[None]))
-    return Snapshot(int(step), int(epoch), weights, trace, int(probe_id), MappingProxyType(dict(stats or {})))
+    state = MappingProxyType({k: frozen(v) for k, v in network.state.items()})
+    return Snapshot(int(step), int(epoch), weights, trace, int(probe_id), MappingProxyType(dict(stats or {})), state)
