@@ -331,3 +331,18 @@ def test_edit_layers_trains_the_edited_architecture(qtbot, window):
     assert window.inspector.network.name == "narrow"
     assert window.inspector.network.params["conv1.W"].shape[0] == 6
     assert t.worker.done.reason == "completed"
+
+
+def test_quick_start_trains_the_fast_recipe_with_its_schedule(qtbot, window):
+    t = window.training
+    t.panel.quick_button.click()
+    qtbot.waitUntil(lambda: t.worker is not None, timeout=30000)
+    recipe = t.worker.recipe
+    assert recipe.arch == "bn-conv" and recipe.schedule == "one-cycle" and recipe.label_smoothing == 0.1
+    assert recipe.augment and recipe.epochs == 4 and recipe.dataset == "mnist"
+    assert not t.panel.lr_spin.isEnabled()              # the schedule sets the rate: no typing over it
+    qtbot.waitUntil(lambda: not t.is_running() and t.panel.state == "idle", timeout=60000)
+    assert t.worker.done.reason == "completed" and window.inspector.network.name == "bn-conv"
+    lrs = t.curves.data.steps.view("lr")
+    assert lrs.max() > 5 * lrs[0] and lrs[-1] < lrs.max() / 5    # up, then down: one cycle
+    assert t.panel.lr_spin.isEnabled()

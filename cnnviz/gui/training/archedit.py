@@ -19,6 +19,7 @@ from PyQt5.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QTextCursor, QT
 from PyQt5.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit,
                              QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget)
 
+from ...data import get_info
 from ...nn import LAYER_TYPES, PRESETS, Network, ShapeError, SpecError, preset_spec
 from ..widgets import theme
 from ..widgets.wheelguard import ComboBox
@@ -274,3 +275,23 @@ def monospace_font() -> QFont:
         font.setFixedPitch(True)
     font.setPointSizeF(QFont().pointSizeF())
     return font
+
+
+def open_layer_editor(panel) -> ArchitectureDialog:
+    """Open the layer editor (window-modal) on ``panel``'s preset, or its last edit, for the
+    chosen data set's images and classes; OK makes the panel's "New network" train the
+    edited architecture. Returns the open dialog."""
+    info = get_info(panel.dataset())
+    spec = panel.custom_spec or preset_spec(panel.preset(), info.image_shape, info.num_classes)
+    dialog = ArchitectureDialog(spec, panel.window(), input_shape=info.image_shape, classes=info.num_classes)
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+
+    def edited():
+        edited_spec = dialog.spec()
+        panel.set_custom_spec(edited_spec)
+        panel.set_message(f"'New network' trains the edited architecture '{edited_spec.get('name', 'custom')}' "
+                          f"({len(edited_spec.get('layers', []))} layers); pick a preset to go back.")
+    dialog.accepted.connect(edited)
+    dialog.open()
+    return dialog

@@ -12,22 +12,23 @@ listens to :attr:`stateChanged`, :attr:`statusMessage` and :attr:`errorRaised`.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional
 
-from PyQt5.QtCore import QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QObject, QSettings, QTimer, pyqtSignal
 
-from ...data import get_info, user_cache_dir
+from ...data import user_cache_dir
 from ...modelio import default_preprocessing
-from ...nn import Network, SpecError, preset_spec
+from ...nn import Network, SpecError
 from ...nn.shapes import ShapeError
 from ...train.history import History
-from ...train.recipe import Recipe, prepare, save_trained
+from ...train.recipe import RECIPES, Recipe, prepare, save_trained
 from ..model.inspector import Inspector
-from .archedit import ArchitectureDialog
+from .archedit import open_layer_editor
 from .curves import CurvesView
 from .datasource import DataSource
-from .panel import START_CONTINUE, TrainingPanel
+from .panel import START_CONTINUE, START_NEW, TrainingPanel
 from .probe import Probe
 from .runsetup import continue_current, new_network, recipe_of
 from .progress import LOADING_TEXT, RunProgress
@@ -96,6 +97,7 @@ class TrainingController(QObject):
         self._idle_line = TrainingPanel.IDLE_TEXT       # the progress line while no run goes on
         p = self.panel
         p.trainClicked.connect(self.train)
+        p.quickStartClicked.connect(self.quick_start)
         p.pauseClicked.connect(self.toggle_pause)
         p.stopClicked.connect(self.stop)
         p.editLayersClicked.connect(self.edit_layers)
@@ -160,6 +162,13 @@ class TrainingController(QObject):
             return
         self.panel.set_message("")
         self.source.load_then(self._start)
+
+    def quick_start(self) -> None:
+        """The 'fast' recipe on MNIST in a new network: fill the panel with it and train."""
+        self.panel.set_recipe(replace(RECIPES["fast"], dataset="mnist"))
+        self.panel.set_start_mode(START_NEW)
+        self.panel.set_custom_spec(None)
+        self.train()
 
     def _start(self, data) -> bool:
         recipe = self.panel.recipe()
@@ -249,23 +258,8 @@ class TrainingController(QObject):
         return ok
 
     def edit_layers(self) -> None:
-        """Open the layer editor on the preset (or the last edit) for the chosen data set's
-        images and classes; OK makes "New network" train the edited architecture."""
-        info = get_info(self.panel.dataset())
-        spec = self.panel.custom_spec or preset_spec(self.panel.preset(), info.image_shape, info.num_classes)
-        dialog = ArchitectureDialog(spec, self.panel.window(), input_shape=info.image_shape,
-                                    classes=info.num_classes)
-        dialog.setWindowModality(Qt.WindowModal)
-        dialog.accepted.connect(self._layers_edited)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
-        self.arch_dialog = dialog
-        dialog.open()
-
-    def _layers_edited(self) -> None:
-        spec = self.arch_dialog.spec()
-        self.panel.set_custom_spec(spec)
-        self.panel.set_message(f"'New network' trains the edited architecture '{spec.get('name', 'custom')}' "
-                               f"({len(spec.get('layers', []))} layers); pick a preset to go back.")
+        """Open the layer editor on the preset (or the last edit) for the chosen data set."""
+        self.arch_dialog = open_layer_editor(self.panel)
 
     # -- what the worker sends -----------------------------------------------------------
     def _on_steps(self, rows) -> None:

@@ -10,8 +10,8 @@ from typing import Optional
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
-                             QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
-                             QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+                             QGroupBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea,
+                             QSpinBox, QVBoxLayout, QWidget)
 
 
 from ...data import available_datasets, get_info
@@ -19,9 +19,11 @@ from ...nn import PRESETS
 from ...nn.init import INITS
 from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
+from ...train.schedule import SCHEDULES
 from ..widgets.labels import ElidedLines
 from ..widgets.spinboxes import LogSpinBox
-from ..widgets.wheelguard import ComboBox, DoubleSpinBox, SpinBox
+from ..widgets.forms import form_layout, hbox, int_spin, pick, wrapping_label
+from ..widgets.wheelguard import ComboBox, DoubleSpinBox
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
 START_NEW, START_CONTINUE = "new", "continue"
@@ -48,6 +50,7 @@ class TrainingPanel(QWidget):
     probeChanged = pyqtSignal()
     datasetChanged = pyqtSignal(str)
     downloadToggled = pyqtSignal(bool)
+    quickStartClicked = pyqtSignal()
 
     #: the progress line before any run
     IDLE_TEXT = "Pick a data set and a network below, then press Train: every view follows the training live."
@@ -56,6 +59,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.custom_spec: Optional[dict] = None      # from "Edit layers…", overrides the preset
+        self._eval_limit = Recipe().train_eval_limit  # training images measured after each epoch
         self._build()
         self.set_state("idle")
 
@@ -94,7 +98,7 @@ class TrainingPanel(QWidget):
 
     def _data_box(self) -> QGroupBox:
         box = QGroupBox("Data")
-        form = _form(box)
+        form = form_layout(box)
         self.dataset_box = ComboBox()
         for name in available_datasets():
             self.dataset_box.addItem(name, name)
@@ -104,7 +108,7 @@ class TrainingPanel(QWidget):
         self.folder_button.setToolTip("The folder holding the data files, or where downloads go")
         self.folder_button.clicked.connect(self.folderClicked)
         form.addRow("Data set", self.dataset_box)
-        self.files_label = _wrapping_label()
+        self.files_label = wrapping_label()
         self.files_label.setObjectName("trainingFiles")
         form.addRow(self.files_label)
         self.path_label = ElidedLines(1, Qt.ElideMiddle)      # the folder, on a line of its own
@@ -115,12 +119,12 @@ class TrainingPanel(QWidget):
         self.download_check.toggled.connect(self.downloadToggled)
         self.download_check.setToolTip("Download missing files from the official mirrors (checked against "
                                        "their checksums); off: use local files only")
-        form.addRow(_hbox(self.download_check, self.folder_button))
+        form.addRow(hbox(self.download_check, self.folder_button))
         return box
 
     def _network_box(self) -> QGroupBox:
         box = QGroupBox("Network")
-        form = _form(box)
+        form = form_layout(box)
         self.start_box = ComboBox()
         self.start_box.addItem("New network", START_NEW)
         self.start_box.addItem("Continue this model", START_CONTINUE)
@@ -154,21 +158,33 @@ class TrainingPanel(QWidget):
 
     def _optimizer_box(self) -> QGroupBox:
         box = QGroupBox("Training")
-        form = _form(box)
+        form = form_layout(box)
         self.optimizer_box = ComboBox()
         for name in OPTIMIZERS:
             self.optimizer_box.addItem(name, name)
         self.optimizer_box.setCurrentIndex(list(OPTIMIZERS).index("adam"))
         self.decay_spin = LogSpinBox(0.0, 1e-6, 1.0, allow_zero=True)
         self.decay_spin.setToolTip("Weight decay (L2) on the kernels")
-        self.epochs_spin = _spin(1, 1000, 5)
-        self.batch_spin = _spin(1, 4096, 100)
-        self.seed_spin = _spin(0, 2 ** 31 - 1, 0)
+        self.epochs_spin = int_spin(1, 1000, 5)
+        self.batch_spin = int_spin(1, 4096, 100)
+        self.seed_spin = int_spin(0, 2 ** 31 - 1, 0)
         self.seed_spin.setToolTip("Fixes the initial weights, the batch order and dropout: same seed, same run")
         self.augment_check = QCheckBox()
         self.augment_check.setToolTip("Augmentation: random shifts, rotations, scaling and stroke thickness")
+        self.schedule_box = ComboBox()
+        for name in SCHEDULES:
+            self.schedule_box.addItem(name, name)
+        self.schedule_box.setToolTip("constant: the learning rate stays as set. one-cycle: it rises to the "
+                                     "learning rate over the first quarter of the steps, then falls to almost 0")
+        self.smoothing_spin = DoubleSpinBox()
+        self.smoothing_spin.setRange(0.0, 0.5)
+        self.smoothing_spin.setSingleStep(0.05)
+        self.smoothing_spin.setDecimals(2)
+        self.smoothing_spin.setToolTip("Label smoothing: the target gives this much of its probability to the "
+                                       "other classes, so the network is not pushed to be 100% sure")
         for label, widget in (("Optimizer", self.optimizer_box), ("Epochs", self.epochs_spin),
                               ("Batch size", self.batch_spin), ("Weight decay", self.decay_spin),
+                              ("Schedule", self.schedule_box), ("Label smoothing", self.smoothing_spin),
                               ("Augment", self.augment_check),
                               ("Seed", self.seed_spin)):
             form.addRow(label, widget)
@@ -183,7 +199,7 @@ class TrainingPanel(QWidget):
         self.probe_box.addItem("my drawing", PROBE_DRAWING)
         self.probe_box.addItem("test image #", PROBE_TEST)
         self.probe_box.setToolTip("Which image the feature maps and probabilities follow during training")
-        self.probe_spin = _spin(0, 9999, 0)
+        self.probe_spin = int_spin(0, 9999, 0)
         self.probe_spin.setToolTip("Index of the test image (of the chosen data set)")
         self.probe_spin.hide()
         self.probe_box.currentIndexChanged.connect(self._probe_picked)
@@ -197,9 +213,14 @@ class TrainingPanel(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.setVerticalSpacing(3)
         top.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        top.addRow("Views show", _hbox(self.probe_box, self.probe_spin))
+        top.addRow("Views show", hbox(self.probe_box, self.probe_spin))
         top.addRow("Learning rate", self.lr_spin)
         col.addLayout(top)
+        self.quick_button = QPushButton("Quick start: 99% in about 90 s")
+        self.quick_button.setToolTip("Fill in the 'fast' recipe (bn-conv, 4 epochs, one-cycle learning rate, "
+                                     "label smoothing, augmentation) on MNIST and train a new network")
+        self.quick_button.clicked.connect(self.quickStartClicked)
+        col.addWidget(self.quick_button)
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
         self.train_button.setDefault(True)
@@ -223,7 +244,7 @@ class TrainingPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop downloading or loading the data set")
         self.cancel_button.clicked.connect(self.cancelLoadClicked)
-        self.load_row = _hbox(self.load_bar, self.cancel_button)
+        self.load_row = hbox(self.load_bar, self.cancel_button)
         self.load_row.hide()
         col.addWidget(self.load_row)
         self.progress_bar = QProgressBar()
@@ -232,11 +253,11 @@ class TrainingPanel(QWidget):
         self.progress_bar.setFormat("")
         self.progress_bar.setMaximumHeight(14)
         col.addWidget(self.progress_bar)
-        self.progress_label = _wrapping_label()
+        self.progress_label = wrapping_label()
         self.progress_label.setObjectName("trainingProgress")
         self.progress_label.setText(self.IDLE_TEXT)
         col.addWidget(self.progress_label)
-        self.message_label = _wrapping_label()
+        self.message_label = wrapping_label()
         self.message_label.setObjectName("trainingMessage")
         self.message_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         col.addWidget(self.message_label)
@@ -255,7 +276,7 @@ class TrainingPanel(QWidget):
 
     def set_preset(self, name: str) -> None:
         """Pick preset ``name`` (if there is one of that name) for a new network."""
-        _pick(self.preset_box, name)
+        pick(self.preset_box, name)
 
     def download_allowed(self) -> bool:
         """Whether missing data files may be downloaded."""
@@ -286,14 +307,17 @@ class TrainingPanel(QWidget):
                       batch=self.batch_spin.value(), optimizer=self.optimizer_box.currentData(),
                       lr=float(self.lr_spin.value()), weight_decay=float(self.decay_spin.value()),
                       init=self.init_box.currentData(), dropout=None if dropout < 0 else round(dropout, 2),
-                      augment=self.augment_check.isChecked(), seed=self.seed_spin.value())
+                      augment=self.augment_check.isChecked(), seed=self.seed_spin.value(),
+                      schedule=self.schedule_box.currentData(),
+                      label_smoothing=round(float(self.smoothing_spin.value()), 2),
+                      train_eval_limit=self._eval_limit)
 
     def set_recipe(self, recipe: Recipe) -> None:
         """Fill the fields from ``recipe`` (e.g. the one a reopened model was trained with)."""
-        _pick(self.dataset_box, recipe.dataset)
-        _pick(self.preset_box, recipe.arch)
-        _pick(self.optimizer_box, recipe.optimizer)
-        _pick(self.init_box, recipe.init)
+        pick(self.dataset_box, recipe.dataset)
+        pick(self.preset_box, recipe.arch)
+        pick(self.optimizer_box, recipe.optimizer)
+        pick(self.init_box, recipe.init)
         self.epochs_spin.setValue(recipe.epochs)
         self.batch_spin.setValue(recipe.batch)
         self.lr_spin.setValue(recipe.lr)
@@ -301,6 +325,9 @@ class TrainingPanel(QWidget):
         self.dropout_spin.setValue(-0.05 if recipe.dropout is None else recipe.dropout)
         self.augment_check.setChecked(bool(recipe.augment))
         self.seed_spin.setValue(recipe.seed)
+        pick(self.schedule_box, recipe.schedule)
+        self.smoothing_spin.setValue(recipe.label_smoothing)
+        self._eval_limit = recipe.train_eval_limit
 
     # -- showing ---------------------------------------------------------------------
     def set_state(self, state: str) -> None:
@@ -309,8 +336,14 @@ class TrainingPanel(QWidget):
         busy = state in ("loading", "running", "paused")
         for w in (self.dataset_box, self.folder_button, self.download_check, self.start_box, self.preset_box, self.edit_button,
                   self.init_box, self.dropout_spin, self.optimizer_box, self.decay_spin, self.epochs_spin,
-                  self.batch_spin, self.seed_spin, self.augment_check):
+                  self.batch_spin, self.seed_spin, self.augment_check, self.schedule_box, self.smoothing_spin,
+                  self.quick_button):
             w.setEnabled(not busy)
+        # a schedule sets the learning rate at every step: a typed rate would be overwritten at once
+        scheduled = self.schedule_box.currentData() != "constant"
+        self.lr_spin.setEnabled(not (busy and scheduled))
+        self.lr_spin.setToolTip("The learning rate the schedule peaks at; the schedule sets it at every step"
+                                if scheduled else "Learning rate; can be changed while training runs (press Enter)")
         self.edit_button.setEnabled(not busy and self.start_mode() == START_NEW)
         self.preset_box.setEnabled(not busy and self.start_mode() == START_NEW and self.custom_spec is None)
         self.train_button.setEnabled(state == "idle")
@@ -351,6 +384,10 @@ class TrainingPanel(QWidget):
         self.message_label.setText(text)
         self.message_label.setStyleSheet("color: #c0392b;" if error else "")
 
+    def set_start_mode(self, mode: str) -> None:
+        """START_NEW (train a new network) or START_CONTINUE (go on training the model shown)."""
+        pick(self.start_box, mode)
+
     def set_custom_spec(self, spec: Optional[dict]) -> None:
         """Train this architecture (from the layer editor) instead of the preset; None: the preset."""
         self.custom_spec = spec
@@ -367,41 +404,3 @@ class TrainingPanel(QWidget):
     def _probe_picked(self, _index: int) -> None:
         self.probe_spin.setVisible(self.probe_box.currentData() == PROBE_TEST)
         self.probeChanged.emit()
-
-
-def _form(box: QGroupBox) -> QFormLayout:
-    form = QFormLayout(box)
-    form.setContentsMargins(6, 4, 6, 4)
-    form.setVerticalSpacing(3)
-    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-    return form
-
-
-def _hbox(*widgets: QWidget) -> QWidget:
-    w = QWidget()
-    row = QHBoxLayout(w)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(4)
-    for i, widget in enumerate(widgets):
-        row.addWidget(widget, 1 if i == 0 or isinstance(widget, QComboBox) else 0)
-    return w
-
-
-def _spin(lo: int, hi: int, value: int) -> SpinBox:
-    s = SpinBox()
-    s.setRange(lo, hi)
-    s.setValue(value)
-    return s
-
-
-def _wrapping_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
-    return label
-
-
-def _pick(box: QComboBox, data) -> None:
-    i = box.findData(data)
-    if i >= 0:
-        box.setCurrentIndex(i)
