@@ -70,7 +70,9 @@ def _bench_args(p):
                    help="measure the app instead: stroke-to-updated-views latency and launch time")
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
-    p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
+    p.add_argument("--eval", action="store_true",
+                   help="measure evaluation instead: the shipped model on the MNIST test set, the embedding map")
+    p.add_argument("--data-dir", help="data directory for --gui and --eval (MNIST)")
     p.add_argument("--headless-seconds", type=positive_float,
                    help="with --gui: seconds of the headless comparison (default: same as --seconds); "
                         "a short one makes a long memory run affordable")
@@ -84,6 +86,13 @@ def _bench(args):
         from ..gui.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
+    if args.eval:
+        from ..data import DataError
+        from ..evaluation.bench import bench_evaluation
+        try:
+            return bench_evaluation(args.data_dir, report=lambda text: say(args, text))
+        except DataError as e:
+            raise UserError(str(e)) from None
     from ..bench import bench_presets
     say(args, f"{'preset':<12} {'params':>10} {'train samples/s':>16} {'trace ms p50':>13} "
               f"{'p95':>7} {'peak MB':>8}")
@@ -214,7 +223,9 @@ def _train(args):
 def _eval_args(p):
     p.add_argument("--model", required=True, help="model file (.npz)")
     _data_args(p)
-    p.add_argument("--batch", type=positive_int, default=500, help="images per inference batch (default 500)")
+    from ..evaluation import DEFAULT_BATCH
+    p.add_argument("--batch", type=positive_int, default=DEFAULT_BATCH,
+                   help=f"images per inference batch (default {DEFAULT_BATCH})")
 
 
 def open_model(path):
@@ -226,8 +237,7 @@ def open_model(path):
 
 
 def _eval(args):
-    from ..metrics import classification_report
-    from ..train import evaluate
+    from ..evaluation import evaluate_model
     model = open_model(args.model)
     data = load_data(args, splits=("test",))
     net = model.network
@@ -238,10 +248,9 @@ def _eval(args):
     warnings = fit_warnings(args.model, model, data)
     for text in warnings:
         print(f"warning: {text}", file=sys.stderr)
-    t0 = time.perf_counter()
-    loss, acc, probs = evaluate(net, data.x_test, data.y_test, args.batch)
-    seconds = time.perf_counter() - t0
-    report = classification_report(probs, data.y_test, list(model.class_names))
+    evaluation = evaluate_model(net, data.x_test, data.y_test, model.class_names, data.name, batch=args.batch,
+                                embed_count=0)
+    report, loss, seconds = evaluation.report(), evaluation.loss, evaluation.seconds
     say(args, f"{args.model} on {data.name} test set ({len(data.y_test):,} images, {seconds:.1f} s): "
               f"accuracy {report['accuracy']:.4f}, loss {loss:.4f}, mAP {report['mAP']:.4f}")
     say(args, f"{'class':>12} {'precision':>9} {'recall':>7} {'F1':>7} {'AP':>7} {'support':>8}")
