@@ -262,3 +262,18 @@ def test_a_test_split_alone_is_enough(real_dataset):
     net = Network(preset_spec("simple", classes=10), seed=0)
     evaluation = evaluate_model(net, data.x_test[:200], data.y_test[:200], data.class_names, data.name)
     assert evaluation.class_names == tuple(data.class_names) and evaluation.n_images == 200
+
+
+def test_a_model_whose_outputs_overflowed_is_refused_by_the_core_and_the_cli(tmp_path, capsys):
+    from cnnviz.cli.main import main
+    from cnnviz.modelio import save_model
+    from test_cli import write_idx_dataset
+    net = Network(preset_spec("simple", classes=10), seed=0)
+    net.params["fc1.W"][:] = 3e38                              # finite weights, infinite logits
+    x, y = bars(20, side=28, seed=1)
+    with pytest.raises(EvaluationError, match="NaN or infinity"):
+        evaluate_model(net, x, y, [str(d) for d in range(10)])
+    write_idx_dataset(tmp_path / "data" / "mnist", n_train=10, n_test=20)
+    save_model(tmp_path / "m.npz", net, [str(d) for d in range(10)])
+    assert main(["eval", "--model", str(tmp_path / "m.npz"), "--data-dir", str(tmp_path / "data"), "--json"]) == 2
+    assert "NaN or infinity" in json.loads(capsys.readouterr().out)["error"]

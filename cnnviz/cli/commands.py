@@ -237,7 +237,7 @@ def open_model(path):
 
 
 def _eval(args):
-    from ..evaluation import evaluate_model
+    from ..evaluation import EvaluationError, evaluate_model
     model = open_model(args.model)
     data = load_data(args, splits=("test",))
     net = model.network
@@ -248,8 +248,11 @@ def _eval(args):
     warnings = fit_warnings(args.model, model, data)
     for text in warnings:
         print(f"warning: {text}", file=sys.stderr)
-    evaluation = evaluate_model(net, data.x_test, data.y_test, model.class_names, data.name, batch=args.batch,
-                                embed_count=0)
+    try:
+        evaluation = evaluate_model(net, data.x_test, data.y_test, model.class_names, data.name,
+                                    batch=args.batch, embed_count=0)
+    except EvaluationError as e:
+        raise UserError(f"{args.model}: {e}") from None
     report, loss, seconds = evaluation.report(), evaluation.loss, evaluation.seconds
     say(args, f"{args.model} on {data.name} test set ({len(data.y_test):,} images, {seconds:.1f} s): "
               f"accuracy {report['accuracy']:.4f}, loss {loss:.4f}, mAP {report['mAP']:.4f}")

@@ -91,7 +91,8 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
     and counts silent channels after every conv -> ReLU.
     ``progress(done_images, N)`` follows each batch; when ``cancel()`` is true
     before a batch, :class:`EvaluationCancelled` is raised.
-    Raises :class:`EvaluationError` when model and data do not fit.
+    Raises :class:`EvaluationError` when model and data do not fit, or the
+    model's outputs are not finite numbers.
     """
     check_fit(net, images, labels, class_names)
     if batch < 1:
@@ -108,8 +109,9 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
             raise EvaluationCancelled(f"evaluation cancelled after {lo:,} of {n:,} images")
         hi = min(lo + batch, n)
         rows = kept[np.searchsorted(kept, lo):np.searchsorted(kept, hi)]
-        out = forward_tapped(net, as_input(images[lo:hi], net.dtype), taps, want_features=rows.size > 0)
-        probs[lo:hi] = softmax(out.logits)
+        with np.errstate(over="ignore", invalid="ignore"):       # overflow is reported below, once
+            out = forward_tapped(net, as_input(images[lo:hi], net.dtype), taps, want_features=rows.size > 0)
+            probs[lo:hi] = softmax(out.logits)
         for relu, silent in out.silent.items():
             silent_counts[relu] = silent_counts[relu] + silent.sum(axis=0)
         if rows.size:
@@ -118,6 +120,10 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
             features[np.searchsorted(kept, rows)] = out.features[rows - lo]
         if progress is not None:
             progress(hi, n)
+    broken = int(np.count_nonzero(~np.isfinite(probs).all(axis=1)))
+    if broken:
+        raise EvaluationError(f"the model gives no valid probabilities (NaN or infinity) for {broken:,} of "
+                              f"{n:,} images: its weights have overflowed, so it cannot be evaluated")
     if features is None:
         features = np.empty((0, 0), np.float32)
     return _assemble(probs, np.asarray(labels).astype(np.int64), class_names, dataset, taps, kept, features,
