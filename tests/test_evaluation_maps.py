@@ -115,3 +115,14 @@ def test_the_map_of_an_evaluation_and_a_new_input_on_it():
     other = Network(preset_spec("simple", (1, 12, 12), 4))
     with pytest.raises(ValueError, match="relu5"):
         project_input(other, embedding.projection, x[0].astype(np.float32) / 255)
+
+
+def test_transform_takes_flat_or_unflattened_outputs_and_refuses_other_sizes():
+    rng = np.random.default_rng(2)
+    maps = rng.normal(size=(10, 2, 3, 3))
+    projection = fit_pca(maps.reshape(10, 18), "pool1")
+    flat = projection.transform(maps.reshape(10, 18))
+    np.testing.assert_allclose(projection.transform(maps), flat)
+    np.testing.assert_allclose(projection.transform(maps[4].ravel()), flat[4:5])
+    with pytest.raises(ValueError, match="18 numbers per image, got 9"):
+        projection.transform(maps[:, 0])

@@ -4,7 +4,7 @@ The projection is linear and kept (mean and two axes), so any new input, such
 as the drawing being made, lands on the same map: :meth:`PCAProjection.transform`.
 The two axes are the top principal components, found by subspace iteration
 (numpy QR and SVD of small matrices), converged to machine-level accuracy: a
-full SVD of a 2,000 x 6,000 matrix would take tens of seconds.
+full SVD of a 2,000 x 6,000 matrix (``liteocr``'s pool output) would take many seconds.
 """
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ class PCAProjection:
     explained_variance_ratio: np.ndarray
 
     def transform(self, features: np.ndarray) -> np.ndarray:
-        """Map coordinates float64 (n, 2) of ``features`` (n, D), or of one output of any
-        shape holding D numbers (e.g. a trace entry (1, 256)) -> (1, 2)."""
+        """Map coordinates float64 (n, 2) of the layer's outputs for n images, (n, D) or
+        unflattened (n, C, H, W) as a trace holds them; a 1-D (D,) is one image."""
         features = np.asarray(features, dtype=np.float64)
-        rows = features.reshape(-1, self.mean.size) if features.ndim != 2 else features
+        rows = features.reshape(1, -1) if features.ndim == 1 else features.reshape(len(features), -1)
         if rows.shape[1] != self.mean.size:
             raise ValueError(f"{self.layer} gives {self.mean.size} numbers per image, got {rows.shape[1]}")
         return (rows - self.mean) @ self.components.T
