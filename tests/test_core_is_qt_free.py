@@ -25,6 +25,7 @@ def test_there_are_core_modules_to_check():
     names = core_module_names()
     assert "cnnviz.nn.conv" in names and "cnnviz.modelio" in names and "cnnviz.cli.main" in names
     assert {"cnnviz.explain", "cnnviz.explain.stepthrough", "cnnviz.explain.why"} <= set(names)
+    assert {"cnnviz.evaluation.run", "cnnviz.evaluation.embedding", "cnnviz.evaluation.bench"} <= set(names)
     assert not any(n.startswith("cnnviz.gui") for n in names)
 
 

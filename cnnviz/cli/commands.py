@@ -69,7 +69,9 @@ def _bench_args(p):
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
     p.add_argument("--explain", action="store_true",
                    help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
-    p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
+    p.add_argument("--eval", action="store_true",
+                   help="measure evaluation instead: the shipped model on the MNIST test set, the embedding map")
+    p.add_argument("--data-dir", help="data directory for --gui and --eval (MNIST)")
     p.add_argument("--compare-torch", action="store_true",
                    help="also run the same networks in PyTorch (if installed) in this process and print "
                         "the ratios cnnviz / PyTorch")
@@ -89,6 +91,13 @@ def _bench(args):
         from ..gui.tools.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
+    if args.eval:
+        from ..data import DataError
+        from ..evaluation.bench import bench_evaluation
+        try:
+            return bench_evaluation(args.data_dir, report=lambda text: say(args, text))
+        except DataError as e:
+            raise UserError(str(e)) from None
     if args.compare_torch:
         from ..bench import compare_presets
         from ..torchref import NotComparable
@@ -230,7 +239,9 @@ def _train(args):
 def _eval_args(p):
     p.add_argument("--model", required=True, help="model file (.npz)")
     _data_args(p)
-    p.add_argument("--batch", type=positive_int, default=500, help="images per inference batch (default 500)")
+    from ..evaluation import DEFAULT_BATCH
+    p.add_argument("--batch", type=positive_int, default=DEFAULT_BATCH,
+                   help=f"images per inference batch (default {DEFAULT_BATCH})")
 
 
 def open_model(path):
@@ -242,8 +253,7 @@ def open_model(path):
 
 
 def _eval(args):
-    from ..metrics import classification_report
-    from ..train import evaluate
+    from ..evaluation import EvaluationError, evaluate_model
     model = open_model(args.model)
     data = load_data(args, splits=("test",))
     net = model.network
@@ -254,10 +264,12 @@ def _eval(args):
     warnings = fit_warnings(args.model, model, data)
     for text in warnings:
         print(f"warning: {text}", file=sys.stderr)
-    t0 = time.perf_counter()
-    loss, acc, probs = evaluate(net, data.x_test, data.y_test, args.batch)
-    seconds = time.perf_counter() - t0
-    report = classification_report(probs, data.y_test, list(model.class_names))
+    try:
+        evaluation = evaluate_model(net, data.x_test, data.y_test, model.class_names, data.name,
+                                    batch=args.batch, embed_count=0)
+    except EvaluationError as e:
+        raise UserError(f"{args.model}: {e}") from None
+    report, loss, seconds = evaluation.report(), evaluation.loss, evaluation.seconds
     say(args, f"{args.model} on {data.name} test set ({len(data.y_test):,} images, {seconds:.1f} s): "
               f"accuracy {report['accuracy']:.4f}, loss {loss:.4f}, mAP {report['mAP']:.4f}")
     say(args, f"{'class':>12} {'precision':>9} {'recall':>7} {'F1':>7} {'AP':>7} {'support':>8}")
