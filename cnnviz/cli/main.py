@@ -74,8 +74,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         document = json_document(result) if as_json else None
     except commands.UserError as e:
         return _fail(as_json, str(e), EXIT_USAGE)
-    except KeyboardInterrupt:
-        return _fail(as_json, "interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as e:
+        return _fail(as_json, str(e) or "interrupted", EXIT_INTERRUPTED)
     except Exception as e:      # a bug: say so plainly, never a bare traceback on a JSON consumer
         if not as_json:
             traceback.print_exc()
