@@ -9,6 +9,7 @@ import pickle
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,8 @@ from cnnviz.safepickle import safe_load
 from fuzzcorpus import TINY_MODEL, digit, model_seed, png_declaring, qt_bytes
 
 LONG = "n" * 300
+ROOT = Path(__file__).resolve().parents[1]
+DIGITS_MODEL = str(ROOT / "resources" / "models" / "digits.npz")
 
 
 def run_python(code: str, *args, timeout: float = 60):
@@ -199,7 +202,7 @@ def test_eval_lowers_its_batch_to_fit_instead_of_failing(tmp_path, capsys):
 # -- 9: names too long for the file system ----------------------------------------------
 @pytest.mark.parametrize("argv, words", [
     (["predict", "--model", f"/tmp/{LONG}.npz", "x.png"], "the name is too long for the file system"),
-    (["eval", "--model", "resources/models/digits.npz", "--data-dir", f"/tmp/{LONG}"], "cannot create the folder"),
+    (["eval", "--model", DIGITS_MODEL, "--data-dir", f"/tmp/{LONG}"], "cannot create the folder"),
     (["train", "--out", f"/tmp/{LONG}.npz", "--epochs", "1"], "choose a shorter name"),
 ])
 def test_names_too_long_for_the_file_system_are_input_problems(argv, words, capsys):
@@ -275,9 +278,8 @@ def test_open_any_model_tells_the_formats_apart_by_content(tmp_path):
 
 
 def test_an_unreadable_image_exits_1_as_the_readme_says(tmp_path, capsys):
-    from pathlib import Path
     from cnnviz.cli.main import main
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     codes = " ".join(readme[readme.index("Exit codes:"):readme.index("130 interrupted")].split())
     failed, usage = codes.split("; 1 ")[1].split("; 2 ")
     assert "an image `predict` could not read" in failed and "image" not in usage
@@ -289,10 +291,57 @@ def test_an_unreadable_image_exits_1_as_the_readme_says(tmp_path, capsys):
 
 @pytest.mark.parametrize("size", ["100000x100000", "0x0"])
 def test_screenshot_size_is_bounded(tmp_path, size):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     result = subprocess.run([sys.executable, "main.py", "screenshot", "--size", size, "--out", str(tmp_path),
-                             "--json"], cwd=root, capture_output=True, text=True, timeout=120,
+                             "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 2, result.stderr
     assert "the width must be 320 to 7680 and the height 240 to 4320 pixels" in json.loads(result.stdout)["error"]
     assert not list(tmp_path.iterdir())
+
+
+# -- 5: a batch with bad files keeps the good results ----------------------------------------
+def test_a_mixed_batch_answers_every_good_file_in_one_json_document(tmp_path):
+    rng = np.random.default_rng(3)
+    good = tmp_path / "good.png"
+    good.write_bytes(qt_bytes(digit(rng), "PNG"))
+    tiff = tmp_path / "good.tiff"
+    tiff.write_bytes(qt_bytes(digit(rng), "TIFF"))
+    svg = tmp_path / "text.svg"
+    svg.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><text>7</text></svg>')
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(png_declaring(30000, 30000))
+    files = [good, svg, tiff, fifo, "/dev/zero", wide, tmp_path / "missing.png"]
+    result = subprocess.run([sys.executable, "main.py", "predict", "--json", *map(str, files)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    predictions = json.loads(result.stdout)["predictions"]
+    assert [p["file"] for p in predictions] == [str(f) for f in files]
+    assert [("label" in p) for p in predictions] == [True, False, True, False, False, False, False]
+
+
+# -- 10: data sets whose header overflows, and empty splits ----------------------------------
+def test_an_idx_header_whose_size_overflows_is_refused():
+    from cnnviz.data.errors import DataFormatError
+    from cnnviz.data.idx import read_idx
+    overflowing = bytes([0, 0, 8, 4]) + (65536).to_bytes(4, "big") * 4     # 2**64 bytes, 0 as int64
+    with pytest.raises(DataFormatError, match=r"promises shape \(65536, 65536, 65536, 65536\) "
+                                              r"\(18446744073709551616 bytes"):
+        read_idx(overflowing)
+
+
+def test_eval_on_an_empty_test_split_is_an_input_problem(tmp_path, capsys):
+    import gzip
+    from cnnviz.cli.main import main
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes([0, 0, 8, 3]) + bytes(4) +
+                                                                     (28).to_bytes(4, "big") * 2))
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(bytes([0, 0, 8, 1]) + bytes(4)))
+    code = main(["eval", "--json", "--no-download", "--model", DIGITS_MODEL,
+                 "--data-dir", str(tmp_path / "data")])
+    assert code == 2
+    assert "the split holds no images" in json.loads(capsys.readouterr().out)["error"]

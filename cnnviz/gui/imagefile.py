@@ -56,9 +56,9 @@ def read_image(path: Union[str, Path]) -> np.ndarray:
     Only regular files of at most :data:`MAX_FILE_BYTES` are read, and the
     pixel count is taken from the header before decoding: a JPEG over
     :data:`MAX_PIXELS` is decoded scaled down to fit (keeping its aspect
-    ratio), any other format over it is refused. SVG is refused (see
-    :data:`_VECTOR_FORMATS`). Raises :class:`ImageReadError` naming the file
-    and the reason.
+    ratio), any other format over it is refused. SVG is refused (rendering
+    its text needs a running QGuiApplication, and it can pull in other
+    files). Raises :class:`ImageReadError` naming the file and the reason.
     """
     path = Path(path)
     data = _read_bytes(path)
@@ -88,8 +88,8 @@ def _decode(reader: QImageReader, path: Path) -> QImage:
                              f"fonts and they can pull in other files); export it as PNG first")
     size = reader.size()
     if not size.isValid():
-        raise ImageReadError(f"cannot read image {path}: its {fmt.upper()} header does not say its size, "
-                             f"so it is not decoded")
+        raise ImageReadError(f"cannot read image {path}: its {fmt.upper()} header gives no usable size "
+                             f"(a damaged file?), so it is not decoded")
     if size.isEmpty():
         raise ImageReadError(f"cannot read image {path}: its header says it is {size.width()}x{size.height()} "
                              f"pixels: it has no pixels")

@@ -140,7 +140,7 @@ class DivergenceGuard:
                 return Divergence("dead-relu", f"every unit of {previous} now outputs 0 after its ReLU "
                                                f"('dead ReLU'), so it cannot learn any more", first,
                                   layer=previous, relu=entry.name)
-            previous = entry.name
+            previous = "the input" if entry.kind == "Input" else entry.name
         self._no_trace_before = step + self.settings.trace_cooldown
         return None
 
