@@ -53,7 +53,7 @@ BATCH = 40
 # -- the corpus and the commands ------------------------------------------------------
 def build(folder: Path, count: int, seed: int) -> List[dict]:
     """Write about ``count`` files under ``folder``; returns the commands, each
-    {"argv": [...], "good": [image paths that must be classified]}."""
+    {"argv": [...], "good": [image paths that must be classified], "what": a label for reports}."""
     from cnnviz.modelio import save_model
     from cnnviz.nn import Network
     rng = np.random.default_rng(seed)
@@ -67,11 +67,13 @@ def build(folder: Path, count: int, seed: int) -> List[dict]:
         path = folder / f"good{i}.png"
         path.write_bytes(fuzzcorpus.qt_bytes(fuzzcorpus.digit(rng), "PNG"))
         good.append(str(path))
-    jobs = [{"argv": ["predict", "--json", "--model", str(good_model), *good, *images[i:i + BATCH]], "good": good}
+    jobs = [{"argv": ["predict", "--json", "--model", str(good_model), *good, *images[i:i + BATCH]], "good": good,
+             "what": f"predict of images {i} to {min(i + BATCH, len(images)) - 1} ({images[i]} ...)"}
             for i in range(0, len(images), BATCH)]
-    jobs += [{"argv": ["predict", "--json", "--model", str(m), good[0]], "good": []} for m in models]
+    jobs += [{"argv": ["predict", "--json", "--model", str(m), good[0]], "good": [], "what": f"predict --model {m}"}
+             for m in models]
     jobs += [{"argv": ["eval", "--json", "--no-download", "--model", str(good_model), "--data-dir", str(d)],
-              "good": []} for d in datasets]
+              "good": [], "what": f"eval --data-dir {d}"} for d in datasets]
     return jobs
 
 
@@ -207,7 +209,7 @@ def problems(jobs: List[dict], results: List[dict]) -> List[str]:
     """Every broken promise, one line each (empty when all is well)."""
     found = []
     for job, res in zip(jobs, results):
-        what = " ".join(job["argv"][:1] + job["argv"][-1:])[:160]
+        what = job["what"][:200]
         if res["code"] not in (0, 1, 2):
             found.append(f"{what}: exit {res['code']}")
             continue
