@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import lzma
 import math
+import tokenize
 import zipfile
 import zlib
 from typing import Tuple
 
 import numpy as np
 
-#: errors a damaged member can raise while zipfile and numpy read it
+#: errors a damaged member can raise while zipfile and numpy read it (numpy parses the
+#: header's Python literal with tokenize and ast, which raise their own)
 READ_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, lzma.LZMAError,
-               NotImplementedError, RuntimeError, MemoryError, KeyError, TypeError)
+               NotImplementedError, RuntimeError, MemoryError, KeyError, TypeError, OverflowError,
+               SyntaxError, tokenize.TokenError, RecursionError)
 
 
 class NpyHeaderError(ValueError):

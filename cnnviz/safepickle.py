@@ -105,8 +105,7 @@ def safe_load(source: BinaryIO | bytes, encoding: str = "ASCII") -> Any:
         obj = _RestrictedUnpickler(source, encoding=encoding).load()
     except UnsafePickleError:
         raise
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-            TypeError, ValueError, KeyError, MemoryError, UnicodeDecodeError) as e:
+    except Exception as e:      # a damaged stream can make the unpickler raise almost anything
         raise ValueError(f"not a readable pickle: {e}") from None
     _check_plain(obj)
     return obj

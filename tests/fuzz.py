@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import gzip
 import io
 import json
 import os
@@ -72,8 +71,9 @@ def build(folder: Path, count: int, seed: int) -> List[dict]:
             for i in range(0, len(images), BATCH)]
     jobs += [{"argv": ["predict", "--json", "--model", str(m), good[0]], "good": [], "what": f"predict --model {m}"}
              for m in models]
-    jobs += [{"argv": ["eval", "--json", "--no-download", "--model", str(good_model), "--data-dir", str(d)],
-              "good": [], "what": f"eval --data-dir {d}"} for d in datasets]
+    jobs += [{"argv": ["eval", "--json", "--no-download", "--model", str(good_model), "--dataset", name,
+                       "--data-dir", str(d)], "good": [], "what": f"eval --dataset {name} --data-dir {d}"}
+             for d, name in datasets]
     return jobs
 
 
@@ -101,30 +101,26 @@ def _models(folder: Path, rng, count: int) -> List[str]:
     valid = [n for n in seeds if n.startswith("model")]
     names = list(seeds)
     for i in range(max(0, count - len(seeds))):
-        if i % 2:
-            name = valid[i % len(valid)]
-            data = fuzzcorpus.zip_with_changed_member(seeds[name], rng)
-        else:
-            name = names[int(rng.integers(0, len(names)))]
-            data = fuzzcorpus.mutate(seeds[name], rng)
+        name = valid[i % len(valid)] if i % 2 else names[int(rng.integers(0, len(names)))]
+        data = fuzzcorpus.mutate_file(name, seeds[name], rng)
         paths.append(_write(folder / "models" / f"m{i}-{name}", data))
     os.mkfifo(folder / "models" / "fifo.npz")
     return paths + [str(folder / "models" / "fifo.npz"), "/dev/zero", str(folder / ("y" * 300 + ".npz"))]
 
 
-def _datasets(folder: Path, rng, count: int, big_bomb: bool) -> List[str]:
+def _datasets(folder: Path, rng, count: int, big_bomb: bool) -> List[tuple]:
+    """Data set folders: [(folder, data set name)]."""
     seeds = fuzzcorpus.dataset_seeds(rng, (300 << 20) if big_bomb else (1 << 20))
-    dirs = []
-    for name, files in seeds.items():
-        dirs.append(_write_dataset(folder / "data" / name, files))
-    good = seeds["good"]
+    made = [(_write_dataset(folder / "data" / name, dataset, files), dataset)
+            for name, (dataset, files) in seeds.items()]
+    good = [seeds[name] for name in ("good", "kmnist", "emnist", "cifar")]
     for i in range(max(0, count - len(seeds))):
-        files = dict(good)
+        dataset, files = good[i % len(good)]
+        files = dict(files)
         victim = sorted(files)[int(rng.integers(0, len(files)))]
-        raw = gzip.decompress(files[victim]) if i % 2 else files[victim]
-        files[victim] = fuzzcorpus.mutate(raw, rng)
-        dirs.append(_write_dataset(folder / "data" / f"m{i}", files))
-    return dirs + [str(folder / "data" / ("z" * 300))]
+        files[victim] = fuzzcorpus.mutate_file(victim, files[victim], rng)
+        made.append((_write_dataset(folder / "data" / f"m{i}", dataset, files), dataset))
+    return made + [(str(folder / "data" / ("z" * 300)), "mnist")]
 
 
 def _write(path: Path, data: bytes) -> str:
@@ -133,9 +129,9 @@ def _write(path: Path, data: bytes) -> str:
     return str(path)
 
 
-def _write_dataset(folder: Path, files: Dict[str, bytes]) -> str:
+def _write_dataset(folder: Path, dataset: str, files: Dict[str, bytes]) -> str:
     for name, data in files.items():
-        _write(folder / "mnist" / name, data)
+        _write(folder / dataset / name, data)
     return str(folder)
 
 

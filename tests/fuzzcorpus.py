@@ -282,29 +282,75 @@ def idx(dtype_code: int, dims: List[int], data: bytes) -> bytes:
     return bytes([0, 0, dtype_code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims) + data
 
 
-def dataset_seeds(rng: np.random.Generator, bomb_bytes: int = 1 << 20) -> Dict[str, Dict[str, bytes]]:
-    """MNIST test splits, good and hostile: {folder name: {file name: bytes}}; the gzip bomb's
-    images are followed by ``bomb_bytes`` zeros (over the readers' limit in the long run)."""
+def dataset_seeds(rng: np.random.Generator, bomb_bytes: int = 1 << 20) -> Dict[str, tuple]:
+    """Test splits of every data set reader, good and hostile: {folder name: (data set name,
+    {file name: bytes})}; the gzip bombs unpack ``bomb_bytes`` zeros (over the readers' limits
+    in the long run)."""
     n = 20
     images = np.stack([digit(rng) for _ in range(n)])
     labels = rng.integers(0, 10, n).astype(np.uint8)
     good_images, good_labels = idx(8, [n, 28, 28], images.tobytes()), idx(8, [n], labels.tobytes())
 
-    def split(img: bytes, lab: bytes, zipped: bool = True) -> Dict[str, bytes]:
+    def mnist(img: bytes, lab: bytes, zipped: bool = True) -> tuple:
         if zipped:
-            return {"t10k-images-idx3-ubyte.gz": gzip.compress(img, 1), "t10k-labels-idx1-ubyte.gz": gzip.compress(lab, 1)}
-        return {"t10k-images-idx3-ubyte": img, "t10k-labels-idx1-ubyte": lab}
-    return {
-        "good": split(good_images, good_labels),
-        "raw": split(good_images, good_labels, zipped=False),
-        "overflow": split(idx(8, [65536, 65536, 65536, 65536], b""), good_labels),
-        "empty": split(idx(8, [0, 28, 28], b""), idx(8, [0], b"")),
-        "huge-count": split(idx(8, [2 ** 31, 28, 28], images.tobytes()), good_labels),
-        "bad-labels": split(good_images, idx(8, [n], bytes([250] * n))),
-        "short": split(good_images[:-100], good_labels),
-        "declares-too-much": {"t10k-images-idx3-ubyte.gz": gzip_bomb(idx(8, [400_000, 28, 28], b""), 8 << 20),
-                              "t10k-labels-idx1-ubyte.gz": gzip.compress(good_labels, 1)},
-        "bomb": {"t10k-images-idx3-ubyte.gz": gzip_bomb(idx(8, [n, 28, 28], images.tobytes()), bomb_bytes),
-                 "t10k-labels-idx1-ubyte.gz": gzip.compress(good_labels, 1)},
-        "float": split(idx(0x0D, [n, 28, 28], images.astype(">f4").tobytes()), good_labels),
+            img, lab = gzip.compress(img, 1), gzip.compress(lab, 1)
+        suffix = ".gz" if zipped else ""
+        return "mnist", {"t10k-images-idx3-ubyte" + suffix: img, "t10k-labels-idx1-ubyte" + suffix: lab}
+    seeds = {
+        "good": mnist(good_images, good_labels),
+        "raw": mnist(good_images, good_labels, zipped=False),
+        "overflow": mnist(idx(8, [65536, 65536, 65536, 65536], b""), good_labels),
+        "empty": mnist(idx(8, [0, 28, 28], b""), idx(8, [0], b"")),
+        "huge-count": mnist(idx(8, [2 ** 31, 28, 28], images.tobytes()), good_labels),
+        "bad-labels": mnist(good_images, idx(8, [n], bytes([250] * n))),
+        "short": mnist(good_images[:-100], good_labels),
+        "float": mnist(idx(0x0D, [n, 28, 28], images.astype(">f4").tobytes()), good_labels),
+        "declares-too-much": ("mnist", {"t10k-images-idx3-ubyte.gz": gzip_bomb(idx(8, [400_000, 28, 28], b""), 8 << 20),
+                                        "t10k-labels-idx1-ubyte.gz": gzip.compress(good_labels, 1)}),
+        "bomb": ("mnist", {"t10k-images-idx3-ubyte.gz": gzip_bomb(idx(8, [n, 28, 28], images.tobytes()), bomb_bytes),
+                           "t10k-labels-idx1-ubyte.gz": gzip.compress(good_labels, 1)}),
+        "kmnist": ("kmnist", {"kmnist-test-imgs.npz": _npz({"arr_0": images}, True),
+                              "kmnist-test-labels.npz": _npz({"arr_0": labels}, True)}),
+        "kmnist-object": ("kmnist", {"kmnist-test-imgs.npz": _npz({"arr_0": np.array([{"a": 1}], dtype=object)}),
+                                     "kmnist-test-labels.npz": _npz({"arr_0": labels})}),
+        "kmnist-bomb": ("kmnist", {"kmnist-test-imgs.npz": _npz({"arr_0": np.zeros((bomb_bytes // 784, 28, 28),
+                                                                                     np.uint8)}, True),
+                                   "kmnist-test-labels.npz": _npz({"arr_0": labels})}),
+        "emnist": ("emnist-letters", {"gzip.zip": _emnist_zip(good_images, idx(8, [n], (labels + 1).tobytes()))}),
+        "emnist-labels": ("emnist-letters", {"gzip.zip": _emnist_zip(good_images, idx(8, [n], bytes(n)))}),
+        "cifar": ("cifar10", {"cifar-10-python.tar.gz": _cifar({b"data": np.stack(
+            [np.tile(digit(rng, 32), (3, 1, 1)).ravel() for _ in range(n)]), b"labels": labels.tolist()})}),
+        "cifar-exec": ("cifar10", {"cifar-10-python.tar.gz": _cifar({b"data": _Exec(), b"labels": []})}),
+        "cifar-shared": ("cifar10", {"cifar-10-python.tar.gz": _cifar(None, _shared_pickle(45))}),
     }
+    return seeds
+
+
+def _emnist_zip(images: bytes, labels: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("gzip/emnist-letters-test-images-idx3-ubyte.gz", gzip.compress(images, 1))
+        archive.writestr("gzip/emnist-letters-test-labels-idx1-ubyte.gz", gzip.compress(labels, 1))
+    return out.getvalue()
+
+
+def _cifar(batch, raw: bytes = b"") -> bytes:
+    import tarfile
+    data = raw or pickle.dumps(batch, protocol=2)
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        info = tarfile.TarInfo("cifar-10-batches-py/test_batch")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def mutate_file(name: str, data: bytes, rng: np.random.Generator) -> bytes:
+    """``data`` mutated as the file ``name`` would be: inside its gzip or zip container half the time
+    (so the damage reaches the parser, not only the container's checksum), as raw bytes otherwise."""
+    inside = rng.random() < 0.5
+    if inside and name.endswith(".gz"):
+        return gzip.compress(mutate(gzip.decompress(data), rng), 1)
+    if inside and name.endswith((".zip", ".npz")):
+        return zip_with_changed_member(data, rng)
+    return mutate(data, rng)
