@@ -179,7 +179,9 @@ def test_ctrl_c_during_training_says_what_was_saved(tmp_path, data_dir):
     out = tmp_path / "keep.npz"
     proc = subprocess.Popen([sys.executable, "main.py", "train", "--epochs", "1000", "--limit", "100", "--batch", "20",
                              "--data-dir", str(data_dir), "--out", str(out)], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            # a test run started in the background inherits SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in proc.stdout:                      # wait for the first epoch's line
             if line.startswith("epoch   1:"):

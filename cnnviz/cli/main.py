@@ -5,9 +5,10 @@ even when the command fails (``{"error": "..."}``), and everything else
 (progress bars, notes) goes to stderr.
 
 Exit status: 0 done; 1 the command ran but reports a failure (a suspicious
-gradient check, an image that could not be classified, a diverged training);
-2 a usage error or a problem the user can fix (bad argument, missing data,
-unreadable model); 3 an internal error (a bug: please report it); 130 interrupted.
+gradient check, an image that could not be read or classified, a diverged
+training); 2 a usage error or a problem the user can fix (bad argument, missing
+or damaged data, unreadable or absurd model, a file name the system refuses);
+3 an internal error (a bug: please report it); 130 interrupted.
 """
 from __future__ import annotations
 
