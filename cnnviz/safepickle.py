@@ -61,22 +61,35 @@ class _RestrictedUnpickler(pickle.Unpickler):
             f"numpy arrays, numbers, strings, lists and dicts")
 
 
-def _check_plain(obj: Any, depth: int = 0) -> None:
-    if depth > 50:
-        raise UnsafePickleError("the pickle is nested too deeply")
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.hasobject:
-            raise UnsafePickleError("the pickle holds an object array; only numeric and text arrays are allowed")
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _check_plain(k, depth + 1)
-            _check_plain(v, depth + 1)
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        for v in obj:
-            _check_plain(v, depth + 1)
-    elif not isinstance(obj, (str, bytes, bytearray, int, float, complex, bool, type(None), np.generic)):
-        raise UnsafePickleError(f"the pickle holds a {type(obj).__name__} object; only arrays and plain "
-                                f"data are allowed")
+_PLAIN_SCALARS = (str, bytes, bytearray, int, float, complex, bool, type(None), np.generic)
+
+
+def _check_plain(obj: Any) -> None:
+    """Refuse anything but arrays of numbers or text and plain containers, nested at most 50 deep.
+
+    Each container is visited once however often it is referenced: a pickle
+    can make every level refer twice to the next, which a walk that does not
+    remember what it saw would cover 2**depth times.
+    """
+    seen = set()
+    stack = [(obj, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > 50:
+            raise UnsafePickleError("the pickle is nested too deeply")
+        if isinstance(item, np.ndarray):
+            if item.dtype.hasobject:
+                raise UnsafePickleError("the pickle holds an object array; only numeric and text arrays "
+                                        "are allowed")
+        elif isinstance(item, (dict, list, tuple, set, frozenset)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            children = (v for pair in item.items() for v in pair) if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif not isinstance(item, _PLAIN_SCALARS):
+            raise UnsafePickleError(f"the pickle holds a {type(item).__name__} object; only arrays and plain "
+                                    f"data are allowed")
 
 
 def safe_load(source: BinaryIO | bytes, encoding: str = "ASCII") -> Any:
@@ -92,8 +105,7 @@ def safe_load(source: BinaryIO | bytes, encoding: str = "ASCII") -> Any:
         obj = _RestrictedUnpickler(source, encoding=encoding).load()
     except UnsafePickleError:
         raise
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-            TypeError, ValueError, KeyError, MemoryError, UnicodeDecodeError) as e:
+    except Exception as e:      # a damaged stream can make the unpickler raise almost anything
         raise ValueError(f"not a readable pickle: {e}") from None
     _check_plain(obj)
     return obj

@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from cnnviz import modelio
+from cnnviz.modelio import format as model_format, size as model_size
 from cnnviz.modelio import ModelFileError, import_textbook_params, load_model, save_model
 from cnnviz.nn import PRESETS, Network, preset_spec
 
@@ -156,7 +156,7 @@ def test_failed_save_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
         fh.write(b"PK\x03\x04 half an archive")
         raise OSError("disk full")
 
-    monkeypatch.setattr(modelio.np, "savez", crash_midway)
+    monkeypatch.setattr(model_format.np, "savez", crash_midway)
     with pytest.raises(ModelFileError, match="disk full"):
         save_model(path, make_net(seed=2), DIGITS)
     assert path.read_bytes() == before
@@ -183,7 +183,7 @@ def test_save_refuses_bad_arguments_without_writing(tmp_path):
 
 def test_missing_file_and_folder(tmp_path):
     refused(tmp_path / "nothing.npz", "no such file")
-    refused(tmp_path, "not a file")
+    refused(tmp_path, "not a regular file")
 
 
 def test_random_bytes_png_and_truncated_archive(saved, tmp_path):
@@ -390,9 +390,9 @@ def test_size_guard_counts_parameters_exactly(tmp_path, monkeypatch, preset):
     net = make_net(preset, (3, 30, 26), 5)
     path = tmp_path / "m.npz"
     save_model(path, net, list("abcde"))
-    monkeypatch.setattr(modelio, "MAX_PARAMETERS", net.num_params())
+    monkeypatch.setattr(model_size, "MAX_PARAMETERS", net.num_params())
     assert load_model(path).network.num_params() == net.num_params()
-    monkeypatch.setattr(modelio, "MAX_PARAMETERS", net.num_params() - 1)
+    monkeypatch.setattr(model_size, "MAX_PARAMETERS", net.num_params() - 1)
     refused(path, f"{net.num_params():,} parameters")
 
 
@@ -461,7 +461,7 @@ def test_zip_bomb_member_is_refused_from_the_directory(saved, tmp_path, monkeypa
     np.savez_compressed(other, **entries, padding=np.zeros(2_000_000, np.float32))   # 8 MB -> ~8 KB
     with zipfile.ZipFile(other) as zf:
         assert zf.getinfo("padding.npy").compress_size < 100_000
-    monkeypatch.setattr(modelio, "MAX_MEMBER_BYTES", 4_000_000)
+    monkeypatch.setattr(model_format, "MAX_MEMBER_BYTES", 4_000_000)
     refused(other, "'padding'", "unpacks to 8,000,128 bytes")
 
 

@@ -10,7 +10,7 @@ import argparse
 import math
 import os
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence, Tuple
 
 
 def _number(kind: type, text: str):
@@ -55,19 +55,45 @@ non_negative_float = bounded(float, 0)              # weight decay
 dropout_rate = bounded(float, 0, 1, high_open=True)
 
 
-def model_out_problem(path: str) -> Optional[str]:
-    """Why a model cannot be written to ``path`` (suffix, folder missing or read-only), or None.
+def model_out_problem(path: str, also: Sequence[Path] = ()) -> Optional[str]:
+    """Why a model cannot be written to ``path`` (and the files in ``also`` beside it), or None.
 
-    Checked before a long training run so it does not fail at the very end.
+    Checked before a long training run so it does not fail at the very end:
+    the suffix, the folder, and a temporary file made and removed for each
+    target the way a save makes it (which also catches folders such as /proc
+    and names too long for the file system).
     """
+    from ..fileread import os_error_text
+    from ..modelio.atomic import check_writable
     out = Path(path)
     if out.suffix.lower() != ".npz":
         return f"--out {path}: a model file must end in .npz"
-    if out.is_dir():
+    if os.path.isdir(out):
         return f"--out {path}: is a folder; give a file name ending in .npz"
     folder = out.parent
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return f"--out {path}: the folder {folder} does not exist; create it first or choose another"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"--out {path}: cannot write to the folder {folder}; choose a folder you can write to"
+    for target in (out, *also):
+        try:
+            check_writable(target)
+        except OSError as e:
+            return (f"--out {path}: cannot write {target.name} in the folder {folder} ({os_error_text(e)}); "
+                    f"choose a shorter name or a folder you can write to")
     return None
+
+
+def window_size(text: str) -> Tuple[int, int]:
+    """An argparse type: ``WIDTHxHEIGHT`` in pixels, each side within :data:`WINDOW_SIDES`."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must look like 1400x900, got {text!r}") from None
+    (low_w, high_w), (low_h, high_h) = WINDOW_SIDES
+    if not (low_w <= width <= high_w and low_h <= height <= high_h):
+        raise argparse.ArgumentTypeError(f"the width must be {low_w} to {high_w} and the height {low_h} to "
+                                         f"{high_h} pixels, got {text}")
+    return width, height
+
+
+#: (least, most) window width and height in pixels: from a small laptop window to 8K
+WINDOW_SIDES = ((320, 7680), (240, 4320))

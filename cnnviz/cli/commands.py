@@ -5,23 +5,15 @@ human-readable form itself when ``--json`` is not given.
 """
 from __future__ import annotations
 
-import shlex
+import os
 import sys
-import time
 from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from .args import dropout_rate, model_out_problem, non_negative_float, positive_float, positive_int, seed_int
-
-
-class UserError(Exception):
-    """A failure the user can fix (bad file, missing data): printed as one line."""
-
-
-def say(args, text: str = "") -> None:
-    """Human-readable output: stdout normally, stderr under --json (stdout is for the JSON)."""
-    print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout, flush=True)
+from .args import positive_float, positive_int, seed_int, window_size
+from .common import UserError, data_args, load_data, open_model, say
+from .train import train, train_args
 
 
 # -- gradcheck -------------------------------------------------------------------
@@ -117,143 +109,19 @@ def _bench(args):
     return {"presets": out, "batch": 100, "optimizer": "adam", "dtype": "float32", "machine": machine_info()}
 
 
-# -- data -----------------------------------------------------------------------
-def _data_args(p, default="mnist"):
-    from ..data import available_datasets
-    p.add_argument("--dataset", default=default, choices=available_datasets(), help=f"data set (default {default})")
-    p.add_argument("--data-dir", help="folder with the data files (or where to download them); "
-                                      "default: $CNNVIZ_DATA_DIR or the user cache folder")
-    p.add_argument("--no-download", action="store_true", help="use local files only")
-
-
-def load_data(args, splits=("train", "test")):
-    """The data set named on the command line, with a download progress bar on stderr."""
-    from ..data import DataError, load_dataset
-    from .progress import ProgressBar, bytes_text
-    bar = {"b": None}
-
-    def status(text):
-        if bar["b"]:
-            bar["b"].close()
-        bar["b"] = ProgressBar(text.split(" (")[0][:40])
-
-    def progress(done, total):
-        if bar["b"] is None:
-            bar["b"] = ProgressBar("downloading")
-        bar["b"].update(done, total, f"{bytes_text(done)}" + (f" of {bytes_text(total)}" if total else ""))
-
-    try:
-        data = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.no_download,
-                            progress=progress, status=status, splits=splits)
-    except DataError as e:
-        raise UserError(str(e)) from None
-    finally:
-        if bar["b"]:
-            bar["b"].close()
-    return data
-
-
-# -- train -----------------------------------------------------------------------
-def _train_args(p):
-    from ..nn import PRESETS
-    from ..nn.init import INITS
-    from ..nn.optim import OPTIMIZERS
-    from ..train.recipe import RECIPES
-    named = "; ".join(f"{name}: {r.arch}, {r.summary()}" for name, r in RECIPES.items())
-    p.add_argument("--recipe", choices=list(RECIPES),
-                   help=f"start from a named recipe (the options below change it): {named}")
-    # None: the recipe's value (without --recipe, the default in the help).
-    p.add_argument("--arch", choices=list(PRESETS), help="preset (default simple)")
-    _data_args(p)
-    p.add_argument("--epochs", type=positive_int, help="(default 5)")
-    p.add_argument("--batch", type=positive_int, help="mini-batch size (default 100)")
-    p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="(default adam)")
-    p.add_argument("--lr", type=positive_float, help="learning rate, the peak of a schedule (default 0.001)")
-    p.add_argument("--weight-decay", type=non_negative_float, help="(default 0)")
-    p.add_argument("--init", choices=INITS, help="weight initialisation for every layer (default: the preset's)")
-    p.add_argument("--dropout", type=dropout_rate, help="dropout rate for every dropout layer, in [0, 1) "
-                                                        "(default: the preset's)")
-    p.add_argument("--limit", type=positive_int, help="train on the first N images only")
-    p.add_argument("--augment", action="store_true", default=None,
-                   help="random shifts, rotations, scaling, stroke thickness")
-    p.add_argument("--seed", type=seed_int, default=0)
-    p.add_argument("--out", default="model.npz", help="model file to write, ending in .npz (default model.npz)")
-
-
-def _train(args):
-    from ..modelio import ModelFileError
-    from ..train.recipe import make_recipe, prepare, save_trained
-    from .progress import ProgressBar
-    problem = model_out_problem(args.out)
-    if problem:
-        raise UserError(problem)
-    recipe = make_recipe(args.recipe, arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
-                         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
-                         dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
-    data = load_data(args)
-    try:
-        trainer = prepare(recipe, data)
-    except ValueError as e:
-        raise UserError(str(e)) from None
-    net = trainer.net
-    say(args, f"training {recipe.arch} ({net.num_params():,} parameters) on {data.name}: "
-              f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {recipe.summary()}")
-    bar = None
-    t_start = time.perf_counter()
-    done = None
-    for event in trainer.steps():
-        if event.kind == "step":
-            if bar is None:
-                bar = ProgressBar(f"epoch {event.epoch}/{recipe.epochs}")
-            bar.update(event.batch, event.batches,
-                       f"loss {event.loss:.3f}  {event.samples_per_s:,.0f} samples/s")
-        elif event.kind == "epoch":
-            if bar:
-                bar.close()
-                bar = None
-            test = f"{event.test_accuracy:.4f}" if event.test_accuracy is not None else "-"
-            say(args, f"epoch {event.epoch:>3}: loss {event.train_loss:.4f}  train acc "
-                      f"{event.train_accuracy:.4f}  test acc {test}  {event.samples_per_s:,.0f} samples/s  "
-                      f"{event.seconds:.1f} s")
-        elif event.kind == "done":
-            done = event
-    if bar:
-        bar.close()
-    wall = time.perf_counter() - t_start
-    if done.reason == "diverged":
-        say(args, f"warning: {done.message}")
-    command = "python main.py " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else None
-    try:
-        save_trained(args.out, trainer, data, recipe, command=command, extra={"train_seconds": round(wall, 1)})
-    except ModelFileError as e:
-        raise UserError(str(e)) from None
-    last = trainer.history.epochs[-1] if trainer.history.epochs else {}
-    say(args, f"{done.message}; wrote {args.out} (test accuracy "
-              f"{last.get('test_accuracy', float('nan')):.4f}, {wall:.0f} s in all)")
-    return {"model": args.out, "ended": done.reason, "message": done.message, "steps": done.step,
-            "epochs": trainer.history.epochs, "seconds": round(wall, 1), "recipe": recipe.to_dict(),
-            "test_accuracy": last.get("test_accuracy"), "failed": done.reason == "diverged"}
-
-
 # -- eval ------------------------------------------------------------------------
 def _eval_args(p):
-    p.add_argument("--model", required=True, help="model file (.npz)")
-    _data_args(p)
+    p.add_argument("--model", required=True, help="model file (.npz, or the textbook's params.pkl)")
+    data_args(p)
     from ..evaluation import DEFAULT_BATCH
     p.add_argument("--batch", type=positive_int, default=DEFAULT_BATCH,
-                   help=f"images per inference batch (default {DEFAULT_BATCH})")
-
-
-def open_model(path):
-    from ..modelio import ModelFileError, load_model
-    try:
-        return load_model(path)
-    except ModelFileError as e:
-        raise UserError(str(e)) from None
+                   help=f"images per inference batch (default {DEFAULT_BATCH}; lowered when a batch would not "
+                        f"fit in 512 MB)")
 
 
 def _eval(args):
     from ..evaluation import EvaluationError, evaluate_model
+    from ..modelio import batch_that_fits
     model = open_model(args.model)
     data = load_data(args, splits=("test",))
     net = model.network
@@ -262,13 +130,19 @@ def _eval(args):
     if len(data.class_names) != net.num_classes:
         raise UserError(f"{args.model} has {net.num_classes} classes, {data.name} has {len(data.class_names)}")
     warnings = fit_warnings(args.model, model, data)
+    batch = batch_that_fits(net, args.batch)
+    if batch < args.batch:
+        warnings.append(f"batch lowered from {args.batch} to {batch} images so that one batch fits in 512 MB")
     for text in warnings:
         print(f"warning: {text}", file=sys.stderr)
     try:
         evaluation = evaluate_model(net, data.x_test, data.y_test, model.class_names, data.name,
-                                    batch=args.batch, embed_count=0)
+                                    batch=batch, embed_count=0)
     except EvaluationError as e:
         raise UserError(f"{args.model}: {e}") from None
+    except MemoryError:
+        raise UserError(f"not enough memory to run {args.model} on batches of {batch} images; "
+                        f"try a smaller --batch") from None
     report, loss, seconds = evaluation.report(), evaluation.loss, evaluation.seconds
     say(args, f"{args.model} on {data.name} test set ({len(data.y_test):,} images, {seconds:.1f} s): "
               f"accuracy {report['accuracy']:.4f}, loss {loss:.4f}, mAP {report['mAP']:.4f}")
@@ -282,7 +156,7 @@ def _eval(args):
     for n, row in zip(names, report["confusion_matrix"]):
         say(args, f"{n:>5} " + " ".join(f"{v:>5}" for v in row))
     return {"model": args.model, "dataset": data.name, "images": int(len(data.y_test)), "loss": loss,
-            "warnings": warnings, **report}
+            "batch": batch, "warnings": warnings, **report}
 
 
 def fit_warnings(path, model, data) -> list:
@@ -307,9 +181,11 @@ def _preview(names, most: int = 4) -> str:
 
 
 # -- predict ---------------------------------------------------------------------
+
 def _predict_args(p):
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, BMP, ...)")
-    p.add_argument("--model", help="model file, or a shipped model's name: digits, letters (default digits)")
+    p.add_argument("--model", help="model file (.npz, or the textbook's params.pkl), or a shipped model's "
+                                   "name: digits, letters (default digits)")
     p.add_argument("--top", type=positive_int, default=3, help="how many classes to list per image (default 3)")
 
 
@@ -325,13 +201,14 @@ def _predict(args):
     for path in args.images:
         entry = {"file": path}
         try:
-            x = preprocess(read_image(path), net.input_shape)
+            p = softmax(net.forward(preprocess(read_image(path), net.input_shape)[None]))[0]
         except EmptyImageError:
             entry["error"] = "empty image: nothing drawn, not classified"
         except (ImageReadError, PreprocessError) as e:
             entry["error"] = str(e)
+        except MemoryError:
+            entry["error"] = "not enough memory to read and classify it"
         else:
-            p = softmax(net.forward(x[None]))[0]
             top = np.argsort(-p)[:args.top]
             entry["label"] = names[top[0]]
             entry["top"] = [{"class": names[k], "probability": float(p[k])} for k in top]
@@ -351,7 +228,8 @@ def _screenshot_args(p):
     p.add_argument("--model", help="model file (default: the shipped digits model)")
     p.add_argument("--digit", default="7", help="the digit the program draws (default 7)")
     p.add_argument("--layer", help="layer to select, e.g. conv1 (default: the first convolution)")
-    p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT (default 1400x900)")
+    p.add_argument("--size", type=window_size, default=(1400, 900),
+                   help="window size WIDTHxHEIGHT in pixels, 320x240 to 7680x4320 (default 1400x900)")
     p.add_argument("--train", type=positive_float, metavar="SECONDS",
                    help="also train an untrained 'simple' on MNIST for SECONDS and picture the window "
                         "mid-training (needs MNIST: --data-dir)")
@@ -359,14 +237,10 @@ def _screenshot_args(p):
 
 
 def _screenshot(args):
-    import os
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ..gui.tools.screenshot import screenshot_report
     from ..modelio import ModelFileError
-    try:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-    except ValueError:
-        raise UserError(f"--size must look like 1400x900, got {args.size!r}") from None
+    width, height = args.size
     try:
         report = screenshot_report(args.out, model_path=args.model, size=(width, height), digit=args.digit,
                                    layer=args.layer)
@@ -387,7 +261,7 @@ def _screenshot(args):
 
 COMMANDS: Dict[str, Tuple[str, Callable, Callable]] = {
     "gradcheck": ("compare backprop gradients with numerical ones (float64)", _gradcheck_args, _gradcheck),
-    "train": ("train a preset on a data set and save the model", _train_args, _train),
+    "train": ("train a preset on a data set and save the model", train_args, train),
     "eval": ("accuracy, per-class precision/recall/F1/AP, mAP and confusion matrix of a model", _eval_args, _eval),
     "predict": ("classify image files the way the app classifies a drawing", _predict_args, _predict),
     "screenshot": ("render the window and each panel offscreen to PNG, with a digit drawn by the program",

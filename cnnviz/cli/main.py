@@ -5,9 +5,10 @@ even when the command fails (``{"error": "..."}``), and everything else
 (progress bars, notes) goes to stderr.
 
 Exit status: 0 done; 1 the command ran but reports a failure (a suspicious
-gradient check, an image that could not be classified, a diverged training);
-2 a usage error or a problem the user can fix (bad argument, missing data,
-unreadable model); 3 an internal error (a bug: please report it); 130 interrupted.
+gradient check, an image that could not be read or classified, a diverged
+training); 2 a usage error or a problem the user can fix (bad argument, missing
+or damaged data, unreadable or absurd model, a file name the system refuses);
+3 an internal error (a bug: please report it); 130 interrupted.
 """
 from __future__ import annotations
 
@@ -74,8 +75,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         document = json_document(result) if as_json else None
     except commands.UserError as e:
         return _fail(as_json, str(e), EXIT_USAGE)
-    except KeyboardInterrupt:
-        return _fail(as_json, "interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as e:
+        return _fail(as_json, str(e) or "interrupted", EXIT_INTERRUPTED)
     except Exception as e:      # a bug: say so plainly, never a bare traceback on a JSON consumer
         if not as_json:
             traceback.print_exc()

@@ -20,6 +20,8 @@ from .errors import DataFormatError
 BATCHES = {"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)}
 IMAGE_SHAPE = (3, 32, 32)
 PIXELS = 3 * 32 * 32
+#: the largest batch member read (each official batch is about 31 MB)
+MAX_BATCH_BYTES = 64 << 20
 
 
 def _field(batch: dict, key: str):
@@ -64,6 +66,9 @@ def read_cifar10_archive(path: Union[str, Path], splits: Iterable[str] = ("train
                 if not member.isfile() or base not in wanted or base in decoded:
                     continue
                 name = f"{path}:{member.name}"
+                if member.size > MAX_BATCH_BYTES:
+                    raise DataFormatError(f"{name} is {member.size:,} bytes; a CIFAR-10 batch is about 31 MB "
+                                          f"(at most {MAX_BATCH_BYTES:,} are read)")
                 try:
                     batch = safe_load(archive.extractfile(member), encoding="bytes")
                 except UnsafePickleError as e:

@@ -184,7 +184,7 @@ def _first_missing(folder: Path) -> Optional[Path]:
     """The outermost folder of ``folder``'s ancestry (itself included) that does not exist yet."""
     missing = None
     for candidate in (folder, *folder.parents):
-        if candidate.exists():
+        if os.path.exists(candidate):      # False, not an error, for a name the system refuses
             break
         missing = candidate
     return missing

@@ -15,7 +15,7 @@ from typing import Tuple, Union
 import numpy as np
 
 from .errors import DataFormatError
-from .idx import read_idx_images, read_idx_labels
+from .idx import MAX_IDX_BYTES, read_idx_images, read_idx_labels
 
 LETTERS = 26
 
@@ -55,6 +55,11 @@ def read_emnist_zip(path: Union[str, Path], split: str) -> Tuple[np.ndarray, np.
             if missing:
                 raise DataFormatError(f"{path} lacks {', '.join(missing)}; "
                                       f"is it really EMNIST's gzip.zip?")
+            for w in wanted:
+                size = archive.getinfo(by_base[w]).file_size
+                if size > MAX_IDX_BYTES:
+                    raise DataFormatError(f"{path}: {w} unpacks to {size:,} bytes, more than any data set this "
+                                          f"program reads ({MAX_IDX_BYTES:,}); is it really EMNIST's gzip.zip?")
             raw_images, raw_labels = (archive.read(by_base[w]) for w in wanted)
     except DataFormatError:
         raise

@@ -6,12 +6,15 @@ big-endian uint32 per dimension, then the data in C order, big-endian.
 from __future__ import annotations
 
 import gzip
+import io
+import math
 import zlib
 from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
 
+from ..fileread import FileReadError, read_regular
 from .errors import DataFormatError
 
 Source = Union[str, Path, bytes, bytearray]
@@ -19,6 +22,8 @@ Source = Union[str, Path, bytes, bytearray]
 IDX_DTYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 GZIP_MAGIC = b"\x1f\x8b"
+#: the most bytes an IDX file may hold, after gunzipping (EMNIST letters' training images: 98 MB)
+MAX_IDX_BYTES = 1 << 28
 
 
 def display_name(source: Source, name: Optional[str] = None) -> str:
@@ -31,23 +36,44 @@ def display_name(source: Source, name: Optional[str] = None) -> str:
 def read_bytes(source: Source, name: Optional[str] = None) -> bytes:
     """The bytes of a file (or bytes as given), gunzipped when they start with the gzip magic.
 
-    Raises DataFormatError for an unreadable file or a damaged gzip stream.
+    Only regular files are read, and at most :data:`MAX_IDX_BYTES` (before and
+    after gunzipping). Raises DataFormatError for an unreadable or oversized
+    file or a damaged gzip stream.
     """
     name = display_name(source, name)
     if isinstance(source, (bytes, bytearray)):
         raw = bytes(source)
     else:
         try:
-            raw = Path(source).read_bytes()
-        except OSError as e:
-            raise DataFormatError(f"cannot read {name}: {e.strerror or e}") from None
+            raw = read_regular(source, MAX_IDX_BYTES, "data file")
+        except FileReadError as e:
+            raise DataFormatError(str(e)) from None
     if raw[:2] != GZIP_MAGIC:
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            return _gunzip_bounded(stream, name)
     except (OSError, EOFError, zlib.error) as e:
         raise DataFormatError(
             f"{name} is a damaged gzip file ({e}); delete it and download it again") from None
+
+
+def _gunzip_bounded(stream, name: str) -> bytes:
+    """At most MAX_IDX_BYTES of a gzip stream; an IDX header promising more is refused before
+    the rest is unpacked (a small file can unpack to gigabytes)."""
+    head = stream.read(4)
+    if len(head) == 4 and head[:2] == b"\0\0" and head[2] in IDX_DTYPES:
+        head += stream.read(4 * head[3])
+        dims = np.frombuffer(head, ">u4", count=(len(head) - 4) // 4, offset=4)
+        declared = len(head) + math.prod(int(d) for d in dims) * IDX_DTYPES[head[2]].itemsize
+        if declared > MAX_IDX_BYTES:
+            raise DataFormatError(f"{name} declares {declared:,} bytes of data, more than any data set this "
+                                  f"program reads ({MAX_IDX_BYTES:,}); it is not a data file it can use")
+    data = head + stream.read(MAX_IDX_BYTES + 1 - len(head))
+    if len(data) > MAX_IDX_BYTES:
+        raise DataFormatError(f"{name} unpacks to more than {MAX_IDX_BYTES:,} bytes, more than any data set "
+                              f"this program reads; it is not a data file it can use")
+    return data
 
 
 def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
@@ -70,7 +96,7 @@ def parse_idx(raw: bytes, name: str = "<bytes>") -> np.ndarray:
     if len(raw) < header_len:
         raise DataFormatError(f"{name}: file ends inside the IDX header ({len(raw)} bytes)")
     dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize
     actual = len(raw) - header_len
     if actual != expected:
         what = "truncated" if actual < expected else "too long"

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple
 
+from ..fileread import is_regular_file
+
 APP_NAME = "cnnviz"
 DATA_DIR_ENV = "CNNVIZ_DATA_DIR"
 
@@ -67,6 +69,6 @@ def find_local(filename: str, dirs: Sequence[Path]) -> Optional[Path]:
     for folder in dirs:
         for name in _accepted_names(filename):
             candidate = folder / name
-            if candidate.is_file():
+            if is_regular_file(candidate):
                 return candidate
     return None

@@ -15,7 +15,7 @@ def to_split_arrays(images: np.ndarray, labels: np.ndarray, image_shape: Tuple[i
     ``images`` is uint8 (N, H, W) for one channel or (N, C, H, W); ``labels``
     holds integer class indices that must lie in 0..num_classes-1. ``name``
     (the files' names) is used in messages. Raises DataFormatError when the
-    image size, the counts or the label range is wrong.
+    image size, the counts (none, or unequal) or the label range is wrong.
     """
     channels, height, width = image_shape
     if images.ndim == 3 and channels == 1:
@@ -28,6 +28,8 @@ def to_split_arrays(images: np.ndarray, labels: np.ndarray, image_shape: Tuple[i
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise DataFormatError(f"{name}: labels must be a 1-D list of whole numbers, "
                               f"got {labels.dtype} of shape {labels.shape}")
+    if len(images) == 0:
+        raise DataFormatError(f"{name}: the split holds no images; replace the files with complete copies")
     if len(images) != len(labels):
         raise DataFormatError(
             f"{name}: {len(images)} images but {len(labels)} labels; "

@@ -6,16 +6,28 @@ needs no QApplication. Arrays are uint8: (H, W) gray, (H, W, 3) RGB or
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Union
 
 import numpy as np
-from PyQt5.QtCore import QBuffer, QByteArray, QIODevice
-from PyQt5.QtGui import QImageReader
+from PyQt5.QtCore import QBuffer, QByteArray, QIODevice, QSize
+from PyQt5.QtGui import QImage, QImageReader
 
+from ..fileread import FileReadError, read_regular
 from .widgets.qimage import qimage_to_array
 
+#: the largest image file read, in bytes
+MAX_FILE_BYTES = 64 << 20
+#: the most pixels decoded (12.6 megapixels: a 12-megapixel photo fits); the app never needs more
+MAX_PIXELS = 3 << 22
+#: formats decoded straight to a smaller size when they are over MAX_PIXELS (libjpeg scales
+#: while it decodes; other decoders would build the full image first)
+_SCALED_ON_READ = ("jpeg",)
+#: refused: rendering SVG text needs a running QGuiApplication (without one Qt crashes), and an
+#: SVG can reference other files or expand entities; a drawing for the network is a raster image
+_VECTOR_FORMATS = ("svg", "svgz")
 
 _JPEG_SOI = b"\xff\xd8"
 # A marker inside entropy-coded data: 0xFF followed by anything but a stuffed
@@ -30,13 +42,19 @@ class ImageReadError(ValueError):
 
 
 def read_image(path: Union[str, Path]) -> np.ndarray:
-    """Read an image file (PNG, JPEG, BMP, GIF, ... whatever Qt decodes).
+    """Read an image file (PNG, JPEG, BMP, GIF, TIFF, WebP, ... whatever Qt decodes but SVG).
 
     Returns uint8 (H, W) for grayscale files without alpha (8- or 16-bit
     gray, gray palettes, 1-bit), (H, W, 4) RGBA when the file has an alpha
     channel (including gray + alpha), (H, W, 3) RGB otherwise. 16-bit gray is
-    rounded to 8 bits. JPEG EXIF orientation is applied. Raises
-    :class:`ImageReadError` naming the file and the reason.
+    rounded to 8 bits. JPEG EXIF orientation is applied.
+
+    Only regular files of at most :data:`MAX_FILE_BYTES` are read, and the
+    pixel count is taken from the header before decoding: a JPEG over
+    :data:`MAX_PIXELS` is decoded scaled down to fit (keeping its aspect
+    ratio), any other format over it is refused. SVG is refused (rendering
+    its text needs a running QGuiApplication, and it can pull in other
+    files). Raises :class:`ImageReadError` naming the file and the reason.
     """
     path = Path(path)
     data = _read_bytes(path)
@@ -46,24 +64,51 @@ def read_image(path: Union[str, Path]) -> np.ndarray:
     buffer = QBuffer(byte_array)
     buffer.open(QIODevice.ReadOnly)
     reader = QImageReader(buffer)
+    try:
+        image = _decode(reader, path)
+    finally:
+        # The TIFF handler closes its file through the device when it is destroyed:
+        # the reader must drop its handler while the buffer still exists.
+        reader.setDevice(None)
+        buffer.close()
+    return qimage_to_array(image)
+
+
+def _decode(reader: QImageReader, path: Path) -> QImage:
+    """Check format and size from the header, then decode (scaled down where that is cheap)."""
+    fmt = bytes(reader.format()).decode("ascii", "replace").lower()
+    if not fmt:
+        raise ImageReadError(f"cannot read image {path}: {_reader_reason(reader)}")
+    if fmt in _VECTOR_FORMATS:
+        raise ImageReadError(f"cannot read image {path}: SVG drawings are not read (their text needs "
+                             f"fonts and they can pull in other files); export it as PNG first")
+    size = reader.size()
+    if not size.isValid():
+        raise ImageReadError(f"cannot read image {path}: its {fmt.upper()} header gives no usable size "
+                             f"(a damaged file?), so it is not decoded")
+    if size.isEmpty():
+        raise ImageReadError(f"cannot read image {path}: its header says it is {size.width()}x{size.height()} "
+                             f"pixels: it has no pixels")
+    width, height = size.width(), size.height()
+    if width * height > MAX_PIXELS:
+        if fmt not in _SCALED_ON_READ:
+            raise ImageReadError(
+                f"cannot read image {path}: it is {width}x{height} pixels ({width * height / 1e6:,.1f} "
+                f"megapixels); at most {MAX_PIXELS / 1e6:.1f} megapixels are read, so scale it down first")
+        shrink = math.sqrt(MAX_PIXELS / (width * height))
+        reader.setScaledSize(QSize(max(1, int(width * shrink)), max(1, int(height * shrink))))
     reader.setAutoTransform(True)
     image = reader.read()
     if image.isNull():
         raise ImageReadError(f"cannot read image {path}: {_reader_reason(reader)}")
-    return qimage_to_array(image)
+    return image
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImageReadError(f"cannot read image {path}: no such file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"cannot read image {path}: it is a directory") from None
-    except PermissionError:
-        raise ImageReadError(f"cannot read image {path}: permission denied") from None
-    except OSError as error:
-        raise ImageReadError(f"cannot read image {path}: {error.strerror or error}") from None
+        data = read_regular(path, MAX_FILE_BYTES, "image")
+    except FileReadError as error:
+        raise ImageReadError(str(error)) from None
     if not data:
         raise ImageReadError(f"cannot read image {path}: the file is empty")
     return data

@@ -3,6 +3,7 @@ intermediate tensor returned (the visualizer is built on :meth:`Network.trace`).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Optional
 
@@ -14,6 +15,9 @@ from .loss import softmax
 from .registry import SpecError, layer_from_spec
 from .residual import Residual, named_part, walk_layers
 from .shapes import ShapeError
+
+#: the most layers an architecture may have (the deepest preset has a few dozen)
+MAX_LAYERS = 1000
 
 
 class LayerEntry(NamedTuple):
@@ -61,13 +65,19 @@ class Network:
         layer_specs = spec.get("layers")
         if not isinstance(layer_specs, list) or not layer_specs:
             raise SpecError("an architecture needs a non-empty list of layers")
+        if len(layer_specs) > MAX_LAYERS:
+            raise SpecError(f"an architecture may have at most {MAX_LAYERS:,} layers, this one has "
+                            f"{len(layer_specs):,}")
         self.input_shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.seed = int(seed)
         counters: dict = {}
         self.layers: List[Layer] = [layer_from_spec(s, counters) for s in layer_specs]
-        names = [l.name for l in walk_layers(self.layers)]
-        dup = {n for n in names if names.count(n) > 1}
+        names = Counter(l.name for l in walk_layers(self.layers))
+        if sum(names.values()) > MAX_LAYERS:
+            raise SpecError(f"an architecture may have at most {MAX_LAYERS:,} layers, counting those "
+                            f"inside residual blocks; this one has {sum(names.values()):,}")
+        dup = {n for n, count in names.items() if count > 1}
         if dup:
             raise SpecError(f"layer names must be unique; repeated: {', '.join(sorted(dup))}")
         rng = np.random.default_rng(self.seed)

@@ -11,13 +11,15 @@ A stop request is honoured between steps and also inside the end-of-epoch
 evaluation (between its inference batches): the run then ends "stopped" at
 once, with the trained weights kept and no EpochEvent for the unfinished epoch.
 
-The NaN guard: before every update the weights and the optimizer's state
-(Adam's moments, its step count) are copied into arrays made once, right after
-the forward pass showed that these weights give a finite loss. When a loss
-turns NaN or infinite, or the weights the last update left are not finite or
-give a non-finite evaluation loss, the run stops, that copy is put back (the
-weights of the step just before, and the optimizer as it was then), and the
-DoneEvent says from which step they are.
+Divergence: before every update the weights and the optimizer's state (Adam's
+moments, its step count) are copied into arrays made once, right after the
+forward and backward passes showed these weights to be good. A
+:class:`~cnnviz.train.guard.DivergenceGuard` judges them: a loss that is not
+finite or stays far above its recent level, or a ReLU layer dead on the
+batch. When it finds a divergence, or the weights the last update left
+are not finite or give a non-finite evaluation loss, the run stops, that copy
+is put back (the weights of the step just before, and the optimizer as it was
+then), and the DoneEvent says why, in words, and from which step the weights are.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from ..nn.loss import SoftmaxCrossEntropy, softmax
 from ..nn.network import Network
 from ..nn.optim import Optimizer
 from ..nn.residual import walk_layers
+from .guard import Divergence, DivergenceGuard
 from .history import History
 
 
@@ -72,10 +75,11 @@ class StatusEvent:
 @dataclass
 class DoneEvent:
     reason: str               # "completed", "stopped" or "diverged"
-    message: str
-    step: int
+    message: str              # one or two sentences for the user
+    step: int                 # steps done in this run
     epoch: int
-    restored_step: Optional[int] = None
+    restored_step: Optional[int] = None        # diverged: the step whose weights were put back
+    divergence: Optional[Divergence] = None    # diverged: what the guard saw
     kind: str = "done"
 
 
@@ -126,6 +130,7 @@ class Trainer:
     train_x: (N, C, H, W) uint8 or float images; train_y: (N,) ints.
     test_x/test_y: optional held-out set evaluated after each epoch.
     augment: optional callable (B, C, H, W) float32 -> same, applied to each batch.
+    guard: the divergence guard (default: a DivergenceGuard with default settings).
     The trainer owns the network while it runs: other threads must not read
     its arrays; they get copies through :meth:`snapshot_weights`.
     """
@@ -133,7 +138,7 @@ class Trainer:
     def __init__(self, network: Network, optimizer: Optimizer, train_x: np.ndarray, train_y: np.ndarray,
                  test_x: Optional[np.ndarray] = None, test_y: Optional[np.ndarray] = None,
                  config: Optional[TrainConfig] = None, augment: Optional[Callable] = None,
-                 history: Optional[History] = None):
+                 history: Optional[History] = None, guard: Optional[DivergenceGuard] = None):
         self.net = network
         self.opt = optimizer
         self.x, self.y = train_x, np.asarray(train_y, dtype=np.int64)
@@ -143,6 +148,7 @@ class Trainer:
         self.augment = augment
         self.history = history if history is not None else History()
         self.loss_fn = SoftmaxCrossEntropy()
+        self.guard = guard if guard is not None else DivergenceGuard(network)
         if len(self.x) != len(self.y) or len(self.x) == 0:
             raise ValueError(f"need as many labels as images (got {len(self.x)} images, {len(self.y)} labels)")
         if int(self.y.max()) >= network.num_classes or int(self.y.min()) < 0:
@@ -221,9 +227,9 @@ class Trainer:
                     self.opt.lr = lr
                 t0 = time.perf_counter()
                 idx = np.sort(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
-                loss, acc = self._train_batch(idx, good)
-                if not math.isfinite(loss):
-                    yield self._diverged(good, f"at step {self.step_count + 1} (loss = {loss})")
+                loss, acc, problem = self._train_batch(idx, good)
+                if problem is not None:
+                    yield self._diverged(good, problem)
                     return
                 t_epoch += time.perf_counter() - t0
                 trained += len(idx)
@@ -232,7 +238,7 @@ class Trainer:
                 self.history.add_step(loss, acc, self.opt.lr)
                 yield StepEvent(self.step_count, epoch, b + 1, batches, loss, acc, self.opt.lr, rate)
             if not _all_finite(self.net.params):
-                yield self._diverged(good, f"at step {self.step_count} (its update left non-finite weights)")
+                yield self._diverged(good, _bad_update(self.step_count))
                 return
             ended = self._end_epoch(epoch, loss_sum / trained, t_epoch, trained)
             if ended is None:                       # stopped during the evaluation
@@ -240,8 +246,9 @@ class Trainer:
                 return
             event, eval_loss = ended
             if not math.isfinite(eval_loss):
-                yield self._diverged(good, f"at step {self.step_count} (the weights it left give an "
-                                           f"evaluation loss of {eval_loss})")
+                yield self._diverged(good, Divergence(
+                    "bad-update", f"the weights the update of step {self.step_count} left give an "
+                                  f"evaluation loss of {eval_loss}", self.step_count))
                 return
             self.history.add_epoch(event)
             yield event
@@ -266,10 +273,11 @@ class Trainer:
                 yield StatusEvent("resumed", self.step_count)
 
     def _train_batch(self, idx: np.ndarray, good: "_LastGood"):
-        """One step on the training images ``idx``: (loss, accuracy before the update).
+        """One step on the training images ``idx``: (loss, accuracy before the update, None),
+        or (loss, accuracy, Divergence) without an update when the guard objects.
 
-        A non-finite loss makes no update. Otherwise the weights, which gave this
-        finite loss, are kept in ``good`` before the update changes them.
+        The weights, when the guard trusts them, are kept in ``good`` before the
+        update changes them.
         """
         xb = _as_input(self.x[idx], self.cfg.input_scale, self.net.dtype)
         if self.augment is not None:
@@ -277,14 +285,20 @@ class Trainer:
         yb = self.y[idx]
         logits = self.net.forward(xb, train=True)
         loss = self.loss_fn.forward(logits, yb)
-        if not math.isfinite(loss):
-            return loss, float("nan")
-        good.keep(self.step_count)
+        problem = self.guard.check_loss(loss, self.step_count)
+        if problem is not None:
+            return loss, float("nan"), problem
         acc = float(np.mean(np.argmax(logits, axis=1) == yb))
         self.net.backward(self.loss_fn.backward())
+        problem = self.guard.check_gradients(self.net.grads, xb, self.step_count)
+        if problem is not None:
+            return loss, acc, problem
+        if self.guard.trusted:
+            good.keep(self.step_count)
+        self.guard.accept(loss)
         self.opt.step(self.net.params, self.net.grads)
         self.step_count += 1
-        return loss, acc
+        return loss, acc, None
 
     def _end_epoch(self, epoch: int, train_loss: float, seconds: float, trained: int):
         """Evaluate after an epoch: (EpochEvent, the larger evaluation loss), or None if a
@@ -309,20 +323,26 @@ class Trainer:
     def _end_stopped(self, good: "_LastGood") -> DoneEvent:
         """The DoneEvent of a stop request; the weights are kept unless the last update broke them."""
         if not _all_finite(self.net.params):
-            return self._diverged(good, f"at step {self.step_count} (its update left non-finite weights)")
+            return self._diverged(good, _bad_update(self.step_count))
         self.net.release()
         return self._done("stopped", f"stopped by the user after step {self.step_count}")
 
-    def _diverged(self, good: "_LastGood", where: str) -> DoneEvent:
+    def _diverged(self, good: "_LastGood", problem: Divergence) -> DoneEvent:
         good.restore()
         self.net.release()
-        return self._done(
-            "diverged", f"training diverged {where}; the weights of step {good.step}, the last known "
-                        f"good ones, were restored. Try a lower learning rate (it was {self.opt.lr:g}).",
-            restored=good.step)
+        if problem.step == 0:
+            message = (f"Training could not start: with the starting weights, before any update, "
+                       f"{problem.what}. The learning rate is not the cause: check the initialisation "
+                       f"and the data.")
+        else:
+            kept = "the untrained start" if good.step == 0 else "the last good ones"
+            message = (f"Training diverged at step {problem.step + 1}: the learning rate {self.opt.lr:g} is "
+                       f"too high: {problem.what}; the weights of step {good.step} ({kept}) are kept. "
+                       f"Try a lower learning rate.")
+        return DoneEvent("diverged", message, self.step_count, self.epoch, good.step, problem)
 
-    def _done(self, reason: str, message: str, restored: Optional[int] = None) -> DoneEvent:
-        return DoneEvent(reason, message, self.step_count, self.epoch, restored)
+    def _done(self, reason: str, message: str) -> DoneEvent:
+        return DoneEvent(reason, message, self.step_count, self.epoch)
 
     def _seed_dropout(self, seed: int) -> None:
         drops = [l for l in walk_layers(self.net.layers) if isinstance(l, Dropout)]
@@ -332,6 +352,11 @@ class Trainer:
 
 def _all_finite(arrays: dict) -> bool:
     return all(np.isfinite(a).all() for a in arrays.values())
+
+
+def _bad_update(step: int) -> Divergence:
+    return Divergence("bad-update", f"the update of step {step} left weights that are not finite numbers",
+                      step)
 
 
 class _LastGood:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from ... import shipped
-from ...modelio import ModelFileError, load_model
+from ...modelio import ModelFileError, open_any_model
 from ...nn import Network, preset_spec
 
 #: the folder holding the cnnviz package: paths under it are shown relative to it
@@ -36,16 +36,12 @@ def untrained_model(preset: str = "simple", input_shape: Sequence[int] = (1, 28,
 
 
 def open_model_file(path) -> ModelChoice:
-    """A model file as a ModelChoice: cnnviz .npz, or the textbook's params.pkl.
+    """A model file as a ModelChoice: a cnnviz .npz, or the textbook's pickled params.pkl
+    (told apart by content, see :func:`cnnviz.modelio.open_any_model`).
 
     Raises :class:`cnnviz.modelio.ModelFileError` with one clear message.
     """
-    path = Path(path)
-    if path.suffix.lower() == ".pkl":
-        from ...modelio import import_textbook_params
-        loaded = import_textbook_params(path)
-    else:
-        loaded = load_model(path)
+    loaded = open_any_model(path)
     return ModelChoice(loaded.network, list(loaded.class_names), dict(loaded.meta), str(path))
 
 
