@@ -42,7 +42,7 @@ def digit(rng: np.random.Generator, side: int = 28) -> np.ndarray:
 
 def qt_bytes(array: np.ndarray, fmt: str, quality: int = -1) -> bytes:
     from PyQt5.QtCore import QBuffer, QByteArray, QIODevice
-    from cnnviz.gui.imagefile import array_to_qimage
+    from cnnviz.gui.widgets.qimage import array_to_qimage
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.WriteOnly)

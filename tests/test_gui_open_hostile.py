@@ -9,8 +9,8 @@ from PyQt5.QtCore import QMimeData, QSettings, Qt, QUrl
 from PyQt5.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
-from cnnviz.gui.mainwindow import MainWindow
-from cnnviz.gui.modelinfo import untrained_model
+from cnnviz.gui.app.window import MainWindow
+from cnnviz.gui.model.modelchoice import untrained_model
 
 from fuzzcorpus import digit, png_declaring, qt_bytes
 

@@ -194,7 +194,8 @@ def test_eval_lowers_its_batch_to_fit_instead_of_failing(tmp_path, capsys):
     model = big_model(tmp_path)
     batch = batch_that_fits(load_model(model).network, 500)
     assert 1 <= batch < 500
-    code, report = run_json(capsys, ["eval", "--model", str(model), "--data-dir", str(tmp_path / "data")])
+    code, report = run_json(capsys, ["eval", "--model", str(model), "--data-dir", str(tmp_path / "data"),
+                                     "--batch", "500"])
     assert code == 0 and report["images"] == 20 and report["batch"] == batch
     assert any(f"batch lowered from 500 to {batch}" in w for w in report["warnings"])
 
