@@ -260,3 +260,30 @@ def test_a_batch_norm_network_shows_its_learned_statistics_too(qtbot, window):
         np.testing.assert_array_equal(ins.network.state[key], value)
     assert not np.allclose(ins.network.state["bn1.var"], 1.0)
     np.testing.assert_allclose(ins.trace[-1].value, net.trace(ins.input[None])[-1].value, rtol=1e-5, atol=1e-6)
+
+
+# 4 -------------------------------------------------------------------------------------
+def test_a_learning_rate_too_high_stops_the_run_with_the_last_good_weights_in_words(qtbot, window, tmp_path):
+    p = window.training.panel
+    p.preset_box.setCurrentIndex(p.preset_box.findData("simple"))
+    p.optimizer_box.setCurrentIndex(p.optimizer_box.findData("sgd"))
+    p.lr_spin.setValue(0.05)
+    t = start_long_run(qtbot, window, epochs=40)
+    qtbot.waitUntil(lambda: len(t.curves.data.epochs) >= 2, timeout=60000)     # good epochs first
+    p.lr_spin.setValue(500.0)                                                  # then far too high
+    qtbot.waitUntil(lambda: not t.is_running(), timeout=60000)
+    done = t.worker.done
+    assert done.reason == "diverged" and done.restored_step is not None
+    text = p.message_label.text()
+    assert "learning rate" in text and "last good" in text and "Train" in text
+    assert window.error_box is not None and window.error_box.isVisible()
+    for name, w in t.worker.trainer.net.params.items():        # the window shows the weights put back
+        np.testing.assert_array_equal(window.inspector.network.params[name], w)
+        assert np.isfinite(w).all()
+    assert p.start_mode() == "continue"                        # going on starts from them
+    latest = t.worker.checkpoint_path
+    best = latest.with_name(f"{latest.stem}-best.npz")
+    from cnnviz.modelio import load_model
+    best_acc = load_model(best).test_accuracy
+    assert best_acc >= max(e["test_accuracy"] for e in t.trainer.history.epochs) - 1e-12
+    window.error_box.close()

@@ -319,8 +319,11 @@ class TrainingController(QObject):
         else:
             self.panel.set_message("")
 
-    def _on_checkpoint(self, path: str) -> None:
-        self.statusMessage.emit(f"Autosaved epoch checkpoint to {path}", 10000)
+    def _on_checkpoint(self, latest: str, best: str) -> None:
+        text = f"Autosaved the epoch to {latest}"
+        if best:
+            text += f"; it is the best so far (test accuracy), also kept in {Path(best).name}"
+        self.statusMessage.emit(text, 10000)
 
     def _on_saved(self, path: str, error: str) -> None:
         if error:
@@ -341,7 +344,10 @@ class TrainingController(QObject):
         self._idle_line = self.progress.final_text(done.epoch, done.reason)
         self.panel.set_progress(self._idle_line, self.progress.fraction)
         if done.reason == "diverged":
-            self._show_error("Training diverged", done.message)
+            # the trainer has put back the last good weights: offer to go on from them
+            self.panel.set_start_mode(START_CONTINUE)
+            self._show_error("Training diverged", done.message + " To go on from there, set a lower learning "
+                             "rate and press Train ('Continue this model' is chosen).")
         elif done.reason == "stopped":
             self.panel.set_message(f"Stopped after step {self.progress.step:,}: the weights trained so far are "
                                    f"shown; Save keeps them.")

@@ -45,6 +45,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...modelio import ModelFileError
 from ...train.recipe import Recipe, save_trained
+from ...train.checkpoints import Checkpoints
 from ...train.trainer import Trainer
 from ...blas import set_blas_threads
 from .snapshot import Snapshot, make_snapshot
@@ -100,8 +101,9 @@ class TrainingWorker(QObject):
     snapshotReady = pyqtSignal(object)
     #: "paused" or "resumed", and the step
     statusChanged = pyqtSignal(str, int)
-    #: an autosave was written: its path
-    checkpointSaved = pyqtSignal(str)
+    #: an autosave was written: the latest checkpoint's path, and the best one's ("" when this
+    #: epoch did not beat the best so far)
+    checkpointSaved = pyqtSignal(str, str)
     #: a requested save finished: path, and "" or the error message
     saveDone = pyqtSignal(str, str)
     #: the run ended: the trainer's DoneEvent
@@ -121,6 +123,8 @@ class TrainingWorker(QObject):
         self.recipe = recipe
         self.step_offset = int(step_offset)
         self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
+        self.checkpoints = None if checkpoint_path is None else Checkpoints(self.checkpoint_path,
+                                                                           self._save_checkpoint)
         self.blas_threads = training_blas_threads() if blas_threads is None else max(1, int(blas_threads))
         self.thread: Optional[threading.Thread] = None
         self.done = None                      # the DoneEvent, once the run has ended
@@ -285,14 +289,19 @@ class TrainingWorker(QObject):
             self.saveDone.emit(path, "")
 
     def _checkpoint(self) -> None:
-        path = self.checkpoint_path
-        if path is None:
+        """After an epoch: the latest weights to ``checkpoint_path``, and to its ``-best`` file
+        when this epoch's test accuracy beats every earlier one (a worse epoch never replaces it)."""
+        if self.checkpoints is None:
             return
+        record = self.trainer.history.epochs[-1] if self.trainer.history.epochs else {}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_trained(path, self.trainer, self.data, self.recipe, command="cnnviz app (autosave)",
-                         extra={"checkpoint": True})
+            self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+            written = self.checkpoints.after_epoch(int(record.get("epoch", 0)), record.get("test_accuracy"))
         except (ModelFileError, OSError) as e:
-            self.saveDone.emit(str(path), f"autosave failed: {e}")
+            self.saveDone.emit(str(self.checkpoint_path), f"autosave failed: {e}")
         else:
-            self.checkpointSaved.emit(str(path))
+            self.checkpointSaved.emit(str(written.latest), "" if written.best is None else str(written.best))
+
+    def _save_checkpoint(self, path) -> None:
+        save_trained(path, self.trainer, self.data, self.recipe, command="cnnviz app (autosave)",
+                     extra={"checkpoint": True})
