@@ -71,9 +71,12 @@ def test_train_updates_every_view_and_saves_the_model_with_its_history(qtbot, wi
     assert "Done" in t.panel.message_label.text()
     assert ins.meta["history"]["epochs"] and ins.meta["dataset"] == "mnist"
 
-    checkpoints = list((tmp_path / "checkpoints").glob("mnist-simple-*.npz"))
-    assert len(checkpoints) == 1
-    assert len(load_model(checkpoints[0]).history["epochs"]) == 2
+    latest = [p for p in (tmp_path / "checkpoints").glob("mnist-simple-*.npz") if not p.stem.endswith("-best")]
+    best = list((tmp_path / "checkpoints").glob("mnist-simple-*-best.npz"))
+    assert len(latest) == 1 and len(best) == 1              # the latest epoch, and the best one apart
+    assert len(load_model(latest[0]).history["epochs"]) == 2
+    epochs = t.trainer.history.epochs
+    assert load_model(best[0]).test_accuracy == max(e["test_accuracy"] for e in epochs)
 
     path = tmp_path / "trained.npz"
     assert window.save_model(path)
