@@ -27,14 +27,19 @@ def window(training_window):
     return training_window
 
 
-def draw_bar(window):
+def draw_shape(window, paint):
+    """Put a 280x280 drawing on the canvas: ``paint(painter)`` draws with a 24-px black pen."""
     img = QImage(280, 280, QImage.Format_RGB32)
     img.fill(QColor("white"))
     painter = QPainter(img)
     painter.setPen(QPen(QColor("black"), 24))
-    painter.drawLine(140, 40, 140, 240)
+    paint(painter)
     painter.end()
     window.set_image(img)
+
+
+def draw_bar(window):
+    draw_shape(window, lambda painter: painter.drawLine(140, 40, 140, 240))
 
 
 def train(qtbot, window, timeout=30000):

@@ -5,13 +5,13 @@ Each test drives the real window (see test_gui_training's fixture: a tiny MNIST-
 import numpy as np
 import pytest
 from PyQt5.QtCore import QPoint, QPointF, Qt
-from PyQt5.QtGui import QColor, QImage, QPainter, QPen, QWheelEvent
+from PyQt5.QtGui import QImage, QWheelEvent
 from PyQt5.QtWidgets import QApplication, QMessageBox
 
 from cnnviz.gui.training.panel import PROBE_DRAWING, PROBE_TEST
 from cnnviz.gui.training.progress import LOADING_TEXT
 
-from test_gui_training import draw_bar, start_long_run, train
+from test_gui_training import draw_bar, draw_shape, start_long_run, train
 
 
 @pytest.fixture
@@ -20,14 +20,8 @@ def window(training_window):
 
 
 def draw_disc(window):
-    """A filled ring: a drawing unlike the bar (another image for the views)."""
-    img = QImage(280, 280, QImage.Format_RGB32)
-    img.fill(QColor("white"))
-    painter = QPainter(img)
-    painter.setPen(QPen(QColor("black"), 24))
-    painter.drawEllipse(70, 50, 140, 180)
-    painter.end()
-    window.set_image(img)
+    """A ring: a drawing unlike the bar (another image for the views)."""
+    draw_shape(window, lambda painter: painter.drawEllipse(70, 50, 140, 180))
 
 
 def prediction(window):
