@@ -265,7 +265,8 @@ def test_a_learning_rate_too_high_stops_the_run_with_the_last_good_weights_in_wo
     t = start_long_run(qtbot, window, epochs=40)
     qtbot.waitUntil(lambda: len(t.curves.data.epochs) >= 2, timeout=60000)     # good epochs first
     p.lr_spin.setValue(500.0)                                                  # then far too high
-    qtbot.waitUntil(lambda: not t.is_running(), timeout=60000)
+    # the worker ends first; the window handles its end in a queued slot after that
+    qtbot.waitUntil(lambda: not t.is_running() and t.panel.state == "idle", timeout=60000)
     done = t.worker.done
     assert done.reason == "diverged" and done.restored_step is not None
     text = p.message_label.text()
