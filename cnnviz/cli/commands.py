@@ -71,7 +71,9 @@ def _bench_args(p):
                    help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
     p.add_argument("--eval", action="store_true",
                    help="measure evaluation instead: the shipped model on the MNIST test set, the embedding map")
-    p.add_argument("--data-dir", help="data directory for --gui and --eval (MNIST)")
+    p.add_argument("--eval-gui", action="store_true",
+                   help="measure an evaluation in the app: UI timer delay while it runs and the user draws")
+    p.add_argument("--data-dir", help="data directory for --gui, --eval and --eval-gui (MNIST)")
     p.add_argument("--compare-torch", action="store_true",
                    help="also run the same networks in PyTorch (if installed) in this process and print "
                         "the ratios cnnviz / PyTorch")
@@ -91,6 +93,13 @@ def _bench(args):
         from ..gui.tools.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
+    if args.eval_gui:
+        from ..data import DataError
+        from ..gui.tools.evalbench import bench_eval_gui
+        try:
+            return bench_eval_gui(args.data_dir, report=lambda text: say(args, text))
+        except DataError as e:
+            raise UserError(str(e)) from None
     if args.eval:
         from ..data import DataError
         from ..evaluation.bench import bench_evaluation

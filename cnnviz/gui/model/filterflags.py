@@ -1,0 +1,52 @@
+"""Dead and lazy filters of the shown network, as one evaluation measured them.
+
+The Evaluation panel measures them (:func:`cnnviz.evaluation.filter_health`) and hands
+them to the :class:`~cnnviz.gui.model.inspector.Inspector`; the Filters view flags them and
+the network strip counts them, each reading them from there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ...evaluation import FilterHealth, LayerFilterHealth
+
+
+@dataclass(frozen=True)
+class FilterFlags:
+    """``health``: the measurement; ``measured``: on what and with which weights, in words
+    that complete "measured ..." (e.g. "on 10,000 mnist test images, with the weights of
+    step 1,200")."""
+    health: FilterHealth
+    measured: str
+
+    def of_layer(self, name: str) -> Optional[LayerFilterHealth]:
+        """The entry of convolution ``name`` (a strip name such as "conv2"), or None when it was not judged."""
+        try:
+            return self.health.layer(name)
+        except KeyError:
+            return None
+
+    def summary(self, layer: LayerFilterHealth) -> str:
+        """E.g. "2 dead, 1 lazy of 32 filters"; "" when the layer has neither."""
+        parts = [f"{len(layer.dead)} dead" if layer.dead else "", f"{len(layer.lazy)} lazy" if layer.lazy else ""]
+        parts = [p for p in parts if p]
+        return f"{', '.join(parts)} of {layer.n_filters} filters" if parts else ""
+
+    def describe(self, layer: LayerFilterHealth) -> str:
+        """What the flags of one convolution say, in plain words with the filter numbers
+        (e.g. "conv2: dead (silent on every image): filters 3, 7")."""
+        pct = round(100 * self.health.lazy_fraction)
+        parts = []
+        if layer.dead:
+            parts.append(f"dead (silent on every image): filter{'s' if len(layer.dead) > 1 else ''} "
+                         f"{_numbers(layer.dead)}")
+        if layer.lazy:
+            parts.append(f"lazy (silent on at least {pct}% of the images): filter{'s' if len(layer.lazy) > 1 else ''} "
+                         f"{_numbers(layer.lazy)}")
+        return f"{layer.conv}: " + ("; ".join(parts) if parts else "no dead or lazy filter")
+
+
+def _numbers(indices, most: int = 12) -> str:
+    shown = ", ".join(str(i) for i in indices[:most])
+    return shown + (f" and {len(indices) - most} more" if len(indices) > most else "")
