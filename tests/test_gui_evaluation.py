@@ -18,6 +18,7 @@ from cnnviz.evaluation import ConfusionMatrix
 from test_cli import run_json, write_idx_dataset
 
 N_TEST = 60
+pytestmark = pytest.mark.usefixtures("hold_widgets")
 
 
 @pytest.fixture
@@ -247,3 +248,19 @@ def test_any_class_names(qtbot, data_dir):
 def test_row_shares_never_round_to_a_whole_row():
     assert percent_text(99.69) == "99.7%" and percent_text(99.97) == ">99.9%" and percent_text(100.0) == "100%"
     assert percent_text(0.04) == "<0.1%" and percent_text(0) == "0%" and percent_text(12.4) == "12%"
+
+
+def test_a_new_map_keeps_the_orientation_of_the_last_one():
+    from dataclasses import replace
+    from cnnviz.evaluation import Embedding, fit_pca
+    from cnnviz.gui.views.evaluation.words import aligned
+    features = np.random.default_rng(0).normal(size=(60, 6)) * [5, 3, 1, 1, 1, 1]
+    projection = fit_pca(features, "relu3")
+    labels = np.zeros(60, np.int64)
+    last = Embedding(projection, ("a",), np.arange(60), labels, projection.transform(features))
+    turned = replace(projection, components=projection.components * [[-1.0], [1.0]])
+    new = Embedding(turned, ("a",), np.arange(60), labels, turned.transform(features))
+    out = aligned(new, last)
+    np.testing.assert_allclose(out.points, last.points)
+    np.testing.assert_allclose(out.projection.transform(features), last.points)      # the marker agrees too
+    assert aligned(new, None) is new

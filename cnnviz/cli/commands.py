@@ -364,7 +364,10 @@ def _screenshot_args(p):
     p.add_argument("--train", type=positive_float, metavar="SECONDS",
                    help="also train an untrained 'simple' on MNIST for SECONDS and picture the window "
                         "mid-training (needs MNIST: --data-dir)")
-    p.add_argument("--data-dir", help="data folder for --train")
+    p.add_argument("--evaluate", action="store_true",
+                   help="also evaluate the shipped model on MNIST and picture the Evaluation panel (needs "
+                        "MNIST: --data-dir)")
+    p.add_argument("--data-dir", help="data folder for --train and --evaluate")
 
 
 def _screenshot(args):
@@ -387,6 +390,13 @@ def _screenshot(args):
         try:
             paths = training_screenshots(args.out, args.data_dir, args.train, size=(width, height))
         except DataError as e:
+            raise UserError(str(e)) from None
+        report["files"] += [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
+    if args.evaluate:
+        from ..gui.tools.evalshot import evaluation_screenshots
+        try:
+            paths = evaluation_screenshots(args.out, args.data_dir, size=(width, height))
+        except RuntimeError as e:
             raise UserError(str(e)) from None
         report["files"] += [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
     for f in report["files"]:

@@ -8,10 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QApplication, QFileDialog, QMenu, QPushButton, QWidget
 
 from ....evaluation import class_table_csv, confusion_csv
-from ...widgets.export import widget_png
+from .confusion import ConfusionView
+from .pictures import titled_png
+from .mapview import MapView
+from .prview import ALL, DEMO, PRView
 
 #: kind -> (menu text, default file name, needs a result)
 KINDS = {
@@ -78,14 +82,45 @@ class ExportMenu(QPushButton):
         return path
 
     def _picture(self, kind: str, path: Path) -> Path:
-        """The tab's picture, brought to the front (and filled) first so it has its size."""
+        """The matrix, the curves or the map drawn afresh at a size of their own (whatever the
+        panel's), under a title saying what they are of."""
         panel = self.panel
-        tab = {"confusion.png": "confusion", "curves.png": "curves", "map.png": "map"}[kind]
-        before = panel.tabs.currentIndex()
-        panel.show_tab(tab)
+        r = panel.result
+        context = [] if r is None else [f"{r.evaluation.n_images:,} {r.dataset} test images, {r.weights}: "
+                                        f"{100 * r.evaluation.accuracy:.2f}% right"]
+        if kind == "confusion.png":
+            view = ConfusionView()
+            view.set_matrix(r.evaluation.confusion)
+            view.set_numbers(panel.confusion.numbers)
+            k = len(r.evaluation.class_names)
+            parts, title = [view], ["Confusion matrix: rows the true class, columns the answer; green right, "
+                                    "red wrong"] + context
+            size = (max(560, 60 + 48 * k), max(500, 70 + 40 * k))
+        elif kind == "curves.png":
+            panel.fill("curves")                  # the curves the tab shows (or would show)
+            view = PRView()
+            view.set_results(None if r is None else r.evaluation, () if r is None else r.curves)
+            view.choice.setCurrentIndex(max(0, view.choice.findData(panel.curves.mode)))
+            parts = [view.plot] + ([view.legend] if view.mode == ALL else [])
+            title = [view.title()] + (context if view.mode != DEMO else [])
+            size = (720, 640)
+        else:
+            if r.embedding is None:
+                raise OSError("there is no map to export: " + r.embedding_note)
+            view = MapView()
+            view.set_map(r.embedding, r.evaluation, r.images, "")
+            emb = r.embedding
+            parts = [view.plot, view.legend]
+            title = [f"Embedding map: {len(emb.points):,} test images by the output of {emb.projection.layer}, "
+                     f"on its two main (PCA) directions; colour: the true class"] + context
+            size = (760, 640)
+        view.setFont(panel.font())
+        view.resize(*size)
+        view.setAttribute(Qt.WA_DontShowOnScreen)     # laid out and drawn, never on screen
+        view.show()
         QApplication.processEvents()
-        widget = {"confusion": panel.confusion_page, "curves": panel.curves.plot_area, "map": panel.map}[tab]
         try:
-            return widget_png(widget, path)
+            return titled_png([w.grab() for w in parts], title, path, panel)
         finally:
-            panel.tabs.setCurrentIndex(before)
+            view.close()
+            view.deleteLater()

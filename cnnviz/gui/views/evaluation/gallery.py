@@ -66,10 +66,10 @@ class MistakeGallery(QWidget):
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setResizeMode(QListView.Adjust)
         self.list.setMovement(QListView.Static)
-        self.list.setUniformItemSizes(True)
+        self.list.setTextElideMode(Qt.ElideNone)     # ">99.9%" is wider than the image
         self.list.setSpacing(2)
         self.list.setWordWrap(True)
-        self.list.setGridSize(QSize(THUMB + 22, THUMB + 2 * self.fontMetrics().lineSpacing() + 10))
+        self.list.setGridSize(QSize(THUMB + 30, THUMB + 2 * self.fontMetrics().lineSpacing() + 10))
         self.list.itemClicked.connect(self._clicked)
         self.list.itemActivated.connect(self._clicked)
         top = QHBoxLayout()

@@ -17,11 +17,12 @@ from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ....evaluation import Embedding, Evaluation
 from ...widgets.labels import WrapLabel
 from .gallery import percent, thumbnail
-from .palette import class_colors
+from .palette import class_colors, color_chips
 
 POINT_SIZE = 5
 HOVER_PX = 8          # a point within this many pixels of the mouse is the hovered one
 PREVIEW = 48          # the hovered image's side (pixels)
+HOVER_HINT = "Hover a point to see its image; click it to see it in every view."
 
 
 class MapView(QWidget):
@@ -58,7 +59,7 @@ class MapView(QWidget):
         self.legend = WrapLabel()
         self.preview = QLabel()
         self.preview.setFixedSize(PREVIEW, PREVIEW)
-        self.readout = WrapLabel("Hover a point to see its image; click it to see it in every view.")
+        self.readout = WrapLabel(HOVER_HINT)
         row = QHBoxLayout()
         row.addWidget(self.preview)
         row.addWidget(self.readout, 1)
@@ -66,6 +67,7 @@ class MapView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.caption)
         layout.addWidget(self.plot, 1)
+        layout.addStretch(0)
         layout.addWidget(self.legend)
         layout.addLayout(row)
 
@@ -77,21 +79,21 @@ class MapView(QWidget):
         self.points = []
         self.hovered = None
         self.preview.clear()
+        self.readout.setText(HOVER_HINT)
         self.caption.setText(caption)
+        for w in (self.plot, self.readout, self.preview):
+            w.setVisible(embedding is not None)         # an empty map's old axes would say nothing true
         if embedding is None:
             self.legend.setText("")
             return
         colors = class_colors(len(embedding.class_names))
-        chips = []
-        for k, name in enumerate(embedding.class_names):
+        for k, color in enumerate(colors):
             mine = embedding.labels == k
-            color = colors[k]
             item = pg.ScatterPlotItem(embedding.points[mine, 0], embedding.points[mine, 1], size=POINT_SIZE,
                                       pen=None, brush=pg.mkBrush(color))
             self.plot.addItem(item)
             self.points.append(item)
-            chips.append(f"<span style='color:{color.name()}'>●</span>&nbsp;{name}")
-        self.legend.setText("  ".join(chips))
+        self.legend.setText(color_chips(embedding.class_names, colors))
         for item in (self.ring, self.marker, self.marker_label):
             self.plot.addItem(item)
         self.ring.setData([])
@@ -153,6 +155,8 @@ class MapView(QWidget):
             return
         vb = self.plot.getViewBox()
         if not vb.sceneBoundingRect().contains(scene_pos):
+            self.hovered = None
+            self.ring.setData([])
             return
         p = vb.mapSceneToView(scene_pos)
         self.hover_at_data(p.x(), p.y())

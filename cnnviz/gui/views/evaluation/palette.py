@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import colorsys
-from typing import List
+import html
+from typing import List, Sequence
 
 from PyQt5.QtGui import QColor
 
@@ -21,3 +22,8 @@ def class_colors(count: int) -> List[QColor]:
         r, g, b = colorsys.hls_to_rgb((i / extra + 0.03) % 1.0, 0.45 if i % 2 else 0.6, 0.75)
         colors.append(QColor(int(r * 255), int(g * 255), int(b * 255)))
     return colors
+
+
+def color_chips(names: Sequence[str], colors: Sequence[QColor]) -> str:
+    """Rich text naming each class after a dot of its colour: "● 0  ● 1 …"."""
+    return "  ".join(f"<span style='color:{c.name()}'>●</span>&nbsp;{html.escape(str(n))}" for n, c in zip(names, colors))

@@ -12,6 +12,7 @@ epoch, so the matrix and the map change as the network learns.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Tuple
 
@@ -35,8 +36,8 @@ from .healthview import HealthView
 from .mapview import MapView
 from .prview import PRView
 from .runner import EvaluationJob, EvaluationResult, EvaluationRunner
-from .words import (default_place, escape, fitting_datasets, preferred_dataset, summary_html, picked_source,
-                    weights_words)
+from .words import (aligned, default_place, escape, fitting_datasets, picked_source, preferred_dataset,
+                    summary_html, weights_words)
 
 #: the tabs, in order
 TABS = ("confusion", "mistakes", "curves", "map", "filters")
@@ -76,6 +77,7 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         self.runner.cancelled.connect(self._on_cancelled)
         inspector.networkChanged.connect(self._on_network)
         inspector.weightsChanged.connect(self._show_summary)
+        inspector.liveChanged.connect(self._show_summary)
         inspector.traceChanged.connect(self._place_marker)
         inspector.traceChanged.connect(self.runner.note_ui_busy)
         self._on_network()
@@ -93,14 +95,18 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         self.cancel_button.hide()
         self.export_button = ExportMenu(self)
         self.progress = QProgressBar()
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)         # nothing below it moves when a run starts or ends
+        self.progress.setSizePolicy(policy)
+        self.progress.setMinimumWidth(90)
         self.progress.hide()
         self.status = WrapLabel()
         self.status.hide()
         self.summary = WrapLabel("Evaluate the shown model on a test set to see where it fails.")
-        self.follow_box = QCheckBox("again after each epoch")
+        self.follow_box = QCheckBox("after each epoch")
         self.follow_box.setChecked(True)
-        self.follow_box.setToolTip("While a training run goes on, evaluate its weights after every epoch "
-                                   "(in the background, while this panel is open)")
+        self.follow_box.setToolTip("While a training run goes on, evaluate its weights again after every "
+                                   "epoch (in the background, while this panel is open)")
         self.confusion = ConfusionView()
         self.confusion.cellClicked.connect(self.show_cell)
         self.gallery = MistakeGallery()
@@ -145,13 +151,12 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.evaluate_button)
         buttons.addWidget(self.cancel_button)      # in its place while an evaluation runs
+        buttons.addWidget(self.progress, 1)
         buttons.addWidget(self.follow_box)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
@@ -223,7 +228,7 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         self.progress.setRange(0, max(total, 0))
         if total:
             self.progress.setValue(done)
-        self.progress.setFormat(text + (" %p%" if total else ""))
+        self.progress.setFormat(f"{done:,} of {total:,} images" if total else "loading…")
         self.progress.setToolTip(text)
 
     def _on_failed(self, message: str, about_data: bool) -> None:
@@ -243,6 +248,8 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
     def _on_finished(self, result: EvaluationResult) -> None:
         self._set_busy(False)
         self.say("")
+        before = None if self.result is None else self.result.embedding
+        result = replace(result, embedding=aligned(result.embedding, before))
         self.result = result
         ev = result.evaluation
         self.inspector.set_filter_flags(FilterFlags(result.health, f"on {ev.n_images:,} {result.dataset} test "
@@ -256,13 +263,16 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         r = self.result
         if r is None:
             return
-        self.summary.setText(summary_html(r, self.inspector.weights_step))
+        self.summary.setText(summary_html(r, self.inspector.weights_step, self.inspector.live))
         self.summary.setToolTip(f"Evaluated with {r.weights} in {r.evaluation.seconds:.1f} s")
 
     # -- the tabs -----------------------------------------------------------------------
     def _tab_shown(self, index: int) -> None:
-        """Fill tab ``index`` from the result if it is out of date (tabs are filled when seen)."""
-        key = TABS[index] if 0 <= index < len(TABS) else None
+        if 0 <= index < len(TABS):
+            self.fill(TABS[index])
+
+    def fill(self, key: str) -> None:
+        """Fill tab ``key`` from the result if it is out of date (tabs are filled when seen)."""
         if key not in self._stale_tabs:
             return
         self._stale_tabs.discard(key)
@@ -282,7 +292,7 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
 
     def show_tab(self, key: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(key))
-        self._tab_shown(TABS.index(key))
+        self.fill(key)
 
     def show_mistakes(self) -> None:
         """The gallery lists every misclassified test image, most confident first."""

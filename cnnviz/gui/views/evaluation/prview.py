@@ -20,7 +20,7 @@ from ....evaluation import Evaluation, PRCurve, WorkedExample, worked_example
 from ...widgets import theme
 from ...widgets.labels import WrapLabel
 from ...widgets.wheelguard import ComboBox
-from .palette import class_colors
+from .palette import class_colors, color_chips
 
 ALL, DEMO = "all", "demo"
 COLUMNS = ("class", "precision", "recall", "F1", "AP", "images")
@@ -50,11 +50,13 @@ class PRView(QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "recall")
         self.plot.setLabel("left", "precision")
+        self.plot.disableAutoRange()            # precision and recall: always the unit square
         self.plot.setXRange(0, 1, padding=0.02)
-        self.plot.setYRange(0, 1.05, padding=0)
+        self.plot.setYRange(0, 1.1, padding=0)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMinimumHeight(150)
         self.caption = WrapLabel()
+        self.legend = WrapLabel()               # the classes' colours, while all curves are drawn
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -70,6 +72,7 @@ class PRView(QWidget):
         row.addWidget(self.choice, 1)
         col.addLayout(row)
         col.addWidget(self.plot, 1)
+        col.addWidget(self.legend)
         col.addWidget(self.caption)
         self.plot_area = top
         splitter = QSplitter(Qt.Vertical)
@@ -86,7 +89,8 @@ class PRView(QWidget):
     @property
     def mode(self):
         """ALL, DEMO or the class index shown."""
-        return self.choice.currentData()
+        mode = self.choice.currentData()
+        return mode if mode is not None else DEMO
 
     def set_results(self, evaluation: Optional[Evaluation], curves: Sequence[PRCurve]) -> None:
         """Show ``evaluation``'s table and ``curves`` (one per class); None: only the worked example."""
@@ -104,26 +108,47 @@ class PRView(QWidget):
         self.choice.blockSignals(False)
         self._redraw()
 
+    def title(self) -> str:
+        """What the plot shows, in a line (for an exported picture)."""
+        mode = self.mode
+        if mode == DEMO or self.evaluation is None:
+            ex = self.example
+            return (f"Precision-recall, the worked example: {len(ex.hits)} detections of {ex.n_ground_truth} objects; "
+                    f"AP = {ex.ap.numerator}/{ex.ap.denominator} ≈ {float(ex.ap):.4f} (shaded)")
+        if mode == ALL:
+            return (f"Precision-recall curves of the {len(self.class_curves)} classes; mAP "
+                    f"{self.evaluation.mean_ap:.4f}")
+        curve = self.class_curves[mode]
+        return f"Precision-recall curve of class {curve.name}; AP {curve.ap:.4f} (shaded)"
+
     def show_class(self, k: int) -> None:
-        self.choice.setCurrentIndex(self.choice.findData(k))
+        self._show(k)
 
     def show_all(self) -> None:
-        self.choice.setCurrentIndex(self.choice.findData(ALL))
+        self._show(ALL)
 
     def show_example(self) -> None:
-        self.choice.setCurrentIndex(self.choice.findData(DEMO))
+        self._show(DEMO)
+
+    def _show(self, mode) -> None:
+        index = self.choice.findData(mode)
+        if index >= 0:
+            self.choice.setCurrentIndex(index)
 
     # -- drawing -------------------------------------------------------------------------
     def _redraw(self, *_args) -> None:
         self.plot.clear()
         self.curves = []
         mode = self.mode
+        self.legend.setText("")
+        self.legend.setVisible(mode == ALL and self.evaluation is not None)
         if mode == DEMO or self.evaluation is None:
             self._draw_example()
         elif mode == ALL:
             colors = class_colors(len(self.class_curves))
             for curve, color in zip(self.class_curves, colors):
                 self._add(curve, color, shade=False)
+            self.legend.setText(color_chips(self.evaluation.class_names, colors))
             ev = self.evaluation
             self.caption.setText(f"<b>mAP {ev.mean_ap:.4f}</b>: the mean of the {len(self.class_curves)} classes' "
                                  f"average precision (AP, the area under each curve). Each curve ranks all "

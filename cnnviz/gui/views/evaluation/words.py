@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ....data import DATA_DIR_ENV, REGISTRY, available_datasets, resolve_data_dir
+from ....evaluation import Embedding
+from ....evaluation.results import frozen_array
 from ...model.inspector import InputSource, Inspector
 from ...model.modelchoice import is_untrained
 from .runner import EvaluationResult
@@ -49,10 +52,10 @@ def weights_words(inspector: Inspector) -> Tuple[str, Optional[int]]:
     return "the weights shown", None
 
 
-def summary_html(result: EvaluationResult, shown_step: Optional[int]) -> str:
+def summary_html(result: EvaluationResult, shown_step: Optional[int], training: bool = False) -> str:
     """The result in a line or three (rich text): accuracy, mAP, loss; which moment of a
     training run; class names that differ from the data set's; weights changed since
-    (``shown_step``: the step of the weights shown now)."""
+    (``shown_step``: the step of the weights shown now; ``training``: a run goes on)."""
     ev = result.evaluation
     right = ev.n_images - int(np.sum(ev.labels != ev.predictions))
     text = (f"<b>{100 * ev.accuracy:.2f}% right</b> ({right:,} of {ev.n_images:,} {escape(result.dataset)} test "
@@ -63,7 +66,10 @@ def summary_html(result: EvaluationResult, shown_step: Optional[int]) -> str:
     if tuple(theirs) != tuple(ev.class_names):
         text += (f"<br><i>This model calls its classes {escape(preview(ev.class_names))}, {escape(result.dataset)} "
                  f"calls them {escape(preview(theirs))}: labels are compared by position.</i>")
-    if shown_step != result.step:
+    if training and shown_step is not None:
+        text += f"<br><i>Training goes on (now step {shown_step:,}): this is the picture of step {result.step:,}.</i>" \
+            if result.step is not None else f"<br><i>Training goes on (now step {shown_step:,}).</i>"
+    elif shown_step != result.step:
         text += (f"<br><i>The weights have changed since (now step {shown_step:,}): this is an older picture.</i>"
                  if shown_step is not None else "<br><i>The weights have changed since.</i>")
     return text
@@ -80,6 +86,23 @@ def picked_source(result: EvaluationResult, index: int, current: bool) -> InputS
                            f"test #{index:,} (a {true} read as {pred})", dataset=result.dataset, index=index)
     return InputSource("test", f"test #{index:,} of {result.dataset}, a {true} (read as {pred} with "
                                f"{result.weights})", f"test #{index:,} (a {true})", dataset=result.dataset, index=index)
+
+
+def aligned(embedding: Optional[Embedding], before: Optional[Embedding]) -> Optional[Embedding]:
+    """``embedding`` with each axis's sign turned to agree with ``before``'s (the map of the
+    same layer a moment ago, e.g. the last epoch's), so the picture does not flip from one
+    epoch to the next; a principal direction's sign is arbitrary, so this changes nothing
+    it says. As it is when there is nothing to agree with."""
+    if embedding is None or before is None:
+        return embedding
+    new, old = embedding.projection, before.projection
+    if new.layer != old.layer or new.components.shape != old.components.shape:
+        return embedding
+    signs = np.where(np.sum(new.components * old.components, axis=1) < 0, -1.0, 1.0)
+    if np.all(signs > 0):
+        return embedding
+    projection = replace(new, components=frozen_array(new.components * signs[:, None]))
+    return replace(embedding, projection=projection, points=frozen_array(embedding.points * signs))
 
 
 def preview(names, most: int = 4) -> str:

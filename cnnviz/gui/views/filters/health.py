@@ -56,14 +56,16 @@ class HealthMarks:
         summary = flags.summary(layer)
         if not summary:
             return f" · <i>no dead or lazy filter ({html.escape(flags.measured)})</i>"
+        outlined = mode in ("conv", "rgb")
+        pct = round(100 * flags.health.lazy_fraction)
         parts = []
         if layer.dead:
-            parts.append(f"<span style='color:{DEAD_COLOR}'><b>{len(layer.dead)} dead</b></span>")
+            parts.append(f"<span style='color:{DEAD_COLOR}'><b>{len(layer.dead)} dead</b></span> "
+                         f"({'outlined red: ' if outlined else ''}silent on every image)")
         if layer.lazy:
-            parts.append(f"<span style='color:{LAZY_COLOR}'><b>{len(layer.lazy)} lazy</b></span>")
-        outlined = " (outlined)" if mode in ("conv", "rgb") else ""
-        return (f" · {', '.join(parts)}{outlined}: silent on (nearly) every image, measured "
-                f"{html.escape(flags.measured)}")
+            parts.append(f"<span style='color:{LAZY_COLOR}'><b>{len(layer.lazy)} lazy</b></span> "
+                         f"({'orange: ' if outlined else ''}silent on at least {pct}%)")
+        return f" · {', '.join(parts)}, measured {html.escape(flags.measured)}"
 
     def note(self, flags: Optional[FilterFlags], conv: Optional[str]) -> str:
         """The tooltip: what dead and lazy mean, when ``conv`` was judged."""
