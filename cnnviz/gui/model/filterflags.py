@@ -7,7 +7,7 @@ the network strip counts them, each reading them from there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from ...evaluation import FilterHealth, LayerFilterHealth
 
@@ -33,17 +33,19 @@ class FilterFlags:
         parts = [p for p in parts if p]
         return f"{', '.join(parts)} of {layer.n_filters} filters" if parts else ""
 
+    def kinds(self, layer: LayerFilterHealth) -> List[Tuple[str, Tuple[int, ...], str]]:
+        """(kind, filter numbers, what the kind means) for the dead and the lazy filters of
+        ``layer`` that there are, e.g. ("dead", (3, 7), "silent on every image")."""
+        pct = round(100 * self.health.lazy_fraction)
+        out = [("dead", layer.dead, "silent on every image"),
+               ("lazy", layer.lazy, f"silent on at least {pct}% of the images")]
+        return [k for k in out if k[1]]
+
     def describe(self, layer: LayerFilterHealth) -> str:
         """What the flags of one convolution say, in plain words with the filter numbers
         (e.g. "conv2: dead (silent on every image): filters 3, 7")."""
-        pct = round(100 * self.health.lazy_fraction)
-        parts = []
-        if layer.dead:
-            parts.append(f"dead (silent on every image): filter{'s' if len(layer.dead) > 1 else ''} "
-                         f"{_numbers(layer.dead)}")
-        if layer.lazy:
-            parts.append(f"lazy (silent on at least {pct}% of the images): filter{'s' if len(layer.lazy) > 1 else ''} "
-                         f"{_numbers(layer.lazy)}")
+        parts = [f"{kind} ({meaning}): filter{'s' if len(found) > 1 else ''} {_numbers(found)}"
+                 for kind, found, meaning in self.kinds(layer)]
         return f"{layer.conv}: " + ("; ".join(parts) if parts else "no dead or lazy filter")
 
 

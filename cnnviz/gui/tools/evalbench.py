@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -103,37 +104,23 @@ def bench_eval_gui(data_dir=None, report: Optional[Callable[[str], None]] = None
     say = report or (lambda text: None)
     folder = str(resolve_data_dir(data_dir))
     data = load_dataset("mnist", folder, download=False, splits=("test",))     # the error, if any, first
-    app = ensure_app(offscreen=True)
     model, _note = startup_model()
     result = {"model": model.source, "architecture": model.network.name, "images": int(len(data.x_test)),
               "data_dir": folder, "cpus": os.cpu_count(), "load_before": _load(), "targets": TARGETS}
     say(f"{model.network.name} on {len(data.x_test):,} MNIST test images in the window, drawing all the "
         f"while; load average {result['load_before']} on {result['cpus']} CPUs")
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(model, QSettings(str(Path(tmp) / "bench.ini"), QSettings.IniFormat))
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
-            window.training.set_data_dir(folder)
-            panel = window.evaluation
-            _evaluate(window)                       # reads the test split, fills the map for the marker
-            panel.show_tab("map")
-            marker = _MarkerCounter(panel)
-            hand = Hand(window)
-            phases = {}
-            for name, drawing, evaluating in PHASES:
-                phases[name] = _phase(window, hand, drawing, evaluating)
-            ev = panel.result.evaluation
-            both = phases["evaluating_and_drawing"]
-            result.update({"evaluation_in_app_s": both["evaluation_s"], "press_to_result_s": both["seconds"],
-                           "evaluation_alone_in_app_s": phases["evaluating"]["evaluation_s"],
-                           "timer_lateness_ms": both["timer_lateness_ms"], "phases": phases,
-                           "mouse_moves": hand.moves, "marker_moves": marker.moves, "accuracy": ev.accuracy})
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+    with evaluated_window(model, folder, size) as window:
+        panel = window.evaluation
+        panel.show_tab("map")
+        marker = _MarkerCounter(panel)
+        hand = Hand(window)
+        phases = {name: _phase(window, hand, drawing, evaluating) for name, drawing, evaluating in PHASES}
+        ev = panel.result.evaluation
+        both = phases["evaluating_and_drawing"]
+        result.update({"evaluation_in_app_s": both["evaluation_s"], "press_to_result_s": both["seconds"],
+                       "evaluation_alone_in_app_s": phases["evaluating"]["evaluation_s"],
+                       "timer_lateness_ms": both["timer_lateness_ms"], "phases": phases,
+                       "mouse_moves": hand.moves, "marker_moves": marker.moves, "accuracy": ev.accuracy})
     t0 = time.perf_counter()
     evaluate_model(model.network, data.x_test, data.y_test, model.class_names, "mnist")
     result["headless_s"] = round(time.perf_counter() - t0, 3)
@@ -198,6 +185,26 @@ def _phase(window: MainWindow, hand: Hand, drawing: bool, evaluating: bool) -> d
         out["evaluation_s"] = round(window.evaluation.result.evaluation.seconds, 3)
     out["wall_s"] = round(time.perf_counter() - t0, 3)
     return out
+
+
+@contextmanager
+def evaluated_window(model, folder: str, size=(1400, 900)):
+    """The main window, offscreen, showing ``model`` with the data folder ``folder``, after
+    one evaluation (which reads the test split and fills the panel); closed on leaving."""
+    app = ensure_app(offscreen=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(model, QSettings(str(Path(tmp) / "window.ini"), QSettings.IniFormat))
+        try:
+            window.resize(*size)
+            window.show()
+            QTest.qWaitForWindowExposed(window, 2000)
+            window.training.set_data_dir(folder)
+            _evaluate(window)
+            yield window
+        finally:
+            window.discard_and_close()
+            window.deleteLater()
+            app.processEvents()
 
 
 def _evaluate(window: MainWindow, timeout: float = 300.0) -> float:

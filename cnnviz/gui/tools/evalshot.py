@@ -10,20 +10,17 @@ that there is something to flag.
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import List, Tuple
 
 import numpy as np
-from PyQt5.QtCore import QSettings, Qt
+from PyQt5.QtCore import Qt
 from PyQt5.QtTest import QTest
 
 from ...data import resolve_data_dir
-from ..app.run import ensure_app
-from ..app.window import MainWindow
 from ..model.modelchoice import ModelChoice, startup_model
 from ..widgets.export import widget_png
-from .evalbench import _evaluate
+from .evalbench import _evaluate, evaluated_window
 from .synthstroke import draw_digit
 from .trainbench import _run_loop
 
@@ -35,48 +32,36 @@ def evaluation_screenshots(out_dir, data_dir=None, size: Tuple[int, int] = (1400
     """Write ``window-evaluation.png``, ``panel-evaluation-map.png``,
     ``panel-evaluation-example.png`` and ``panel-filters-dead.png`` to ``out_dir``.
     Raises RuntimeError when the evaluation fails (e.g. MNIST is not in ``data_dir``)."""
-    app = ensure_app(offscreen=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    folder = str(resolve_data_dir(data_dir))
     model, _note = startup_model()
     paths = []
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(model, QSettings(str(Path(tmp) / "s.ini"), QSettings.IniFormat))
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
-            window.training.set_data_dir(folder)
-            _evaluate(window)
-            panel = window.evaluation
-            counts = panel.result.evaluation.confusion.counts
-            off = counts * (1 - np.eye(len(counts), dtype=counts.dtype))
-            true, predicted = np.unravel_index(int(np.argmax(off)), off.shape)
-            QTest.mouseClick(panel.confusion, Qt.LeftButton, pos=panel.confusion.cell_rect(int(true), int(predicted)).center())
-            _run_loop(0.3)
-            gallery = panel.gallery.list
-            QTest.mouseClick(gallery.viewport(), Qt.LeftButton, pos=gallery.visualItemRect(gallery.item(0)).center())
-            _run_loop(0.5)
-            paths.append(widget_png(window, out / "window-evaluation.png"))
-            draw_digit(window.canvas, "7")
-            panel.show_tab("map")
-            _run_loop(0.5)
-            paths.append(widget_png(window.panels["evaluation"], out / "panel-evaluation-map.png"))
-            panel.show_tab("curves")
-            panel.curves.show_example()
-            _run_loop(0.3)
-            paths.append(widget_png(window.panels["evaluation"], out / "panel-evaluation-example.png"))
-            window.set_model(_switched_off(model))
-            panel.show_tab("filters")
-            _evaluate(window)
-            window.panels["filters"].raise_()
-            _run_loop(0.5)
-            paths.append(widget_png(window.panels["filters"], out / "panel-filters-dead.png"))
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+    with evaluated_window(model, str(resolve_data_dir(data_dir)), size) as window:
+        panel = window.evaluation
+        counts = panel.result.evaluation.confusion.counts
+        off = counts * (1 - np.eye(len(counts), dtype=counts.dtype))
+        true, predicted = np.unravel_index(int(np.argmax(off)), off.shape)
+        cell = panel.confusion.cell_rect(int(true), int(predicted))
+        QTest.mouseClick(panel.confusion, Qt.LeftButton, pos=cell.center())
+        _run_loop(0.3)
+        gallery = panel.gallery.list
+        QTest.mouseClick(gallery.viewport(), Qt.LeftButton, pos=gallery.visualItemRect(gallery.item(0)).center())
+        _run_loop(0.5)
+        paths.append(widget_png(window, out / "window-evaluation.png"))
+        draw_digit(window.canvas, "7")
+        panel.show_tab("map")
+        _run_loop(0.5)
+        paths.append(widget_png(window.panels["evaluation"], out / "panel-evaluation-map.png"))
+        panel.show_tab("curves")
+        panel.curves.show_example()
+        _run_loop(0.3)
+        paths.append(widget_png(window.panels["evaluation"], out / "panel-evaluation-example.png"))
+        window.set_model(_switched_off(model))
+        panel.show_tab("filters")
+        _evaluate(window)
+        window.panels["filters"].raise_()
+        _run_loop(0.5)
+        paths.append(widget_png(window.panels["filters"], out / "panel-filters-dead.png"))
     return paths
 
 

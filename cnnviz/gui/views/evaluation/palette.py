@@ -26,4 +26,5 @@ def class_colors(count: int) -> List[QColor]:
 
 def color_chips(names: Sequence[str], colors: Sequence[QColor]) -> str:
     """Rich text naming each class after a dot of its colour: "● 0  ● 1 …"."""
-    return "  ".join(f"<span style='color:{c.name()}'>●</span>&nbsp;{html.escape(str(n))}" for n, c in zip(names, colors))
+    return "  ".join(f"<span style='color:{c.name()}'>●</span>&nbsp;{html.escape(str(n))}"
+                     for n, c in zip(names, colors))

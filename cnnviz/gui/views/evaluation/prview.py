@@ -30,7 +30,8 @@ SHADE_ALPHA = 70
 
 class PRView(QWidget):
     """Public: ``choice`` (combo: all classes, one class (its index), or the worked example),
-    ``plot`` (pg.PlotWidget), ``plot_area`` (the choice, the plot and its caption), ``table``, ``caption``, :attr:`curves` (the drawn PlotDataItems),
+    ``plot`` (pg.PlotWidget), ``plot_area`` (the choice, the plot and its caption), ``table``,
+    ``caption``, ``legend``, :attr:`curves` (the drawn PlotDataItems),
     :attr:`example`, :meth:`set_results`, :meth:`show_class`, :meth:`show_example`."""
 
     classPicked = pyqtSignal(int)
@@ -205,8 +206,9 @@ class PRView(QWidget):
         self.table.setHorizontalHeaderLabels(DEMO_COLUMNS)
         self.table.setRowCount(len(ex.hits))
         for k, (hit, p, r) in enumerate(zip(ex.hits, ex.precision, ex.recall)):
-            for c, text in enumerate((str(k + 1), "T" if hit else "F", f"{p.numerator}/{p.denominator} = {float(p):.3f}",
-                                      f"{r.numerator}/{r.denominator} = {float(r):.3f}")):
+            texts = (str(k + 1), "T" if hit else "F", f"{p.numerator}/{p.denominator} = {float(p):.3f}",
+                     f"{r.numerator}/{r.denominator} = {float(r):.3f}")
+            for c, text in enumerate(texts):
                 self.table.setItem(k, c, _cell(text))
 
     def _fill_table(self) -> None:

@@ -14,6 +14,8 @@ from ...widgets.plotitems import outline_box
 
 DEAD_COLOR = "#d32f2f"
 LAZY_COLOR = "#f57c00"
+#: kind -> (colour, its name)
+COLORS = {"dead": (DEAD_COLOR, "red"), "lazy": (LAZY_COLOR, "orange")}
 
 
 class HealthMarks:
@@ -57,14 +59,9 @@ class HealthMarks:
         if not summary:
             return f" · <i>no dead or lazy filter ({html.escape(flags.measured)})</i>"
         outlined = mode in ("conv", "rgb")
-        pct = round(100 * flags.health.lazy_fraction)
-        parts = []
-        if layer.dead:
-            parts.append(f"<span style='color:{DEAD_COLOR}'><b>{len(layer.dead)} dead</b></span> "
-                         f"({'outlined red: ' if outlined else ''}silent on every image)")
-        if layer.lazy:
-            parts.append(f"<span style='color:{LAZY_COLOR}'><b>{len(layer.lazy)} lazy</b></span> "
-                         f"({'orange: ' if outlined else ''}silent on at least {pct}%)")
+        parts = [f"<span style='color:{COLORS[kind][0]}'><b>{len(found)} {kind}</b></span> "
+                 f"({f'outlined {COLORS[kind][1]}: ' if outlined else ''}{meaning})"
+                 for kind, found, meaning in flags.kinds(layer)]
         return f" · {', '.join(parts)}, measured {html.escape(flags.measured)}"
 
     def note(self, flags: Optional[FilterFlags], conv: Optional[str]) -> str:
