@@ -13,6 +13,7 @@ from cnnviz.gui.model.modelchoice import untrained_model
 from cnnviz.gui.views.evaluation import EvaluationPanel
 from cnnviz.gui.views.evaluation.confusion import ConfusionView, percent_text
 from cnnviz.gui.views.evaluation.prview import ALL
+from cnnviz.gui.views.evaluation.words import with_article
 from cnnviz.evaluation import ConfusionMatrix
 
 from test_cli import run_json, write_idx_dataset
@@ -86,7 +87,7 @@ def test_a_picked_mistake_is_shown_by_the_inspector_and_named(qtbot, data_dir):
     data = load_test_split("mnist", data_dir, download=False)
     np.testing.assert_allclose(ins.input, data.x_test[first.index] / 255.0)
     assert ins.source.kind == "test" and ins.source.index == first.index and ins.source.dataset == "mnist"
-    assert ins.source.text == (f"test #{first.index:,} of mnist, a {first.true_name} read as "
+    assert ins.source.text == (f"test #{first.index:,} of mnist, {with_article(first.true_name)} read as "
                                f"{first.predicted_name}")
     assert ins.prediction() == first.predicted_class        # the shown weights are the evaluated ones
 
@@ -264,3 +265,8 @@ def test_a_new_map_keeps_the_orientation_of_the_last_one():
     np.testing.assert_allclose(out.points, last.points)
     np.testing.assert_allclose(out.projection.transform(features), last.points)      # the marker agrees too
     assert aligned(new, None) is new
+
+
+def test_class_names_take_the_article_they_are_said_with():
+    said = [with_article(n) for n in ("7", "8", "11", "E", "U", "Trouser", "Ankle boot")]
+    assert said == ["a 7", "an 8", "an 11", "an E", "a U", "a Trouser", "an Ankle boot"]

@@ -70,7 +70,7 @@ def test_a_mistake_picked_during_training_becomes_the_runs_probe(qtbot, window):
     assert t.panel.probe() == (PROBE_TEST, first.index)            # the Training panel names it too
     applied = t.snapshots_applied
     qtbot.waitUntil(lambda: t.snapshots_applied >= applied + 3, timeout=20000)
-    assert traced() and ins.source.label.startswith(f"test #{first.index:,} (a ")
+    assert traced() and ins.source.label.startswith(f"test #{first.index:,} (a")
     draw_stroke(window, "1", held_at_end=False)                       # drawing takes the views back
     qtbot.waitUntil(lambda: ins.source.is_drawing, timeout=20000)
     assert t.panel.probe()[0] == PROBE_DRAWING

@@ -102,20 +102,31 @@ class ConfusionView(QWidget):
         """(the grid's rectangle, cell width, cell height) for the present size."""
         k = len(self.matrix.class_names)
         fm = QFontMetrics(self.font())
-        names = min(NAME_MAX, max(fm.horizontalAdvance(n) for n in self.matrix.class_names))
-        left = MARGIN + fm.height() + 4 + names + 4      # the rotated "true class", then the names
-        top = MARGIN + fm.height() + 2 + self._column_label_height(fm) + 2
+        top = MARGIN + fm.height() + 2 + self._column_labels(fm)[0] + 2
+        left = self._left(fm)
         w = self.width() - left - MARGIN
         h = self.height() - top - MARGIN
         side = max(1.0, min(w / k, h / k * 1.6))        # cells a little wider than tall at most
         cw, ch = side, min(side, h / k)
         return QRect(int(left), int(top), int(cw * k), int(ch * k)), cw, ch
 
-    def _column_label_height(self, fm: QFontMetrics) -> int:
+    def _left(self, fm: QFontMetrics) -> int:
+        """Where the grid starts: after the rotated "true class" and the row names."""
+        names = min(NAME_MAX, max(fm.horizontalAdvance(n) for n in self.matrix.class_names))
+        return MARGIN + fm.height() + 4 + names + 4
+
+    def _column_labels(self, fm: QFontMetrics) -> Tuple[int, bool, int]:
+        """(height of the column names, whether they stand upright, every how many-th is written).
+
+        Names that fit upright over one or two cells are written upright (every other one
+        when they need two); longer ones are written upwards."""
         k = len(self.matrix.class_names)
         widest = max(fm.horizontalAdvance(n) for n in self.matrix.class_names)
-        cell = (self.width() - 2 * MARGIN - NAME_MAX) / max(k, 1)
-        return fm.height() if widest <= cell - 2 else min(NAME_MAX, widest)     # else written upwards
+        cell = max(1.0, (self.width() - self._left(fm) - MARGIN) / max(k, 1))
+        step = int(np.ceil((widest + 3) / cell))
+        if step <= 2:
+            return fm.height(), True, step
+        return min(NAME_MAX, widest), False, max(1, int(np.ceil(fm.height() / cell)))
 
     def cell_rect(self, true_class: int, predicted: int) -> QRect:
         """The cell's rectangle in widget pixels (what a click must hit)."""
@@ -238,12 +249,12 @@ class ConfusionView(QWidget):
             rect = QRectF(grid.left() - NAME_MAX - 4, grid.top() + t * ch, NAME_MAX, ch)
             painter.drawText(rect, Qt.AlignRight | Qt.AlignVCenter,
                              fm.elidedText(names[t], Qt.ElideRight, NAME_MAX))
-        upright = self._column_label_height(fm) == fm.height()
-        step_cols = max(1, int(np.ceil(fm.height() / max(cw, 1)))) if not upright else 1
+        _height, upright, step_cols = self._column_labels(fm)
         for p in range(0, k, step_cols):
             if upright:
-                painter.drawText(QRectF(grid.left() + p * cw, grid.top() - fm.height() - 2, cw, fm.height()),
-                                 Qt.AlignCenter, names[p])
+                span = step_cols * cw               # room for a name over every step_cols-th cell
+                painter.drawText(QRectF(grid.left() + (p + 0.5) * cw - span / 2, grid.top() - fm.height() - 2,
+                                        span, fm.height()), Qt.AlignCenter, names[p])
             else:
                 painter.save()
                 painter.translate(grid.left() + p * cw + cw / 2 + fm.ascent() / 2 - 1, grid.top() - 3)

@@ -16,6 +16,7 @@ from ....evaluation import Mistake
 from ...widgets.classbars import format_probability
 from ...widgets.labels import WrapLabel
 from ...widgets.qimage import input_to_qimage
+from .words import with_article
 
 #: thumbnail side (pixels): a 28x28 digit at twice its size
 THUMB = 56
@@ -36,6 +37,12 @@ def percent(p: float) -> str:
     if p >= 0.9995:
         return ">99.9%"
     return format_probability(p)
+
+
+def caption(m: Mistake) -> str:
+    """E.g. "test #4,512: an 8 read as 3 (97.1%); it gave 8 2.5%"."""
+    text = f"test #{m.index:,}: {with_article(m.true_name)} read as {m.predicted_name} ({percent(m.probability)})"
+    return text + (f"; it gave {m.true_name} {percent(m.true_probability)}" if m.is_error else "")
 
 
 def item_text(m: Mistake) -> str:
@@ -98,8 +105,7 @@ class MistakeGallery(QWidget):
             icon = QIcon(pixmap)
             icon.addPixmap(pixmap, QIcon.Selected)        # no selection tint over the image
             item = QListWidgetItem(icon, item_text(m))
-            item.setToolTip(m.caption() + (f"; it gave the true class {percent(m.true_probability)}"
-                                           if m.is_error else "") + " · click to see it in every view")
+            item.setToolTip(caption(m) + " · click to see it in every view")
             item.setData(Qt.UserRole, i)
             item.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
             self.list.addItem(item)

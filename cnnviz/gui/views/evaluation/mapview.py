@@ -18,6 +18,7 @@ from ....evaluation import Embedding, Evaluation
 from ...widgets.labels import WrapLabel
 from .gallery import percent, thumbnail
 from .palette import class_colors, color_chips
+from .words import with_article
 
 POINT_SIZE = 5
 HOVER_PX = 8          # a point within this many pixels of the mouse is the hovered one
@@ -110,6 +111,8 @@ class MapView(QWidget):
         x, y = float(point[0]), float(point[1])
         self.marker.setData([x], [y])
         self.marker_label.setText(label)
+        (x0, x1), _ = self.plot.getViewBox().viewRange()
+        self.marker_label.setAnchor((1, 1) if x > (x0 + x1) / 2 else (0, 1))     # the words on the roomier side
         self.marker_label.setPos(x, y)
         self.marker_label.show()
 
@@ -146,7 +149,7 @@ class MapView(QWidget):
         p = float(ev.probabilities[index, pred])
         verdict = "read right" if true == pred else f"read as {names[pred]}"
         self.preview.setPixmap(thumbnail(self.images[index], PREVIEW))
-        self.readout.setText(f"test #{index:,}: a {names[true]}, {verdict} ({percent(p)}) · "
+        self.readout.setText(f"test #{index:,}: {with_article(names[true])}, {verdict} ({percent(p)}) · "
                              f"click to see it in every view")
         return index
 

@@ -81,11 +81,12 @@ def picked_source(result: EvaluationResult, index: int, current: bool) -> InputS
     ev = result.evaluation
     names = ev.class_names
     true, pred = names[int(ev.labels[index])], names[int(ev.predictions[index])]
+    true = with_article(true)
     if current:
-        return InputSource("test", f"test #{index:,} of {result.dataset}, a {true} read as {pred}",
-                           f"test #{index:,} (a {true} read as {pred})", dataset=result.dataset, index=index)
-    return InputSource("test", f"test #{index:,} of {result.dataset}, a {true} (read as {pred} with "
-                               f"{result.weights})", f"test #{index:,} (a {true})", dataset=result.dataset, index=index)
+        return InputSource("test", f"test #{index:,} of {result.dataset}, {true} read as {pred}",
+                           f"test #{index:,} ({true} read as {pred})", dataset=result.dataset, index=index)
+    return InputSource("test", f"test #{index:,} of {result.dataset}, {true} (read as {pred} with "
+                               f"{result.weights})", f"test #{index:,} ({true})", dataset=result.dataset, index=index)
 
 
 def aligned(embedding: Optional[Embedding], before: Optional[Embedding]) -> Optional[Embedding]:
@@ -103,6 +104,23 @@ def aligned(embedding: Optional[Embedding], before: Optional[Embedding]) -> Opti
         return embedding
     projection = replace(new, components=frozen_array(new.components * signs[:, None]))
     return replace(embedding, projection=projection, points=frozen_array(embedding.points * signs))
+
+
+#: letters whose names start with a vowel sound ("an F", "an X")
+_AN_LETTERS = set("AEFHILMNORSX")
+
+
+def with_article(name) -> str:
+    """A class name after "a" or "an" as it is said: "a 7", "an 8", "an 11", "an F", "a T-shirt/top",
+    "an Ankle boot"."""
+    name = str(name)
+    if name.isdigit():
+        an = name.startswith("8") or name in ("11", "18")
+    elif len(name) == 1 and name.isalpha():
+        an = name.upper() in _AN_LETTERS
+    else:
+        an = name[:1].lower() in "aeiou"
+    return f"{'an' if an else 'a'} {name}"
 
 
 def preview(names, most: int = 4) -> str:
