@@ -9,7 +9,9 @@ from PyQt5.QtWidgets import QApplication
 from cnnviz.gui.tools.synthstroke import digit_path, mouse_event
 from cnnviz.gui.training.panel import PROBE_DRAWING, PROBE_TEST
 
-from test_gui_training import start_long_run, train
+from html import escape
+
+from test_gui_training import STEPS_PER_EPOCH, start_long_run, train
 
 
 @pytest.fixture
@@ -30,10 +32,10 @@ def test_every_epoch_is_evaluated_while_the_panel_is_open(qtbot, window):
     window.training.epochDone.connect(lambda record: epochs.append(record["epoch"]))
     train(qtbot, window)
     assert epochs == [1, 2]
-    qtbot.waitUntil(lambda: panel.result is not None and "(epoch 2)" in panel.result.weights, timeout=30000)
+    qtbot.waitUntil(lambda: panel.result is not None and "epoch 2" in panel.result.weights, timeout=30000)
     result = panel.result
     assert result.dataset == "mnist" and result.evaluation.n_images == 50
-    assert f"step {result.step:,}" in panel.summary.text()
+    assert f"step {result.step:,}" in result.weights and escape(result.weights) in panel.summary.text()
     assert window.inspector.filter_flags is not None
 
 
@@ -45,7 +47,7 @@ def test_a_hidden_panel_waits_and_catches_up_with_the_last_epoch(qtbot, window):
     assert panel.result is None and not panel.runner.running       # nobody could see it: no evaluation
     show_evaluation(qtbot, window)
     qtbot.waitUntil(lambda: panel.result is not None, timeout=30000)
-    assert "(epoch 2)" in panel.result.weights
+    assert panel.result.weights == f"the weights at the end of epoch 2 (step {2 * STEPS_PER_EPOCH})"
 
 
 def test_a_mistake_picked_during_training_becomes_the_runs_probe(qtbot, window):

@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         return self.training.source.data_dir, self.training.panel.download_allowed()
 
     def _evaluate_epoch(self, record: dict) -> None:
-        self.evaluation.evaluate_epoch(self.training.data, int(record["epoch"]))
+        self.evaluation.evaluate_epoch(self.training.data, int(record["epoch"]), record.get("step"))
 
     # -- images ------------------------------------------------------------------
     def open_image(self, path=None) -> bool:

@@ -67,7 +67,7 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         self.data_place = data_place or default_place
         self.result: Optional[EvaluationResult] = None
         self.runner = EvaluationRunner(self)
-        self._pending_epoch = None            # (data, epoch) of a run's epoch not evaluated yet (panel hidden)
+        self._pending_epoch = None            # (data, epoch, its last step) not evaluated yet (panel hidden)
         self._feature_entry: Optional[int] = None
         self._stale_tabs = set()
         self._build()
@@ -173,13 +173,13 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
                                    step, folder, download))
         return True
 
-    def evaluate_epoch(self, data, epoch: int) -> None:
-        """A training run ended epoch ``epoch`` on ``data`` (a Dataset with its test split): evaluate
-        the weights shown now, when "after each epoch" is ticked; while the panel cannot be seen,
-        the newest epoch waits until it is shown."""
+    def evaluate_epoch(self, data, epoch: int, end_step: Optional[int] = None) -> None:
+        """A training run ended epoch ``epoch`` (at training step ``end_step``) on ``data`` (a
+        Dataset with its test split): evaluate the weights shown now, when "after each epoch"
+        is ticked; while the panel cannot be seen, the newest epoch waits until it is shown."""
         if not self.follow_box.isChecked() or data is None or data.x_test is None:
             return
-        self._pending_epoch = (data, int(epoch))
+        self._pending_epoch = (data, int(epoch), end_step)
         self.refresh()
 
     @skip_while_hidden
@@ -188,10 +188,11 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         pending, self._pending_epoch = self._pending_epoch, None
         if pending is None:
             return
-        data, epoch = pending
-        step = self.inspector.weights_step
-        words = (f"the weights of step {step:,} (epoch {epoch})" if step is not None
-                 else f"the weights of epoch {epoch}")
+        data, epoch, end_step = pending
+        words, step = weights_words(self.inspector)
+        if step is not None and end_step is not None:      # snapshots lag the steps: say which it is
+            words = (f"the weights at the end of epoch {epoch} (step {step:,})" if step == end_step else
+                     f"the weights of step {step:,}, {'late in' if step < end_step else 'after'} epoch {epoch}")
         self._submit(EvaluationJob(self.inspector.network.copy(), tuple(self.inspector.class_names), data.name,
                                    words, step, data=data))
 
