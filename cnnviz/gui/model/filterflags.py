@@ -27,12 +27,6 @@ class FilterFlags:
         except KeyError:
             return None
 
-    def summary(self, layer: LayerFilterHealth) -> str:
-        """E.g. "2 dead, 1 lazy of 32 filters"; "" when the layer has neither."""
-        parts = [f"{len(layer.dead)} dead" if layer.dead else "", f"{len(layer.lazy)} lazy" if layer.lazy else ""]
-        parts = [p for p in parts if p]
-        return f"{', '.join(parts)} of {layer.n_filters} filters" if parts else ""
-
     def kinds(self, layer: LayerFilterHealth) -> List[Tuple[str, Tuple[int, ...], str]]:
         """(kind, filter numbers, what the kind means) for the dead and the lazy filters of
         ``layer`` that there are, e.g. ("dead", (3, 7), "silent on every image")."""

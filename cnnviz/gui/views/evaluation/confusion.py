@@ -60,10 +60,9 @@ def _grouped(n) -> str:
 class ConfusionView(QWidget):
     """The matrix (see module docstring). Public: :meth:`set_matrix`, :meth:`cell_rect`,
     :meth:`cell_at`, :attr:`selected` (the clicked cell or None), :attr:`hovered`,
-    ``cellClicked(int, int)``, ``cellHovered(int, int)`` ((-1, -1): none)."""
+    ``cellClicked(int, int)``."""
 
     cellClicked = pyqtSignal(int, int)
-    cellHovered = pyqtSignal(int, int)
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
@@ -276,7 +275,6 @@ class ConfusionView(QWidget):
         if cell != self.hovered:
             self.hovered = cell
             self.update()
-            self.cellHovered.emit(*(cell if cell is not None else (-1, -1)))
         if cell is None:
             QToolTip.hideText()
         else:
@@ -287,7 +285,6 @@ class ConfusionView(QWidget):
         if self.hovered is not None:
             self.hovered = None
             self.update()
-            self.cellHovered.emit(-1, -1)
 
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.LeftButton:

@@ -117,12 +117,5 @@ class MistakeGallery(QWidget):
         self.all_button.hide()
         self.header.setText(text)
 
-    def item_of(self, index: int) -> Optional[QListWidgetItem]:
-        """The list item of test image ``index``, if it is listed."""
-        for row, m in enumerate(self.shown):
-            if m.index == index:
-                return self.list.item(row)
-        return None
-
     def _clicked(self, item: QListWidgetItem) -> None:
         self.picked.emit(self.shown[int(item.data(Qt.UserRole))])

@@ -281,9 +281,10 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
         ev = None if r is None else r.evaluation
         if key == "confusion":
             self.confusion.set_matrix(None if ev is None else ev.confusion)
+        elif key == "mistakes" and r is not None:
+            self.show_mistakes()
         elif key == "mistakes":
-            self.show_mistakes() if r is not None else self.gallery.clear(
-                "Evaluate to see the test images the network gets wrong.")
+            self.gallery.clear("Evaluate to see the test images the network gets wrong.")
         elif key == "curves":
             self.curves.set_results(ev, () if r is None else r.curves)
         elif key == "map":
@@ -374,9 +375,9 @@ class EvaluationPanel(CatchUpOnShow, QWidget):
     # -- the shown network ------------------------------------------------------------------
     def _on_network(self) -> None:
         """Another network is shown: results of the last one go, the data sets that fit it are listed."""
-        self.runner.cancel()
-        self._pending_epoch = None
         self.result = None
+        self._pending_epoch = None
+        self.runner.cancel()
         ins = self.inspector
         names = [e.name for e in ins.entries()]
         layer = find_taps(ins.network).feature_layer

@@ -125,9 +125,6 @@ class PRView(QWidget):
     def show_class(self, k: int) -> None:
         self._show(k)
 
-    def show_all(self) -> None:
-        self._show(ALL)
-
     def show_example(self) -> None:
         self._show(DEMO)
 

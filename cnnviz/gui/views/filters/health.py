@@ -55,8 +55,7 @@ class HealthMarks:
             color = DEAD_COLOR if state == "dead" else LAZY_COLOR
             return (f" · <span style='color:{color}'><b>{state}</b></span>: silent on "
                     f"{100 * layer.silent_fraction[focused]:.1f}% of the images")
-        summary = flags.summary(layer)
-        if not summary:
+        if not flags.kinds(layer):
             return f" · <i>no dead or lazy filter ({html.escape(flags.measured)})</i>"
         outlined = mode in ("conv", "rgb")
         parts = [f"<span style='color:{COLORS[kind][0]}'><b>{len(found)} {kind}</b></span> "
