@@ -118,6 +118,18 @@ class Docks:
             w.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * width, 230, 460)),
                                                                int(width * 0.35)], Qt.Horizontal)
 
+    def widen(self, key: str, width: int) -> None:
+        """Make panel ``key`` (docked, on screen) up to ``width`` pixels wide, as far as the
+        central widget can spare the room above the width it needs."""
+        dock = self.panels[key]
+        if dock.isFloating() or not dock.isVisible():
+            return
+        centre = self.window.centralWidget()
+        spare = (centre.width() if centre is not None else 0) - self._centre_width() - 8
+        wanted = min(width, dock.width() + max(spare, 0))
+        if wanted > dock.width():
+            self.window.resizeDocks([dock], [wanted], Qt.Horizontal)
+
     def docked(self) -> List[QDockWidget]:
         """The docks on screen in the window (not floating, not a tab behind another)."""
         return [d for d in self.panels.values()

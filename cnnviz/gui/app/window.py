@@ -167,13 +167,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._widen_evaluation_now)
 
     def _widen_evaluation_now(self) -> None:
-        dock = self.panels["evaluation"]
-        if dock.isFloating() or not dock.isVisible():
-            return
-        spare = self.draw_panel.width() - self.draw_panel.minimumSizeHint().width() - 8
-        width = min(EVALUATION_WIDTH, dock.width() + max(spare, 0))
-        if width > dock.width():
-            self.resizeDocks([dock], [width], Qt.Horizontal)
+        self.docks.widen("evaluation", EVALUATION_WIDTH)
 
     def _data_place(self):
         """Where the Evaluation panel finds data: the Training panel's data folder and download choice."""

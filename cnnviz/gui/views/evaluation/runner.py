@@ -205,7 +205,6 @@ class EvaluationRunner(QObject):
                 last[0] = now
                 self._report.emit(generation, text, int(done), int(total))
 
-        shared = share_work(True)
         _lower_priority()
         try:
             data = job.data if job.data is not None else self._test_split(job, report)
@@ -223,8 +222,6 @@ class EvaluationRunner(QObject):
             self._outcome.emit(generation, "failed", f"The evaluation failed: {type(e).__name__}: {e}")
         else:
             self._outcome.emit(generation, "finished", result)
-        finally:
-            share_work(shared)
 
     def _test_split(self, job: EvaluationJob, report) -> Dataset:
         key = (job.dataset, str(Path(job.data_dir)))
