@@ -62,6 +62,23 @@ def test_split_products_and_sums_equal_whole_ones(split_everything):
     assert total[0] == pytest.approx(v.sum())
 
 
+def test_a_thread_that_keeps_its_work_runs_every_piece_itself(split_everything):
+    import threading
+    ran = []
+    assert parallel.share_work(False) is True             # sharing is the default
+    try:
+        parallel.split_run(lambda lo, hi: ran.append((threading.get_ident(), lo, hi)), 8, 8)
+        other = []
+        t = threading.Thread(target=lambda: other.append(parallel.share_work(True)))
+        t.start()
+        t.join()
+        assert other == [True]                            # the setting is this thread's alone
+    finally:
+        assert parallel.share_work(True) is False
+    assert {who for who, _, _ in ran} == {threading.get_ident()}
+    assert sorted((lo, hi) for _, lo, hi in ran) == [(0, 8)]
+
+
 def test_a_split_training_step_equals_a_whole_one(monkeypatch):
     x = np.random.default_rng(4).random((6, 1, 12, 12))
     results = []

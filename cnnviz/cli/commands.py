@@ -63,7 +63,9 @@ def _bench_args(p):
                    help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
     p.add_argument("--eval", action="store_true",
                    help="measure evaluation instead: the shipped model on the MNIST test set, the embedding map")
-    p.add_argument("--data-dir", help="data directory for --gui and --eval (MNIST)")
+    p.add_argument("--eval-gui", action="store_true",
+                   help="measure an evaluation in the app: UI timer delay while it runs and the user draws")
+    p.add_argument("--data-dir", help="data directory for --gui, --eval and --eval-gui (MNIST)")
     p.add_argument("--compare-torch", action="store_true",
                    help="also run the same networks in PyTorch (if installed) in this process and print "
                         "the ratios cnnviz / PyTorch")
@@ -83,6 +85,13 @@ def _bench(args):
         from ..gui.tools.trainbench import bench_gui
         return bench_gui(seconds=args.seconds, data_dir=args.data_dir, headless_seconds=args.headless_seconds,
                          report=lambda text: say(args, text))
+    if args.eval_gui:
+        from ..data import DataError
+        from ..gui.tools.evalbench import bench_eval_gui
+        try:
+            return bench_eval_gui(args.data_dir, report=lambda text: say(args, text))
+        except DataError as e:
+            raise UserError(str(e)) from None
     if args.eval:
         from ..data import DataError
         from ..evaluation.bench import bench_evaluation
@@ -233,7 +242,10 @@ def _screenshot_args(p):
     p.add_argument("--train", type=positive_float, metavar="SECONDS",
                    help="also train an untrained 'simple' on MNIST for SECONDS and picture the window "
                         "mid-training (needs MNIST: --data-dir)")
-    p.add_argument("--data-dir", help="data folder for --train")
+    p.add_argument("--evaluate", action="store_true",
+                   help="also evaluate the shipped model on MNIST and picture the Evaluation panel (needs "
+                        "MNIST: --data-dir)")
+    p.add_argument("--data-dir", help="data folder for --train and --evaluate")
 
 
 def _screenshot(args):
@@ -252,6 +264,13 @@ def _screenshot(args):
         try:
             paths = training_screenshots(args.out, args.data_dir, args.train, size=(width, height))
         except DataError as e:
+            raise UserError(str(e)) from None
+        report["files"] += [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
+    if args.evaluate:
+        from ..gui.tools.evalshot import evaluation_screenshots
+        try:
+            paths = evaluation_screenshots(args.out, args.data_dir, size=(width, height))
+        except RuntimeError as e:
             raise UserError(str(e)) from None
         report["files"] += [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
     for f in report["files"]:

@@ -20,6 +20,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 _lock = threading.Lock()
+_local = threading.local()      # .alone: this thread runs its splits itself (see share_work)
 _pool = None
 _blas_single = False
 MIN_WORK = 1 << 20     # elements below which splitting costs more than it gains
@@ -51,6 +52,15 @@ def _single_threaded_blas() -> None:
             _blas_single = True
 
 
+def share_work(shared: bool) -> bool:
+    """Whether the splits this thread makes from now on go to the helper threads (True, the
+    default) or are all run by this thread (False): a background job (the app's evaluation)
+    that must leave the other cores to the thread the user waits on. Returns the old setting."""
+    before = not getattr(_local, "alone", False)
+    _local.alone = not shared
+    return before
+
+
 def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     """Call ``fn(lo, hi)`` on disjoint ranges covering 0..n, in parallel when ``work``
     (elements touched) is large enough; ``fn`` must write disjoint outputs.
@@ -61,7 +71,7 @@ def split_run(fn: Callable[[int, int], None], n: int, work: int) -> None:
     one small piece instead of half of the work.
     """
     _single_threaded_blas()
-    threads = min(workers(), n) if work >= MIN_WORK else 1
+    threads = min(workers(), n) if work >= MIN_WORK and not getattr(_local, "alone", False) else 1
     if threads <= 1:
         fn(0, n)
         return

@@ -33,6 +33,7 @@ class Docks:
         self.panels: Dict[str, QDockWidget] = {}
         self._homes: Dict[str, Tuple[int, Optional[str]]] = {}   # key -> (area, tabify_with) given to add
         self._centre_width = centre_width
+        self._closed = set()                      # keys of the panels the default layout leaves closed
         self.on_added: Optional[Callable[[str, QDockWidget], None]] = None
         window.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks
                               | QMainWindow.AllowNestedDocks)
@@ -42,11 +43,12 @@ class Docks:
         window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)      # the training panel: full height
 
     def add(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
-            tabify_with: Optional[str] = None) -> QDockWidget:
+            tabify_with: Optional[str] = None, shown: bool = True) -> QDockWidget:
         """Put ``widget`` in a dock called ``title``; ``key`` names it in saved layouts.
 
         ``area`` and ``tabify_with`` (another panel's key) are also where Reset
-        layout puts it back.
+        layout puts it back; ``shown=False``: the default layout leaves it closed (it
+        opens when asked for).
         """
         w = self.window
         dock = QDockWidget(title, w)
@@ -61,6 +63,8 @@ class Docks:
             w.tabifyDockWidget(self.panels[tabify_with], dock)
         self.panels[key] = dock
         self._homes[key] = (area, tabify_with)
+        if not shown:
+            self._closed.add(key)
         if self.on_added is not None:
             self.on_added(key, dock)
         return dock
@@ -85,8 +89,8 @@ class Docks:
                 w.addDockWidget(area, dock)
                 if tabify_with in p:
                     w.tabifyDockWidget(p[tabify_with], dock)
-        for dock in p.values():
-            dock.show()
+        for key, dock in p.items():
+            dock.setVisible(key not in self._closed)
         p["filters"].raise_()
         p["featuremaps"].raise_()
         self.size_default()
@@ -113,6 +117,18 @@ class Docks:
         if "curves" in p:
             w.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * width, 230, 460)),
                                                                int(width * 0.35)], Qt.Horizontal)
+
+    def widen(self, key: str, width: int) -> None:
+        """Make panel ``key`` (docked, on screen) up to ``width`` pixels wide, as far as the
+        central widget can spare the room above the width it needs."""
+        dock = self.panels[key]
+        if dock.isFloating() or not dock.isVisible():
+            return
+        centre = self.window.centralWidget()
+        spare = (centre.width() if centre is not None else 0) - self._centre_width() - 8
+        wanted = min(width, dock.width() + max(spare, 0))
+        if wanted > dock.width():
+            self.window.resizeDocks([dock], [wanted], Qt.Horizontal)
 
     def docked(self) -> List[QDockWidget]:
         """The docks on screen in the window (not floating, not a tab behind another)."""

@@ -67,6 +67,8 @@ class Menus:
         m.addAction(self.actions["open_model"])
         m.addAction(self.actions["save_model"])
         m.addAction(self.action("about_model", "&About this model…", w.about_model, "Ctrl+I"))
+        m.addAction(self.action("evaluate", "&Evaluate on the test set", w.evaluate, "Ctrl+T",
+                                tip="Where the model fails: confusion matrix, mistakes, precision-recall, map"))
         presets = m.addMenu("&New untrained preset")
         for name in PRESETS:
             presets.addAction(self.action(f"preset:{name}", name, partial(w.new_preset, name),

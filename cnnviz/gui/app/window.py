@@ -21,6 +21,7 @@ from ..model.inspector import Inspector
 from ..model.modelchoice import ModelChoice, is_untrained, open_model_file, untrained_model
 from ..model.modeltext import about_text, describe
 from ..training.controller import TrainingController
+from ..views.evaluation import EvaluationPanel
 from ..views.featuremaps import FeatureMapView
 from ..views.filters import FilterView
 from ..views.kernels import KernelPlayground
@@ -41,6 +42,8 @@ ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
 LAYOUT_VERSION = 3
 DEFAULT_SIZE = QSize(1400, 900)
+#: the Evaluation panel's width when it comes to the front, if the drawing can spare the room (pixels)
+EVALUATION_WIDTH = 470
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -87,6 +90,13 @@ class MainWindow(QMainWindow):
                                            may_drop_training=self._may_drop_training)
         self.docks.add("training", "Training", self.training.panel, Qt.LeftDockWidgetArea)
         self.docks.add("curves", "Training curves", self.training.curves, Qt.BottomDockWidgetArea)
+        # beside Training: the full height of the window, for the matrix and the gallery; closed
+        # until asked for (Model > Evaluate, View > Panels): a tab bar there costs Training its height
+        self.evaluation = EvaluationPanel(self.inspector, self._data_place)
+        self.docks.add("evaluation", "Evaluation", self.evaluation, Qt.LeftDockWidgetArea, tabify_with="training",
+                       shown=False)
+        self.panels["evaluation"].visibilityChanged.connect(self._widen_evaluation)
+        self.training.epochDone.connect(self._evaluate_epoch)
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
@@ -142,6 +152,29 @@ class MainWindow(QMainWindow):
 
     def _show_training_error(self, title: str, message: str) -> None:
         self.error_box = dialogs.warn_later(self, title, message)
+
+    def evaluate(self) -> None:
+        """Model > Evaluate: the Evaluation panel to the front, evaluating the shown model."""
+        dock = self.panels["evaluation"]
+        dock.show()
+        dock.raise_()
+        self.evaluation.evaluate()
+
+    def _widen_evaluation(self, shown: bool) -> None:
+        """The Evaluation panel came to the front: wide enough for the matrix's numbers, if the
+        drawing can spare the room (queued: the dock has its new geometry then)."""
+        if shown:
+            QTimer.singleShot(0, self._widen_evaluation_now)
+
+    def _widen_evaluation_now(self) -> None:
+        self.docks.widen("evaluation", EVALUATION_WIDTH)
+
+    def _data_place(self):
+        """Where the Evaluation panel finds data: the Training panel's data folder and download choice."""
+        return self.training.source.data_dir, self.training.panel.download_allowed()
+
+    def _evaluate_epoch(self, record: dict) -> None:
+        self.evaluation.evaluate_epoch(self.training.data, int(record["epoch"]), record.get("step"))
 
     # -- images ------------------------------------------------------------------
     def open_image(self, path=None) -> bool:
@@ -341,6 +374,7 @@ class MainWindow(QMainWindow):
         elif not self._may_drop_training("quit"):
             event.ignore()
             return
+        self.evaluation.shutdown()
         self.training.shutdown()
         self.save_settings()
         super().closeEvent(event)

@@ -24,6 +24,7 @@ import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...nn import LayerEntry, LayerOutput, Network
+from .filterflags import FilterFlags
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,14 @@ class InputSource:
     """What the shown input is. ``kind``: "drawing" (the canvas: a drawing or an opened
     image), "test" (a data set's test image), "past" (a time-lapse frame). ``text`` names
     it in a sentence ("test image #0 of mnist (a 7)"), ``label`` in a badge ("test image #0
-    (a 7)"); ``step`` is the training step of a past frame."""
+    (a 7)"); ``step`` is the training step of a past frame; ``dataset`` and ``index`` say
+    which test image it is (its data set's name and its position in the test split)."""
     kind: str
     text: str
     label: str = ""
     step: Optional[int] = None
+    dataset: str = ""
+    index: Optional[int] = None
 
     @property
     def is_drawing(self) -> bool:
@@ -43,8 +47,8 @@ class InputSource:
 
 
 DRAWING = InputSource("drawing", "your drawing", "your drawing")
-#: an input router: given the drawing's new input (or None), True when it handled it elsewhere
-InputRouter = Callable[[Optional[np.ndarray]], bool]
+#: an input router: given a new input (or None) and what it is, True when it handled it elsewhere
+InputRouter = Callable[[Optional[np.ndarray], InputSource], bool]
 
 
 class Inspector(QObject):
@@ -56,6 +60,8 @@ class Inspector(QObject):
     metaChanged = pyqtSignal()
     #: a new forward pass is in ``trace`` (or the input was cleared: trace is None), or its source changed
     traceChanged = pyqtSignal()
+    #: dead and lazy filters of the shown network were measured, or forgotten (see :attr:`filter_flags`)
+    filterFlagsChanged = pyqtSignal()
     #: the selected trace entry changed; the argument is its index
     layerSelected = pyqtSignal(int)
     #: a channel (feature map) was picked, e.g. by a click on a map; the argument is its index
@@ -82,6 +88,7 @@ class Inspector(QObject):
         self._weights_step: Optional[int] = None
         self._router: Optional[InputRouter] = None
         self._live = False
+        self._filter_flags: Optional[FilterFlags] = None
 
     # -- what is shown (read-only) --------------------------------------------
     @property
@@ -147,6 +154,11 @@ class Inspector(QObject):
         return self._live
 
     @property
+    def filter_flags(self) -> Optional[FilterFlags]:
+        """Dead and lazy filters of the shown network as last measured, or None."""
+        return self._filter_flags
+
+    @property
     def showing_past(self) -> bool:
         """True while a time-lapse frame of the past is shown instead of the present."""
         return self._present is not None
@@ -163,6 +175,7 @@ class Inspector(QObject):
         self._meta = dict(meta or {})
         self._path = str(path)
         self._entries = network.entries()
+        self._filter_flags = None
         self._start_weights = None
         self._weights_step = None
         self._present = None
@@ -173,6 +186,7 @@ class Inspector(QObject):
         if self._drawing is not None and self._drawing.shape != network.input_shape:
             self._drawing = None
         self.networkChanged.emit()
+        self.filterFlagsChanged.emit()
         self.metaChanged.emit()
         self._recompute()
         self.select(min(self._selected, len(self._entries) - 1))
@@ -203,16 +217,22 @@ class Inspector(QObject):
             self._live = live
             self.liveChanged.emit(live)
 
+    def set_filter_flags(self, flags: Optional[FilterFlags]) -> None:
+        """Dead and lazy filters of the shown network as an evaluation measured them (None: forget)."""
+        self._filter_flags = flags
+        self.filterFlagsChanged.emit()
+
     def set_input_router(self, router: Optional[InputRouter]) -> None:
-        """While set, the drawing's inputs go first to ``router``; when it returns True the
-        input is handled elsewhere (a training worker) and no forward pass runs here."""
+        """While set, every input (the drawing's, a picked test image) goes first to ``router``;
+        when it returns True the input is handled elsewhere (a training worker) and no forward
+        pass runs here."""
         self._router = router
 
     # -- inputs and traces -----------------------------------------------------
     def set_input(self, x: Optional[np.ndarray], source: InputSource = DRAWING) -> None:
         """Run the network on ``x`` (C, H, W) float32 (or clear the input with None).
 
-        A drawing's input is first offered to the input router (if one is set).
+        The input is first offered to the input router (if one is set).
         """
         if x is not None:
             x = np.asarray(x, dtype=np.float32)
@@ -220,8 +240,8 @@ class Inspector(QObject):
                 raise ValueError(f"input shape {x.shape} does not fit the network's {self._network.input_shape}")
         if source.is_drawing:
             self._drawing = x
-            if self._router is not None and self._router(x):
-                return
+        if self._router is not None and self._router(x, source):
+            return
         self._input = x
         self._source = source
         self._recompute()

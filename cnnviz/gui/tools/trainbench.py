@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QSettings, Qt, QTimer
+from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QSettings, QTimer
 from PyQt5.QtTest import QTest
 
 from ...data import load_dataset, resolve_data_dir
@@ -33,6 +33,7 @@ from ...blas import set_blas_threads
 from ..app.window import MainWindow
 from ..model.modelchoice import untrained_model
 from .synthstroke import digit_path, mouse_event
+from .uitimer import LatenessTimer
 from ..training.worker import IDLE_BLAS_THREADS, training_blas_threads, training_switch_interval
 
 TARGETS = {"in_app_vs_headless": 0.85, "timer_p99_ms": 50.0, "snapshots_per_s": 10.0}
@@ -185,18 +186,7 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
             training.set_data_dir(folder)
             training.source.loader.remember("mnist", folder, data)
             training.panel.set_recipe(recipe)
-            late = []
-            timer = QTimer()
-            timer.setTimerType(Qt.PreciseTimer)
-            timer.setInterval(10)
-            last = [time.perf_counter()]
-
-            def tick():
-                now = time.perf_counter()
-                late.append(max(0.0, (now - last[0]) * 1000 - 10.0))
-                last[0] = now
-
-            timer.timeout.connect(tick)
+            timer = LatenessTimer()
             rss_samples = []
             rss_timer = QTimer()
             rss_timer.setInterval(max(1000, int(seconds * 1000 / 40)))
@@ -208,7 +198,6 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
                 raise RuntimeError(f"training did not start: {training.panel.message_label.text()}")
             applied0 = training.snapshots_applied
             t0, cpu0 = time.perf_counter(), time.thread_time()
-            last[0] = t0
             timer.start()
             rss_timer.start()
             _run_loop(seconds)
@@ -225,7 +214,7 @@ def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int
             _run_loop(0.1)
             rate = worker.steps_timed * recipe.batch / max(worker.step_seconds, 1e-9)
             return {"samples_per_s": rate,
-                    "timer_lateness_ms": _stats(late),
+                    "timer_lateness_ms": _stats(timer.late),
                     "snapshots_per_s": round(applied / elapsed, 2),
                     "snapshots_per_s_while_stepping": round(applied / max(elapsed - evaluating, 1e-9), 2),
                     "evaluation_seconds": round(evaluating, 2),

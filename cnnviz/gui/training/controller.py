@@ -64,6 +64,8 @@ class TrainingController(QObject):
     statusMessage = pyqtSignal(str, int)
     #: a run failed or diverged: title and message, for a box that does not block
     errorRaised = pyqtSignal(str, str)
+    #: an epoch ended: its record (as the worker's ``epochDone``), once the curves have it
+    epochDone = pyqtSignal(object)
 
     def __init__(self, inspector: Inspector, settings: QSettings, checkpoint_dir: Optional[Path] = None,
                  parent: Optional[QObject] = None, may_drop_training: Callable[[str], bool] = None):
@@ -277,6 +279,7 @@ class TrainingController(QObject):
         test = record.get("test_accuracy")
         self.panel.set_message(f"Epoch {record['epoch']}: train accuracy {100 * record['train_accuracy']:.1f}%"
                                + (f", test {100 * test:.1f}%" if test is not None else "") + ".")
+        self.epochDone.emit(record)
 
     def _on_snapshot(self, snapshot) -> None:
         # Keep only the newest; show it once the events already queued have been handled.

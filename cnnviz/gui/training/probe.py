@@ -2,7 +2,9 @@
 
 While a run goes on, the drawing's inputs are routed to the worker, which traces
 them between steps (the UI thread never runs the network it trains); paused, the
-UI's copy computes them. A test image of the data set can be followed instead.
+UI's copy computes them. A test image of the data set can be followed instead: the
+one the panel's "Views show" names, or one picked elsewhere (a mistake in the
+Evaluation panel), which the panel then names.
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ def test_source(data, index: int) -> InputSource:
     """How the window names test image ``index`` of ``data``."""
     index = min(index, len(data.y_test) - 1)
     label = data.class_names[int(data.y_test[index])]
-    return InputSource("test", f"test image #{index} of {data.name} (a {label})", f"test image #{index} (a {label})")
+    return InputSource("test", f"test image #{index} of {data.name} (a {label})", f"test image #{index} (a {label})",
+                       dataset=data.name, index=index)
 
 
 class Probe:
@@ -48,12 +51,15 @@ class Probe:
         self.probe_id = -1                   # the probe the shown traces must belong to
         self.source: InputSource = DRAWING  # what that probe is
 
-    def route(self, x: Optional[np.ndarray]) -> bool:
-        """The inspector's input router: True when the drawing's input ``x`` is handled here.
+    def route(self, x: Optional[np.ndarray], source: InputSource = DRAWING) -> bool:
+        """The inspector's input router: True when input ``x`` (what ``source`` says) is handled here.
 
         Drawing while the views follow a test image switches them back to the drawing (the
         user draws to see the drawing); clearing the canvas leaves the test image shown.
+        Any other input becomes the probe (see :meth:`_follow`).
         """
+        if not source.is_drawing:
+            return self._follow(x, source)
         if self.panel.probe()[0] == PROBE_TEST:
             if x is None:
                 return True
@@ -69,6 +75,27 @@ class Probe:
         if x is None:
             self.inspector.set_trace(None, DRAWING)
         return True
+
+    def _follow(self, x: Optional[np.ndarray], source: InputSource) -> bool:
+        """Follow ``x``, e.g. a test image picked in the Evaluation panel, instead of the drawing.
+
+        The panel's "Views show" then names it when it is a test image of the data set at hand
+        (the run's, else the panel's); else it says "my drawing", which the next stroke shows
+        again. While a run trains, ``x`` becomes the worker's probe (True: its traces come with
+        the snapshots); otherwise, or paused, the inspector computes it here (False).
+        """
+        self.source = source
+        worker = self._worker_of()
+        data = self._data_of() if worker is not None else None
+        dataset = data.name if data is not None else self.panel.dataset()
+        if source.index is not None and source.dataset == dataset:
+            self.panel.set_probe(PROBE_TEST, source.index)
+        elif self.panel.probe()[0] == PROBE_TEST:
+            self.panel.set_probe(PROBE_DRAWING)
+        if worker is None:
+            return False
+        self.probe_id = worker.set_probe(x)
+        return not self._blocked()
 
     def send(self, worker) -> None:
         """Give a new run's ``worker`` the probe the panel asks for."""
@@ -96,10 +123,11 @@ class Probe:
             return
         data = self._data_of()
         x = test_image(data, index, self.inspector.network.input_shape)
-        self.source = test_source(data, index) if x is not None else DRAWING
-        self.probe_id = worker.set_probe(x)
-        if self._blocked() and x is not None:
-            self.inspector.set_input(x, self.source)
+        if x is None:
+            self.source = DRAWING
+            self.probe_id = worker.set_probe(None)
+            return
+        self.inspector.set_input(x, test_source(data, index))      # routed to the worker by _follow
 
     def _show_test_image(self, data) -> None:
         mode, index = self.panel.probe()

@@ -83,6 +83,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self._set_orientation(Qt.Horizontal)      # as in the top dock; resizing decides
         inspector.networkChanged.connect(self._rebuild)
         inspector.traceChanged.connect(self.refresh)
+        inspector.filterFlagsChanged.connect(self.refresh)
         inspector.layerSelected.connect(self._on_selected)
         inspector.channelSelected.connect(lambda _c: self.refresh())
         self._rebuild()
@@ -180,9 +181,24 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             item.setText(text)
             item.setToolTip("\n".join(p for p in (self._first_lines[i].strip(), describe, words or stats) if p))
             pix = self._thumbnail(kind, value)
+            self._count_silent_filters(i, item)
             icon = QIcon(pix)
             icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
             item.setIcon(icon)
+
+    def _count_silent_filters(self, index: int, item: QListWidgetItem) -> None:
+        """A convolution with dead or lazy filters (as an evaluation measured them) says how many
+        at the end of its entry, and what that means in its tooltip."""
+        flags = self.inspector.filter_flags
+        layer = None if flags is None else flags.of_layer(self._entries[index].name)
+        if layer is None or not (layer.dead or layer.lazy):
+            return
+        counts = ", ".join(p for p in (f"{len(layer.dead)} dead" if layer.dead else "",
+                                       f"{len(layer.lazy)} lazy" if layer.lazy else "") if p)
+        item.setText(f"{item.text()} · ⚠ {counts}")
+        item.setToolTip(f"{item.toolTip()}\n{flags.describe(layer)}, measured {flags.measured} (a dead filter "
+                        f"never fires, so the layers after it never hear from it: the Evaluation panel's "
+                        f"Filters tab says more)")
 
     # -- building -----------------------------------------------------------------
     def _rebuild(self):

@@ -36,6 +36,7 @@ from ...widgets.mosaic import Mosaic, grid_shape
 from ...widgets.plotitems import backdrop, outline_box
 from ...widgets.text import shape_text
 from .compare import StartComparison
+from .health import HealthMarks
 from .renderers import ConvGrid, Matrix, OneFilter, Renderer, RgbGrid, UnitMaps, conv_rows, maps_before
 from ...widgets.wheelguard import ComboBox, SpinBox
 
@@ -72,6 +73,7 @@ class FilterView(LayerView):
         inspector.layerSelected.connect(self.refresh)
         inspector.traceChanged.connect(self._on_trace)
         inspector.channelSelected.connect(self._on_channel)
+        inspector.filterFlagsChanged.connect(self.refresh)
         self.refresh()
 
     @property
@@ -129,6 +131,7 @@ class FilterView(LayerView):
         self.pick_box = outline_box("#00c000", z=10)
         self.pick_box.setToolTip("the picked channel: this filter makes that map")
         self.view.addItem(self.pick_box, ignoreBounds=True)
+        self.health = HealthMarks(self.view)
         self.colorbar = ColorBar(cm.WEIGHTS)
         self.colorbar.setImageItem(self.image)
         self.plot_widget.addItem(self.colorbar, row=0, col=1)
@@ -207,6 +210,7 @@ class FilterView(LayerView):
             for item in (self.image, self.rgb_image, self.pick_box):
                 item.hide()
             self.compare.show(None, None)
+            self.health.mark(None, None, self.mode, None)
             self.title.setText("This network has no layer with weights.")
             return
         entry = self._entries[target]
@@ -230,6 +234,9 @@ class FilterView(LayerView):
             # the other views show a time-lapse frame; these weights are not that frame's
             head = badge_html("now", "today's weights, not the time-lapse frame's") + head
         self._past_noted = self.inspector.showing_past
+        flags = self.inspector.filter_flags
+        head += self.health.mark(flags, entry.name, self.mode, self.geometry, self.focused)
+        self.title.setToolTip(self.health.note(flags, entry.name))
         self.title.setText(head)
         self._update_pick_box()
 
