@@ -17,6 +17,7 @@ from ..augment import Augmenter
 from ..modelio import default_preprocessing, save_model
 from ..nn import Network, preset_spec
 from ..nn.optim import make_optimizer
+from .finetune import conv_params, finetune_network, load_base
 from .history import History
 from .trainer import TrainConfig, Trainer
 
@@ -35,6 +36,9 @@ class Recipe:
     augment: bool = False
     seed: int = 0
     limit: Optional[int] = None       # use only the first N training images
+    finetune: Optional[str] = None    # start from this trained model ("digits", "letters" or a file),
+                                      # with a new output layer; ``arch`` is then its architecture's name
+    freeze_convs: bool = False        # leave every convolution's weights as they are
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -84,6 +88,13 @@ def build_network(recipe: Recipe, image_shape: Sequence[int], classes: int) -> N
     return Network(spec, seed=recipe.seed)
 
 
+def build_finetuned(recipe: Recipe, image_shape: Sequence[int], classes: int) -> Network:
+    """The trained model ``recipe.finetune`` with a new output layer of ``classes`` outputs
+    (seeded by the recipe). Raises FineTuneError (a ValueError)."""
+    base = load_base(recipe.finetune)
+    return finetune_network(base.network, classes, image_shape, seed=recipe.seed, dropout=recipe.dropout)
+
+
 def make_augmenter(image_shape: Sequence[int], seed: int) -> Augmenter:
     """Augmentation suited to the images: ink (1 channel) gets stroke-thickness
     changes and a zero border; photos (3 channels) gentler moves and an edge border."""
@@ -97,8 +108,10 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     """A Trainer for ``recipe`` on ``data`` (a cnnviz.data.Dataset with both splits).
 
     ``network`` continues training an existing network (its architecture must
-    fit the data); otherwise the recipe's preset is built. Raises ValueError
-    for a recipe with :meth:`Recipe.problems` or data without a training split.
+    fit the data); otherwise the recipe's preset is built, or the model it
+    fine-tunes. ``recipe.freeze_convs`` leaves the convolutions out of the
+    updates. Raises ValueError for a recipe with :meth:`Recipe.problems`, data
+    without a training split or a model to fine-tune that does not fit.
     """
     problems = recipe.problems()
     if problems:
@@ -109,11 +122,13 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     if recipe.limit is not None:
         x, y = x[:recipe.limit], y[:recipe.limit]
     if network is None:
-        network = build_network(recipe, data.image_shape, len(data.class_names))
+        build = build_finetuned if recipe.finetune else build_network
+        network = build(recipe, data.image_shape, len(data.class_names))
     optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
     augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
     config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed)
-    return Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    frozen = conv_params(network) if recipe.freeze_convs else ()
+    return Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history, frozen)
 
 
 def save_trained(path, trainer: Trainer, data, recipe: Recipe, command: Optional[str] = None,
