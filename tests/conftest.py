@@ -105,3 +105,12 @@ def training_window(qtbot, tmp_path):
     qtbot.waitExposed(w)
     yield w
     w.training.shutdown(5)
+
+
+@pytest.fixture(autouse=True)
+def user_data_folder(tmp_path_factory, monkeypatch):
+    """Every test: the user's data folder (collected data sets) is a fresh temporary one, never
+    the real ~/.local/share/cnnviz."""
+    folder = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder / "cnnviz"

@@ -15,11 +15,13 @@ from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication, QImage
 from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabBar, QWidget
 
+from ... import shipped
 from ...modelio import ModelFileError, save_model
 from .. import imagefile
 from ..model.inspector import Inspector
 from ..model.modelchoice import ModelChoice, is_untrained, open_model_file, untrained_model
 from ..model.modeltext import about_text, describe
+from ..collect.controller import CollectController
 from ..training.controller import TrainingController
 from ..views.featuremaps import FeatureMapView
 from ..views.filters import FilterView
@@ -39,7 +41,7 @@ from .statusbar import StatusBar
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 DEFAULT_SIZE = QSize(1400, 900)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
@@ -90,6 +92,14 @@ class MainWindow(QMainWindow):
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
+        self.collect = CollectController(self.canvas, self.settings, parent=self)
+        self.docks.add("collect", "Collect", scrolling(self.collect.panel), Qt.LeftDockWidgetArea,
+                       tabify_with="training")
+        self.collect.statusMessage.connect(self.statusBar().showMessage)
+        self.collect.foldersChanged.connect(self.training.source.set_folders)
+        self.collect.trainRequested.connect(self.training.source.use_folder)
+        self.collect.trainRequested.connect(self.panels["training"].raise_)
+        self.training.source.set_folders(self.collect.folders())
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -219,6 +229,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened model {path}.", 6000)
         return True
 
+    def open_shipped(self, name: str) -> bool:
+        """Model > Digits / Letters: the shipped model ``name`` (asks first about unsaved training)."""
+        opened = self.open_model(shipped.model_path(name))
+        self.menus.show_model_file(self.inspector.model_path)     # also when it was not opened
+        return opened
+
     def save_model(self, path=None) -> bool:
         """Model > Save: the shown network, class names and training meta data."""
         ins = self.inspector
@@ -267,6 +283,7 @@ class MainWindow(QMainWindow):
     def _show_model(self) -> None:
         ins = self.inspector
         self.status_model.setText(describe(ins.meta, ins.network, ins.model_path))
+        self.menus.show_model_file(ins.model_path)
         name = Path(ins.model_path).name if ins.model_path else ins.network.name
         self.setWindowTitle(f"cnnviz - {name}" + (" (untrained)" if is_untrained(ins.meta) else ""))
 

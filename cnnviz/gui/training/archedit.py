@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import partial
 from typing import List, Optional, Sequence, Tuple
 
 from PyQt5.QtCore import Qt, QTimer
@@ -274,3 +275,23 @@ def monospace_font() -> QFont:
         font.setFixedPitch(True)
     font.setPointSizeF(QFont().pointSizeF())
     return font
+
+
+def edit_panel_layers(panel, shape: Sequence[int], classes: int) -> ArchitectureDialog:
+    """Open the layer editor (window-modal) on ``panel``'s preset, or its last edit, for ``shape``
+    (C, H, W) images and ``classes`` classes; OK makes the panel's "New network" train the edited
+    architecture. Returns the dialog (deleted when closed)."""
+    spec = panel.custom_spec or preset_spec(panel.preset(), shape, classes)
+    dialog = ArchitectureDialog(spec, panel.window(), input_shape=shape, classes=classes)
+    dialog.setWindowModality(Qt.WindowModal)
+    dialog.accepted.connect(partial(_use_edited, panel, dialog))
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def _use_edited(panel, dialog: ArchitectureDialog) -> None:
+    spec = dialog.spec()
+    panel.set_custom_spec(spec)
+    panel.set_message(f"'New network' trains the edited architecture '{spec.get('name', 'custom')}' "
+                      f"({len(spec.get('layers', []))} layers); pick a preset to go back.")

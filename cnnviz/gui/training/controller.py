@@ -15,21 +15,20 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from PyQt5.QtCore import QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QObject, QSettings, QTimer, pyqtSignal
 
-from ...data import get_info, user_cache_dir
-from ...modelio import default_preprocessing
-from ...nn import Network, SpecError, preset_spec
+from ...data import DataError, user_cache_dir
+from ...nn import Network, SpecError
 from ...nn.shapes import ShapeError
 from ...train.history import History
 from ...train.recipe import Recipe, prepare, save_trained
 from ..model.inspector import Inspector
-from .archedit import ArchitectureDialog
+from .archedit import edit_panel_layers
 from .curves import CurvesView
 from .datasource import DataSource
-from .panel import START_CONTINUE, TrainingPanel
+from .panel import START_CONTINUE, START_FINETUNE, TrainingPanel
 from .probe import Probe
-from .runsetup import continue_current, new_network, recipe_of
+from .runsetup import continue_current, finetuned, new_network, recipe_of, run_meta
 from .progress import LOADING_TEXT, RunProgress
 from .timelapse import TimeLapse
 from .timelapse_view import TimeLapseView
@@ -163,15 +162,19 @@ class TrainingController(QObject):
 
     def _start(self, data) -> bool:
         recipe = self.panel.recipe()
+        mode = self.panel.start_mode()
         try:
-            if self.panel.start_mode() == START_CONTINUE:
+            if mode == START_CONTINUE:
                 history, offset = continue_current(self.inspector, data)
                 if self.run_network is not self.inspector.network:
                     self.curves.set_history(history)
             else:
                 self._switching = True
                 try:
-                    history, offset = new_network(self.inspector, data, recipe, self.panel.custom_spec)
+                    if mode == START_FINETUNE:
+                        history, offset, recipe = finetuned(self.inspector, data, recipe)
+                    else:
+                        history, offset = new_network(self.inspector, data, recipe, self.panel.custom_spec)
                 finally:
                     self._switching = False
                 self.curves.clear()
@@ -251,21 +254,12 @@ class TrainingController(QObject):
     def edit_layers(self) -> None:
         """Open the layer editor on the preset (or the last edit) for the chosen data set's
         images and classes; OK makes "New network" train the edited architecture."""
-        info = get_info(self.panel.dataset())
-        spec = self.panel.custom_spec or preset_spec(self.panel.preset(), info.image_shape, info.num_classes)
-        dialog = ArchitectureDialog(spec, self.panel.window(), input_shape=info.image_shape,
-                                    classes=info.num_classes)
-        dialog.setWindowModality(Qt.WindowModal)
-        dialog.accepted.connect(self._layers_edited)
-        dialog.setAttribute(Qt.WA_DeleteOnClose)
-        self.arch_dialog = dialog
-        dialog.open()
-
-    def _layers_edited(self) -> None:
-        spec = self.arch_dialog.spec()
-        self.panel.set_custom_spec(spec)
-        self.panel.set_message(f"'New network' trains the edited architecture '{spec.get('name', 'custom')}' "
-                               f"({len(spec.get('layers', []))} layers); pick a preset to go back.")
+        try:
+            shape, classes = self.source.shape_and_classes()
+        except DataError as e:
+            self.panel.set_message(str(e), error=True)
+            return
+        self.arch_dialog = edit_panel_layers(self.panel, shape, classes)
 
     # -- what the worker sends -----------------------------------------------------------
     def _on_steps(self, rows) -> None:
@@ -367,12 +361,7 @@ class TrainingController(QObject):
         trainer = self.trainer
         self._set_state(IDLE)
         if self.inspector.network is self.run_network:
-            last = trainer.history.epochs[-1] if trainer.history.epochs else {}
-            meta = {"history": trainer.history.to_dict(), "dataset": self.data.name,
-                    "test_accuracy": last.get("test_accuracy"), "command": "cnnviz app",
-                    "preprocessing": default_preprocessing(trainer.net.input_shape),
-                    "extra": {"recipe": self.recipe.to_dict(), "train_images": int(len(trainer.x))}}
-            self.inspector.set_meta(meta, path="")
+            self.inspector.set_meta(run_meta(trainer, self.data, self.recipe), path="")
             self.unsaved = self.unsaved or trainer.step_count > 0
             if self.probe.follows_drawing():
                 self.inspector.show_drawing()
