@@ -71,3 +71,16 @@ def model_out_problem(path: str) -> Optional[str]:
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"--out {path}: cannot write to the folder {folder}; choose a folder you can write to"
     return None
+
+
+def dataset_name(text: str) -> str:
+    """An argparse type: a known data set's name (any case) or a folder of images with one
+    sub-folder per class (checked to exist; what is in it is checked when it is read)."""
+    from ..data import REGISTRY
+    from ..data.imagefolder import is_image_folder
+    if text.strip().lower() in REGISTRY:
+        return text.strip().lower()
+    if is_image_folder(text):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown data set {text!r}: choose one of {', '.join(REGISTRY)}, or give "
+                                     f"a folder of images with one sub-folder per class")

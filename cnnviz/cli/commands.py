@@ -10,11 +10,13 @@ import platform
 import shlex
 import sys
 import time
+from dataclasses import replace
 from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from .args import dropout_rate, model_out_problem, non_negative_float, positive_float, positive_int, seed_int
+from .args import (dataset_name, dropout_rate, model_out_problem, non_negative_float, positive_float, positive_int,
+                   seed_int)
 
 
 class UserError(Exception):
@@ -104,7 +106,9 @@ def _bench(args):
 # -- data -----------------------------------------------------------------------
 def _data_args(p, default="mnist"):
     from ..data import available_datasets
-    p.add_argument("--dataset", default=default, choices=available_datasets(), help=f"data set (default {default})")
+    p.add_argument("--dataset", default=default, type=dataset_name, metavar="NAME_OR_FOLDER",
+                   help=f"data set: {', '.join(available_datasets())} (default {default}), or a folder of "
+                        f"images with one sub-folder per class")
     p.add_argument("--data-dir", help="folder with the data files (or where to download them); "
                                       "default: $CNNVIZ_DATA_DIR or the user cache folder")
     p.add_argument("--no-download", action="store_true", help="use local files only")
@@ -113,6 +117,7 @@ def _data_args(p, default="mnist"):
 def load_data(args, splits=("train", "test")):
     """The data set named on the command line, with a download progress bar on stderr."""
     from ..data import DataError, load_dataset
+    from ..data.imagefolder import is_image_folder
     from .progress import ProgressBar, bytes_text
     bar = {"b": None}
 
@@ -126,9 +131,12 @@ def load_data(args, splits=("train", "test")):
             bar["b"] = ProgressBar("downloading")
         bar["b"].update(done, total, f"{bytes_text(done)}" + (f" of {bytes_text(total)}" if total else ""))
 
+    reader = None
+    if is_image_folder(args.dataset):       # its images are decoded by Qt's readers
+        from ..gui.imagefile import read_image as reader
     try:
         data = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.no_download,
-                            progress=progress, status=status, splits=splits)
+                            progress=progress, status=status, splits=splits, image_reader=reader)
     except DataError as e:
         raise UserError(str(e)) from None
     finally:
@@ -156,6 +164,10 @@ def _train_args(p):
     p.add_argument("--augment", action="store_true", help="random shifts, rotations, scaling, stroke thickness")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--out", default="model.npz", help="model file to write, ending in .npz (default model.npz)")
+    p.add_argument("--finetune", metavar="MODEL", help="start from a trained model (digits, letters or a model "
+                                                       "file) with a new output layer for the data set's classes; "
+                                                       "--arch is then that model's")
+    p.add_argument("--freeze-convs", action="store_true", help="leave the convolutions' weights as they are")
 
 
 def _train(args):
@@ -167,14 +179,21 @@ def _train(args):
         raise UserError(problem)
     recipe = Recipe(arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
                     optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
-                    dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
+                    dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit,
+                    finetune=args.finetune, freeze_convs=args.freeze_convs)
     data = load_data(args)
+    for text in data.notes:
+        say(args, f"note: {text}")
     try:
         trainer = prepare(recipe, data)
     except ValueError as e:
         raise UserError(str(e)) from None
     net = trainer.net
-    say(args, f"training {args.arch} ({net.num_params():,} parameters) on {data.name}: "
+    if recipe.finetune:
+        recipe = replace(recipe, arch=net.name)
+        say(args, f"fine-tuning {args.finetune} ({net.name}) with a new output layer for {len(data.class_names)} "
+                  f"classes" + (", its convolutions frozen" if recipe.freeze_convs else ""))
+    say(args, f"training {recipe.arch} ({net.num_params():,} parameters) on {data.name}: "
               f"{len(trainer.x):,} training and {len(data.x_test):,} test images, {args.epochs} epochs, "
               f"batch {args.batch}, {args.optimizer} lr {args.lr:g}" + (", augmented" if args.augment else ""))
     bar = None

@@ -147,7 +147,7 @@ def load_dataset(name, data_dir=None, download: bool = True, progress: Optional[
         if image_reader is None:
             raise DataError(f"{name} is a folder of images; reading them needs an image reader")
         if status:
-            status(f"Reading the images in {name}")
+            status(f"Reading the images of {Path(name).name}")
         return load_image_folder(name, image_reader, splits=check_splits(splits), progress=progress, cancel=cancel)
     plan = dataset_files(name, data_dir, splits)
     if plan.to_generate:

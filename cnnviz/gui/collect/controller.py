@@ -71,8 +71,10 @@ class CollectController(QObject):
         p.moveClicked.connect(self.move_picked)
         p.undoClicked.connect(self.undo)
         p.trainClicked.connect(self._train)
-        for key in (Qt.Key_Return, Qt.Key_Enter):      # Enter on the canvas adds the drawing
-            shortcut = QShortcut(QKeySequence(key), canvas, context=Qt.WidgetShortcut)
+        #: Enter (either key) on the canvas adds the drawing
+        self.shortcuts = [QShortcut(QKeySequence(key), canvas, context=Qt.WidgetShortcut)
+                          for key in (Qt.Key_Return, Qt.Key_Enter)]
+        for shortcut in self.shortcuts:
             shortcut.activated.connect(self._enter_on_canvas)
         self._list_sets(str(settings.value(CHOSEN_KEY, "") or ""))
 
@@ -110,13 +112,13 @@ class CollectController(QObject):
             return self._fail(str(e))
         except OSError as e:
             return self._fail(f"Cannot make the data set in {self.root}: {e.strerror or e}. Choose a folder you "
-                              f"can write to with Open folder… (an empty folder starts a new data set).")
+                              f"can write to with Open… (an empty folder starts a new data set).")
         self._list_sets(str(self.root / name))
         self._say(f"New data set \u201c{name}\u201d: add its classes (type a name, Add class), then draw.")
         return True
 
     def open_folder(self, folder: str = "") -> bool:
-        """Open folder…: a folder of images (one sub-folder per class) made elsewhere, or an
+        """Open…: a folder of images (one sub-folder per class) made elsewhere, or an
         empty one to collect into."""
         folder = folder or panel_module.ask_folder(self.panel, "Folder of images, one sub-folder per class",
                                                    str(self.root))
@@ -137,7 +139,7 @@ class CollectController(QObject):
     # -- classes ----------------------------------------------------------------------
     def add_class(self) -> bool:
         if self.store is None:
-            return self._fail("Choose a data set first (New… or Open folder…).")
+            return self._fail("Choose a data set first (New… or Open…).")
         try:
             name = self.store.add_class(self.panel.typed_name())
         except DataError as e:
@@ -248,7 +250,7 @@ class CollectController(QObject):
             p.show_classes({}, "")
             p.show_gallery([], "")
             p.show_undo(None)
-            p.set_message("Start a data set of your own: New… makes one, Open folder… reads a folder of "
+            p.set_message("Start a data set of your own: New… makes one, Open… reads a folder of "
                           "images with one sub-folder per class.")
             self.foldersChanged.emit(self.folders())
             return
