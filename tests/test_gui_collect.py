@@ -1,5 +1,4 @@
 """Collect: a data set of one's own drawn on the canvas, kept as image files, trained on live."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,11 +89,11 @@ def test_classes_are_typed_drawings_added_and_the_gallery_edited_with_undo(windo
     draw_shape(window.canvas, "ring", 1)
     p.add_button.click()
     assert (root / "ring" / "0001.png").is_file() and window.canvas.is_blank()
-    assert p.gallery.count() == 1 and "Added 0001.png to \u201cring\u201d (1 drawing)" in p.message.text()
+    assert p.gallery.count() == 1 and "Added 0001.png to \u201cring\u201d (1 image)" in p.message.text()
     draw_shape(window.canvas, "ring", 2)
     window.canvas.setFocus()
     qtbot.keyClick(window.canvas, Qt.Key_Return)                 # Enter on the canvas adds it too
-    assert p.gallery.count() == 2 and p.gallery_title.text() == "\u201cring\u201d: 2 drawings"
+    assert p.gallery.count() == 2 and p.gallery_title.text() == "\u201cring\u201d: 2 images"
     assert p.class_list.currentItem().text().startswith("ring") and "(2)" in p.class_list.currentItem().text()
 
     p.gallery.item(1).setSelected(True)
@@ -186,7 +185,7 @@ def test_three_classes_of_ten_drawings_fine_tune_the_letters_model(window, qtbot
     for name in ("ring", "triangle", "ㄱ"):
         add_class(window, qtbot, name)
     collect(window, ("ring", "triangle", "ㄱ"), 10)
-    assert "Added 0010.png to \u201cㄱ\u201d (10 drawings)" in window.collect.panel.message.text()
+    assert "Added 0010.png to \u201cㄱ\u201d (10 images)" in window.collect.panel.message.text()
 
     window.collect.panel.train_button.click()
     t = window.training

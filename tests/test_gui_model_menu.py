@@ -14,6 +14,8 @@ from cnnviz.gui.model.modeltext import what_to_draw
 from cnnviz.gui.widgets.classbars import ClassBarChart
 from cnnviz.gui.tools.synthstroke import draw_digit
 
+from test_gui_views import show
+
 LETTERS = list(string.ascii_uppercase)
 
 
@@ -84,11 +86,7 @@ def test_replacing_unsaved_training_with_a_shipped_model_asks_first(qtbot, train
 
 
 def test_letters_in_a_small_chart_take_two_lanes_that_never_touch(qtbot):
-    chart = ClassBarChart()
-    qtbot.addWidget(chart)
-    chart.resize(205, 203)
-    chart.show()
-    qtbot.waitExposed(chart)
+    chart = show(qtbot, ClassBarChart(), (205, 203))
     chart.set_classes(LETTERS)
     p = np.full(26, 0.001)
     p[6] = 0.975

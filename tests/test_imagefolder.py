@@ -15,7 +15,7 @@ import pytest
 
 from cnnviz.data import load_dataset
 from cnnviz.data.classnames import ClassNameError, check_class_name
-from cnnviz.data.imagefolder import (FEW_EXAMPLES, MAX_CLASSES, FolderError, is_image_folder, load_image_folder,
+from cnnviz.data.imagefolder import (MAX_CLASSES, FolderError, is_image_folder, load_image_folder,
                                      scan_image_folder, stratified_split)
 from cnnviz.data.imagestore import ImageFolderStore, StoreError
 from cnnviz.data.paths import user_data_dir

@@ -202,6 +202,18 @@ def _images_in(folder: Path, skipped: List[Skipped]) -> List[Path]:
     return found
 
 
+def tested_count(n: int, test_fraction: float = TEST_FRACTION) -> int:
+    """How many of a class's ``n`` images the split tests: at least one and at most n - 1
+    (none of a class of one)."""
+    return 0 if n < 2 else min(n - 1, max(1, int(round(n * test_fraction))))
+
+
+def split_sizes(counts: Dict[str, int], test_fraction: float = TEST_FRACTION) -> Tuple[int, int]:
+    """(training images, test images) the split makes of classes of these sizes."""
+    test = sum(tested_count(n, test_fraction) for n in counts.values())
+    return sum(counts.values()) - test, test
+
+
 def stratified_split(labels: np.ndarray, keys: Sequence[str], test_fraction: float = TEST_FRACTION,
                      seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
     """Indices (train, test) that keep every class's share in both splits.
@@ -218,10 +230,7 @@ def stratified_split(labels: np.ndarray, keys: Sequence[str], test_fraction: flo
     test = []
     for c in np.unique(labels):
         members = np.flatnonzero(labels == c)
-        n = len(members)
-        if n < 2:
-            continue
-        k = min(n - 1, max(1, int(round(n * test_fraction))))
+        k = tested_count(len(members), test_fraction)
         test.extend(members[np.argsort(rank[members], kind="stable")[:k]])
     test_idx = np.sort(np.asarray(test, dtype=np.int64))
     train_idx = np.setdiff1d(np.arange(len(labels)), test_idx)

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
-from PyQt5.QtGui import QGuiApplication, QImage
+from PyQt5.QtCore import QEvent, QSettings, Qt, QTimer
+from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabBar, QWidget
 
 from ... import shipped
@@ -34,7 +34,7 @@ from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
 from ..widgets.scroll import scrolling
 from . import dialogs
-from .docks import Docks
+from .docks import Docks, default_window_size
 from .drawpanel import DrawPanel
 from .menus import Menus
 from .statusbar import StatusBar
@@ -42,7 +42,6 @@ from .statusbar import StatusBar
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
 LAYOUT_VERSION = 4
-DEFAULT_SIZE = QSize(1400, 900)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -304,7 +303,7 @@ class MainWindow(QMainWindow):
             self.draw_panel.set_brush_size(int(float(brush)))
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(_default_size())
+            self.resize(default_window_size())
         state = s.value("window/state")
         return state is not None and self.restoreState(state, LAYOUT_VERSION)
 
@@ -392,11 +391,3 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self, title, message)
 
-
-def _default_size() -> QSize:
-    screen = QGuiApplication.primaryScreen()
-    if screen is None:
-        return DEFAULT_SIZE
-    avail = screen.availableGeometry().size()
-    return QSize(min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
-                 min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)))

@@ -23,6 +23,7 @@ from ...data.classnames import check_class_name
 from ...data.imagefolder import MIN_EXAMPLES
 from ...data.imagestore import ImageFolderStore
 from ..widgets.canvas import DrawingCanvas
+from ..widgets.text import counted
 from . import panel as panel_module
 from .panel import CollectPanel
 
@@ -171,8 +172,8 @@ class CollectController(QObject):
         except DataError as e:
             return self._fail(str(e))
         self.refresh()
-        self._say(f"Removed \u201c{name}\u201d and its {count} drawing{'s' if count != 1 else ''}; Undo brings "
-                  f"them back." + ("" if gone else " Its folder stays: it holds other files."))
+        self._say(f"Removed \u201c{name}\u201d and its {counted(count, 'image')}; Undo brings them back."
+                  + ("" if gone else " Its folder stays: it holds other files."))
         return True
 
     # -- drawings -----------------------------------------------------------------------
@@ -191,8 +192,7 @@ class CollectController(QObject):
         self.canvas.clear()
         self.refresh(name)
         count = self.store.scan().counts.get(name, 0)
-        self._say(f"Added {path.name} to \u201c{name}\u201d ({count} drawing{'s' if count != 1 else ''}). "
-                  f"Draw the next one.")
+        self._say(f"Added {path.name} to \u201c{name}\u201d ({counted(count, 'image')}). Draw the next one.")
         return True
 
     def delete_picked(self) -> bool:
@@ -204,8 +204,7 @@ class CollectController(QObject):
         except DataError as e:
             return self._fail(str(e))
         self.refresh()
-        self._say(f"Deleted {len(picked)} drawing{'s' if len(picked) != 1 else ''}; Undo brings "
-                  f"{'them' if len(picked) != 1 else 'it'} back.")
+        self._say(f"Deleted {counted(len(picked), 'image')}; Undo brings {'them' if len(picked) != 1 else 'it'} back.")
         return True
 
     def move_picked(self, to: str) -> bool:
@@ -217,7 +216,7 @@ class CollectController(QObject):
         except DataError as e:
             return self._fail(str(e))
         self.refresh()
-        self._say(f"Moved {len(picked)} drawing{'s' if len(picked) != 1 else ''} to \u201c{to}\u201d.")
+        self._say(f"Moved {counted(len(picked), 'image')} to \u201c{to}\u201d.")
         return True
 
     def undo(self) -> bool:
@@ -273,7 +272,7 @@ class CollectController(QObject):
             self.panel.show_gallery([], "No class chosen" if self.store is not None else "")
             return
         paths = self.store.scan().files.get(name, [])
-        self.panel.show_gallery(paths, f"\u201c{name}\u201d: {len(paths)} drawing{'s' if len(paths) != 1 else ''}")
+        self.panel.show_gallery(paths, f"\u201c{name}\u201d: {counted(len(paths), 'image')}")
 
     def _say(self, text: str) -> None:
         self.panel.set_message(text)
@@ -287,7 +286,7 @@ class CollectController(QObject):
 
 def _ready_text(counts: dict) -> str:
     total = sum(counts.values())
-    return (f"{len(counts)} classes, {total} drawings: ready to train (at least {MIN_EXAMPLES} per class; "
+    return (f"{len(counts)} classes, {counted(total, 'image')}: ready to train (at least {MIN_EXAMPLES} per class; "
             f"the more, the better).")
 
 

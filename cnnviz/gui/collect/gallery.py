@@ -14,8 +14,8 @@ THUMB = 48
 class Gallery(QListWidget):
     """Thumbnails of image files, several selectable; Delete asks for the picked ones to go.
 
-    ``deleteRequested`` fires on the Delete or Backspace key; ``selectionChanged`` when the
-    pick changes (Qt's own signal, re-emitted without arguments for convenience).
+    ``deleteRequested`` fires on the Delete or Backspace key, ``pickChanged`` when the picked
+    thumbnails change.
     """
 
     deleteRequested = pyqtSignal()

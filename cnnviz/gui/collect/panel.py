@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                             QListWidget, QListWidgetItem, QMenu, QPushButton, QSizePolicy, QToolButton,
-                             QVBoxLayout, QWidget)
+from PyQt5.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInputDialog, QLineEdit, QListWidget,
+                             QListWidgetItem, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
-from ..widgets.labels import ElidedLines
+from ..widgets.labels import ElidedLines, WrapLabel
+from ..widgets.text import counted
 from ..widgets.wheelguard import ComboBox
 from .gallery import Gallery
 
@@ -64,7 +64,8 @@ class CollectPanel(QWidget):
 
         self.set_box = ComboBox()
         self.set_box.setSizeAdjustPolicy(ComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.set_box.setMinimumContentsLength(6)
+        self.set_box.setMinimumContentsLength(4)
+        self.set_box.setPlaceholderText("no data set yet")
         self.set_box.setToolTip("The data set you add drawings to: a folder with a sub-folder per class")
         self.set_box.currentIndexChanged.connect(self._set_picked)
         self.new_set_button = _button("New…", "Start a new data set (a new folder in your data folder)",
@@ -116,10 +117,11 @@ class CollectPanel(QWidget):
         self.undo_button = _button("Undo", "Nothing to undo", self.undoClicked)
         col.addLayout(_row(self.delete_button, self.move_button, self.undo_button, stretch=None))
 
-        self.message = QLabel()
+        # as tall as its words (no height-for-width: the scroll area around the panel then
+        # sizes the panel by the room there is, not by the gallery's wish)
+        self.message = WrapLabel()
         self.message.setObjectName("collectMessage")
-        self.message.setWordWrap(True)
-        self.message.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+        self.message.setTextFormat(Qt.PlainText)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         col.addWidget(self.message)
         self.train_button = _button("Train on this data set…", "Choose it in the Training panel", self.trainClicked)
@@ -155,14 +157,14 @@ class CollectPanel(QWidget):
         self.path_label.setToolTip(self.data_set())
 
     def show_classes(self, counts: Dict[str, int], chosen: str) -> None:
-        """The classes with their numbers of drawings; ``chosen`` is picked (the first if it is
+        """The classes with their numbers of images; ``chosen`` is picked (the first if it is
         not among them)."""
         self.class_list.blockSignals(True)
         self.class_list.clear()
         for name, n in counts.items():
             item = QListWidgetItem(f"{name}   ({n})")
             item.setData(Qt.UserRole, name)
-            item.setToolTip(f"\u201c{name}\u201d: {n} drawing{'s' if n != 1 else ''}")
+            item.setToolTip(f"\u201c{name}\u201d: {counted(n, 'image')}")
             self.class_list.addItem(item)
         names = list(counts)
         row = names.index(chosen) if chosen in names else (0 if names else -1)

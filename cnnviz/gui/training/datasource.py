@@ -14,7 +14,7 @@ from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtWidgets import QFileDialog
 
 from ...data import DATA_DIR_ENV, DataError, available_datasets, dataset_files, get_info, resolve_data_dir
-from ...data.imagefolder import FOLDER_IMAGE_SHAPE, scan_image_folder
+from ...data.imagefolder import FOLDER_IMAGE_SHAPE, scan_image_folder, split_sizes
 from .dataloader import DatasetLoader
 from .panel import TrainingPanel
 
@@ -38,12 +38,15 @@ class DataSource(QObject):
         self.loader = DatasetLoader()
         self.data = None                               # the data set loaded last
         self._after_load: Optional[Callable] = None   # what to do with the data set being loaded
+        self._version = None                           # the files' signature of the folder being loaded
+        self._read_notes = {}                          # folder -> (its files' signature, the read's notes)
         saved = settings.value(DATA_DIR_KEY)
         self.data_dir = str(saved) if saved else str(resolve_data_dir(os.environ.get(DATA_DIR_ENV)))
         panel.folderClicked.connect(self.choose_folder)
         panel.cancelLoadClicked.connect(self.loader.cancel)
         panel.datasetChanged.connect(self.refresh_files)
         panel.downloadToggled.connect(self.refresh_files)
+        panel.batch_spin.valueChanged.connect(self._batch_changed)
         self.loader.progress.connect(panel.set_load_progress)
         self.loader.status.connect(self._loader_status)
         self.loader.loaded.connect(self._on_loaded)
@@ -130,6 +133,10 @@ class DataSource(QObject):
                                       f"below or choose the folder that holds {them}.",
                                       ok=False, tip=f"missing: {missing}", path=folder)
 
+    def _batch_changed(self, _batch: int) -> None:
+        if self.is_folder():            # its note on steps per epoch follows the batch size
+            self.refresh_files()
+
     def _show_folder(self, name: str) -> None:
         """How many classes and images a folder of images holds, and what keeps it from training."""
         try:
@@ -138,9 +145,17 @@ class DataSource(QObject):
             self.panel.set_files_text(str(e), ok=False, path=name)
             return
         problems = scan.problems()
+        # once read, the read's notes: they also name the files that could not be decoded
+        read = self._read_notes.get(name)
+        notes = list(read[1]) if read is not None and read[0] == scan.signature() else scan.notes()
+        train, _test = split_sizes(scan.counts)
+        batch = self.panel.batch_spin.value()
+        # a batch as large as the whole training split makes every epoch a single step
+        steps = (f"With batch {batch}, an epoch is a single step over the {train} training images; a batch "
+                 f"of {max(1, train // 4)} gives four steps per epoch." if not problems and 0 < train <= batch else "")
         text = (f"{scan.root.name}: your images, {len(scan.class_names)} "
                 f"class{'es' if len(scan.class_names) != 1 else ''}, {scan.total:,} image{'s' if scan.total != 1 else ''}. "
-                + " ".join(problems or scan.notes()))
+                + " ".join(problems or notes + [steps]))
         self.panel.set_files_text(text.strip(), ok=not problems, path=str(scan.root))
 
     def load_then(self, then: Callable) -> None:
@@ -154,6 +169,7 @@ class DataSource(QObject):
                 version = scan_image_folder(name).signature()
             except DataError:
                 version = None             # the loader says what is wrong
+        self._version = version
         data = self.loader.cached(name, self.data_dir, version)
         if data is not None:
             self.data = data
@@ -181,6 +197,8 @@ class DataSource(QObject):
 
     def _on_loaded(self, data) -> None:
         self.data = data
+        if self.is_folder():
+            self._read_notes[self.panel.dataset()] = (self._version, data.notes)
         self.loadingChanged.emit(False)
         test = 0 if data.x_test is None else len(data.x_test)
         self.panel.set_message(" ".join([f"{data.name}: {len(data.x_train):,} training and {test:,} test images.",
