@@ -55,11 +55,23 @@ def hold_widgets(qtbot, monkeypatch):
 class Answers:
     """The app's questions (Quit while training? Replace unsaved training?) as a test sees them:
     each is recorded in ``asked`` (title, text) and answered with ``answer`` (a QMessageBox
-    button), so no modal box ever waits for a person during the tests."""
+    button), so no modal box ever waits for a person during the tests. Questions asking for a
+    line of text (a new data set's name) or a folder are answered from ``texts`` and
+    ``folders`` in turn ("" - cancelled - when they run out)."""
 
     def __init__(self):
         self.asked = []
         self.answer = None
+        self.texts = []
+        self.folders = []
+
+    def text(self, parent, title, label):
+        self.asked.append((title, label))
+        return self.texts.pop(0) if self.texts else ""
+
+    def folder(self, parent, title, start):
+        self.asked.append((title, start))
+        return str(self.folders.pop(0)) if self.folders else ""
 
     def __call__(self, parent, title, text, buttons, default):
         from PyQt5.QtWidgets import QMessageBox
@@ -79,7 +91,10 @@ def app_questions(monkeypatch):
     except ImportError:           # no Qt: nothing asks
         yield answers
         return
+    from cnnviz.gui.collect import panel as collect_panel
     monkeypatch.setattr(dialogs, "ask", answers)
+    monkeypatch.setattr(collect_panel, "ask_text", answers.text)
+    monkeypatch.setattr(collect_panel, "ask_folder", answers.folder)
     yield answers
 
 
@@ -105,3 +120,12 @@ def training_window(qtbot, tmp_path):
     qtbot.waitExposed(w)
     yield w
     w.training.shutdown(5)
+
+
+@pytest.fixture(autouse=True)
+def user_data_folder(tmp_path_factory, monkeypatch):
+    """Every test: the user's data folder (collected data sets) is a fresh temporary one, never
+    the real ~/.local/share/cnnviz."""
+    folder = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder / "cnnviz"

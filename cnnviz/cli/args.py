@@ -97,3 +97,14 @@ def window_size(text: str) -> Tuple[int, int]:
 
 #: (least, most) window width and height in pixels: from a small laptop window to 8K
 WINDOW_SIDES = ((320, 7680), (240, 4320))
+def dataset_name(text: str) -> str:
+    """An argparse type: a known data set's name (any case) or a folder of images with one
+    sub-folder per class (checked to exist; what is in it is checked when it is read)."""
+    from ..data import REGISTRY
+    from ..data.imagefolder import is_image_folder
+    if text.strip().lower() in REGISTRY:
+        return text.strip().lower()
+    if is_image_folder(text):
+        return text
+    raise argparse.ArgumentTypeError(f"unknown data set {text!r}: choose one of {', '.join(REGISTRY)}, or give "
+                                     f"a folder of images with one sub-folder per class")

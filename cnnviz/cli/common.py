@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from .args import dataset_name
+
 
 class UserError(Exception):
     """A failure the user can fix (bad file, missing data): printed as one line."""
@@ -20,7 +22,9 @@ def say(args, text: str = "") -> None:
 def data_args(p, default="mnist"):
     """The --dataset, --data-dir and --no-download options."""
     from ..data import available_datasets
-    p.add_argument("--dataset", default=default, choices=available_datasets(), help=f"data set (default {default})")
+    p.add_argument("--dataset", default=default, type=dataset_name, metavar="NAME_OR_FOLDER",
+                   help=f"data set: {', '.join(available_datasets())} (default {default}), or a folder of "
+                        f"images with one sub-folder per class")
     p.add_argument("--data-dir", help="folder with the data files (or where to download them); "
                                       "default: $CNNVIZ_DATA_DIR or the user cache folder")
     p.add_argument("--no-download", action="store_true", help="use local files only")
@@ -29,6 +33,7 @@ def data_args(p, default="mnist"):
 def load_data(args, splits=("train", "test")):
     """The data set named on the command line, with a download progress bar on stderr."""
     from ..data import DataError, load_dataset
+    from ..data.imagefolder import is_image_folder
     from .progress import ProgressBar, bytes_text
     bar = {"b": None}
 
@@ -42,9 +47,12 @@ def load_data(args, splits=("train", "test")):
             bar["b"] = ProgressBar("downloading")
         bar["b"].update(done, total, f"{bytes_text(done)}" + (f" of {bytes_text(total)}" if total else ""))
 
+    reader = None
+    if is_image_folder(args.dataset):       # its images are decoded by Qt's readers
+        from ..gui.imagefile import read_image as reader
     try:
         data = load_dataset(args.dataset, data_dir=args.data_dir, download=not args.no_download,
-                            progress=progress, status=status, splits=splits)
+                            progress=progress, status=status, splits=splits, image_reader=reader)
     except DataError as e:
         raise UserError(str(e)) from None
     finally:

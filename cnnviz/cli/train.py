@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Tuple
 
@@ -43,6 +44,11 @@ def train_args(p):
                    help="random shifts, rotations, scaling, stroke thickness")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--out", default="model.npz", help="model file to write, ending in .npz (default model.npz)")
+    p.add_argument("--finetune", metavar="MODEL", help="start from a trained model (digits, letters or a model "
+                                                       "file) with a new output layer for the data set's classes; "
+                                                       "--arch is then that model's")
+    p.add_argument("--freeze-convs", action="store_true", default=None,
+                   help="with --finetune: leave the convolutions' weights as they are")
 
 
 def checkpoint_paths(out: Path) -> Tuple[Path, Path]:
@@ -61,12 +67,21 @@ def train(args):
         raise UserError(problem)
     recipe = make_recipe(args.recipe, arch=args.arch, dataset=args.dataset, epochs=args.epochs, batch=args.batch,
                          optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay, init=args.init,
-                         dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit)
+                         dropout=args.dropout, augment=args.augment, seed=args.seed, limit=args.limit,
+                         finetune=args.finetune, freeze_convs=args.freeze_convs)
+    if recipe.freeze_convs and not recipe.finetune:
+        raise UserError("--freeze-convs needs --finetune: a new network's convolutions have learned nothing to keep")
     data = load_data(args)
+    for text in data.notes:
+        say(args, f"note: {text}")
     try:
         trainer = prepare(recipe, data)
     except ValueError as e:
         raise UserError(str(e)) from None
+    if recipe.finetune:
+        recipe = replace(recipe, arch=trainer.net.name)
+        say(args, f"fine-tuning {args.finetune} ({trainer.net.name}) with a new output layer for "
+                  f"{len(data.class_names)} classes" + (", its convolutions frozen" if recipe.freeze_convs else ""))
     command = "python main.py " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["train"] else None
     t_start = time.perf_counter()
     checkpoints = Checkpoints(latest, _saver(trainer, data, recipe, command, t_start, checkpoint=True), best=best)

@@ -1,42 +1,23 @@
 """One entry point: a data set by name, as uint8 image arrays and int64 labels."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
 from .cifar import read_cifar10_archive
+from .dataset import Dataset
 from .download import Cancel, Progress, download_file
 from .emnist import read_emnist_files, read_emnist_zip
-from .errors import DownloadError, MissingFilesError
+from .errors import DataError, DownloadError, MissingFilesError
 from .idx import read_idx_images, read_idx_labels
+from .imagefolder import Reader, is_image_folder, load_image_folder
 from .letters import read_split as read_letters, write_split as write_letters
 from .npz import read_npz_array
 from .registry import SPLITS, DatasetInfo
-from .status import DatasetFiles, FileStatus, dataset_files
+from .status import DatasetFiles, FileStatus, check_splits, dataset_files
 from .validate import to_split_arrays
-
-
-@dataclass
-class Dataset:
-    """A loaded data set.
-
-    Images are uint8 (N, C, H, W), pixel values 0..255; labels int64 (N,),
-    indices into ``class_names``. A split that was not asked for is None.
-    ``image_shape`` is (C, H, W); ``source`` says which folder(s) the files
-    came from; ``splits`` lists the splits that were loaded.
-    """
-    name: str
-    x_train: Optional[np.ndarray]
-    y_train: Optional[np.ndarray]
-    x_test: Optional[np.ndarray]
-    y_test: Optional[np.ndarray]
-    class_names: Tuple[str, ...]
-    image_shape: Tuple[int, int, int]
-    source: str
-    splits: Tuple[str, ...]
 
 
 def _names(statuses: Iterable[FileStatus]) -> str:
@@ -140,8 +121,13 @@ def _read_raw(info: DatasetInfo, paths_by_split: Dict[str, Dict[str, Path]]
 
 def load_dataset(name, data_dir=None, download: bool = True, progress: Optional[Progress] = None,
                  cancel: Optional[Cancel] = None, splits: Iterable[str] = SPLITS,
-                 status: Optional[Callable[[str], None]] = None, timeout: float = 30.0) -> Dataset:
+                 status: Optional[Callable[[str], None]] = None, timeout: float = 30.0,
+                 image_reader: Optional[Reader] = None) -> Dataset:
     """Load data set ``name`` (a registry name or a DatasetInfo) from disk, downloading what is missing.
+
+    ``name`` may also be a folder of images with one sub-folder per class: it is
+    read by :func:`cnnviz.data.imagefolder.load_image_folder` with ``image_reader``
+    (which decodes one image file; the data layer decodes none itself).
 
     Files are looked for in ``<data_dir>/<name>/`` then ``<data_dir>/``;
     ``data_dir`` defaults to $CNNVIZ_DATA_DIR, then the user cache folder.
@@ -157,6 +143,12 @@ def load_dataset(name, data_dir=None, download: bool = True, progress: Optional[
     DataFormatError (a file is malformed), UnknownDatasetError or DataError
     (bad split name, or a data folder a generated file cannot be written to).
     """
+    if is_image_folder(name):
+        if image_reader is None:
+            raise DataError(f"{name} is a folder of images; reading them needs an image reader")
+        if status:
+            status(f"Reading the images of {Path(name).name}")
+        return load_image_folder(name, image_reader, splits=check_splits(splits), progress=progress, cancel=cancel)
     plan = dataset_files(name, data_dir, splits)
     if plan.to_generate:
         _generate_missing(plan, progress, cancel, status)

@@ -35,6 +35,27 @@ def user_cache_dir(platform: Optional[str] = None, environ: Optional[Mapping[str
     return base / APP_NAME
 
 
+def user_data_dir(platform: Optional[str] = None, environ: Optional[Mapping[str, str]] = None,
+                  home: Optional[Path] = None) -> Path:
+    """The platform's per-user folder for what the user makes with cnnviz (e.g. the drawings
+    collected as data sets), which, unlike the cache, is never cleared for space.
+
+    Linux and other Unix: ``$XDG_DATA_HOME/cnnviz`` (if set to an absolute path) else
+    ``~/.local/share/cnnviz``; macOS: ``~/Library/Application Support/cnnviz``; Windows:
+    ``%APPDATA%\\cnnviz`` (else ``~\\AppData\\Roaming\\cnnviz``). Not created here.
+    """
+    platform = sys.platform if platform is None else platform
+    environ = os.environ if environ is None else environ
+    home = Path.home() if home is None else Path(home)
+    if platform.startswith("win"):
+        return Path(environ.get("APPDATA") or str(home / "AppData" / "Roaming")) / APP_NAME
+    if platform == "darwin":
+        return home / "Library" / "Application Support" / APP_NAME
+    xdg = environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".local" / "share"
+    return base / APP_NAME
+
+
 def resolve_data_dir(data_dir=None, environ: Optional[Mapping[str, str]] = None) -> Path:
     """The data folder to use: ``data_dir`` if given, else $CNNVIZ_DATA_DIR, else the user cache."""
     environ = os.environ if environ is None else environ

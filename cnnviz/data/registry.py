@@ -185,5 +185,6 @@ def get_info(name) -> DatasetInfo:
     info = REGISTRY.get(str(name).strip().lower())
     if info is None:
         raise UnknownDatasetError(
-            f"unknown data set {name!r}; choose one of: {', '.join(REGISTRY)}")
+            f"unknown data set {name!r}; choose one of: {', '.join(REGISTRY)}, or a folder of images "
+            f"with one sub-folder per class")
     return info

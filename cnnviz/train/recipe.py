@@ -18,6 +18,7 @@ from ..modelio import default_preprocessing, save_model
 from ..nn import Network, preset_spec
 from ..nn.loss import SoftmaxCrossEntropy
 from ..nn.optim import make_optimizer
+from .finetune import conv_params, finetune_network, load_base
 from .history import History
 from .schedule import SCHEDULES, make_schedule
 from .trainer import TrainConfig, Trainer
@@ -40,6 +41,9 @@ class Recipe:
     schedule: str = "constant"        # learning-rate schedule (see cnnviz.train.schedule); lr is its peak
     label_smoothing: float = 0.0
     train_eval_limit: int = 10000     # training images whose accuracy is measured after each epoch
+    finetune: Optional[str] = None    # start from this trained model ("digits", "letters" or a file),
+                                      # with a new output layer; ``arch`` is then its architecture's name
+    freeze_convs: bool = False        # leave every convolution's weights as they are
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -118,6 +122,13 @@ def build_network(recipe: Recipe, image_shape: Sequence[int], classes: int) -> N
     return Network(spec, seed=recipe.seed)
 
 
+def build_finetuned(recipe: Recipe, image_shape: Sequence[int], classes: int) -> Network:
+    """The trained model ``recipe.finetune`` with a new output layer of ``classes`` outputs
+    (seeded by the recipe). Raises FineTuneError (a ValueError)."""
+    base = load_base(recipe.finetune)
+    return finetune_network(base.network, classes, image_shape, seed=recipe.seed, dropout=recipe.dropout)
+
+
 def make_augmenter(image_shape: Sequence[int], seed: int) -> Augmenter:
     """Augmentation suited to the images: ink (1 channel) gets stroke-thickness
     changes and a zero border; photos (3 channels) gentler moves and an edge border."""
@@ -131,8 +142,10 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     """A Trainer for ``recipe`` on ``data`` (a cnnviz.data.Dataset with both splits).
 
     ``network`` continues training an existing network (its architecture must
-    fit the data); otherwise the recipe's preset is built. Raises ValueError
-    for a recipe with :meth:`Recipe.problems` or data without a training split.
+    fit the data); otherwise the recipe's preset is built, or the model it
+    fine-tunes. ``recipe.freeze_convs`` leaves the convolutions out of the
+    updates. Raises ValueError for a recipe with :meth:`Recipe.problems`, data
+    without a training split or a model to fine-tune that does not fit.
     """
     problems = recipe.problems()
     if problems:
@@ -143,13 +156,16 @@ def prepare(recipe: Recipe, data, network: Optional[Network] = None,
     if recipe.limit is not None:
         x, y = x[:recipe.limit], y[:recipe.limit]
     if network is None:
-        network = build_network(recipe, data.image_shape, len(data.class_names))
+        build = build_finetuned if recipe.finetune else build_network
+        network = build(recipe, data.image_shape, len(data.class_names))
     optimizer = make_optimizer(recipe.optimizer, recipe.lr, recipe.weight_decay)
     optimizer.schedule = make_schedule(recipe.schedule, recipe.lr, recipe.epochs * math.ceil(len(x) / recipe.batch))
     augment = make_augmenter(data.image_shape, recipe.seed) if recipe.augment else None
     config = TrainConfig(epochs=recipe.epochs, batch_size=recipe.batch, seed=recipe.seed,
                          train_eval_limit=recipe.train_eval_limit)
-    trainer = Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history)
+    frozen = conv_params(network) if recipe.freeze_convs else ()
+    trainer = Trainer(network, optimizer, x, y, data.x_test, data.y_test, config, augment, history,
+                      frozen=frozen)
     trainer.loss_fn = SoftmaxCrossEntropy(recipe.label_smoothing)
     return trainer
 

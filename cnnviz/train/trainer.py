@@ -27,7 +27,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 import numpy as np
 
@@ -131,6 +131,8 @@ class Trainer:
     test_x/test_y: optional held-out set evaluated after each epoch.
     augment: optional callable (B, C, H, W) float32 -> same, applied to each batch.
     guard: the divergence guard (default: a DivergenceGuard with default settings).
+    frozen: keys of ``network.params`` the optimizer leaves as they are (e.g. the
+    convolutions of a fine-tuned network).
     The trainer owns the network while it runs: other threads must not read
     its arrays; they get copies through :meth:`snapshot_weights`.
     """
@@ -138,7 +140,8 @@ class Trainer:
     def __init__(self, network: Network, optimizer: Optimizer, train_x: np.ndarray, train_y: np.ndarray,
                  test_x: Optional[np.ndarray] = None, test_y: Optional[np.ndarray] = None,
                  config: Optional[TrainConfig] = None, augment: Optional[Callable] = None,
-                 history: Optional[History] = None, guard: Optional[DivergenceGuard] = None):
+                 history: Optional[History] = None, guard: Optional[DivergenceGuard] = None,
+                 frozen: Iterable[str] = ()):
         self.net = network
         self.opt = optimizer
         self.x, self.y = train_x, np.asarray(train_y, dtype=np.int64)
@@ -149,6 +152,10 @@ class Trainer:
         self.history = history if history is not None else History()
         self.loss_fn = SoftmaxCrossEntropy()
         self.guard = guard if guard is not None else DivergenceGuard(network)
+        self.frozen = frozenset(frozen)
+        unknown = sorted(self.frozen - set(network.params))
+        if unknown:
+            raise ValueError(f"cannot freeze {', '.join(unknown)}: the network has no such parameters")
         if len(self.x) != len(self.y) or len(self.x) == 0:
             raise ValueError(f"need as many labels as images (got {len(self.x)} images, {len(self.y)} labels)")
         if int(self.y.max()) >= network.num_classes or int(self.y.min()) < 0:
@@ -296,7 +303,9 @@ class Trainer:
         if self.guard.trusted:
             good.keep(self.step_count)
         self.guard.accept(loss)
-        self.opt.step(self.net.params, self.net.grads)
+        params = self.net.params
+        self.opt.step({k: v for k, v in params.items() if k not in self.frozen} if self.frozen else params,
+                      self.net.grads)
         self.step_count += 1
         return loss, acc, None
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Tuple
 
-from PyQt5.QtCore import Qt
+from PyQt5.QtCore import QSize, Qt
+from PyQt5.QtGui import QGuiApplication
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
 #: smallest height of the panels that scroll (pixels): the others' layouts know their own
@@ -17,6 +18,8 @@ from PyQt5.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWid
 SCROLL_MIN_HEIGHT = 170
 #: the panels the default arrangement places itself
 ARRANGED = ("strip", "featuremaps", "filters", "pooling", "probabilities", "kernels")
+#: the window's first size (made smaller to fit a small screen)
+DEFAULT_SIZE = QSize(1400, 900)
 
 
 def _clamp(v: float, lo: float, hi: float) -> float:
@@ -151,3 +154,13 @@ class Docks:
             if bar.parent() is self.window and bar.elideMode() != Qt.ElideNone:
                 bar.setElideMode(Qt.ElideNone)
                 bar.setUsesScrollButtons(False)
+
+
+def default_window_size() -> QSize:
+    """The window's size before the user chose one: DEFAULT_SIZE, or less on a small screen."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    avail = screen.availableGeometry().size()
+    return QSize(min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
+                 min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)))

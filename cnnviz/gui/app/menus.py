@@ -8,6 +8,7 @@ new panel its View > Panels and File > Export panel entries.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Callable, Dict
 
 from PyQt5.QtCore import Qt
@@ -15,6 +16,7 @@ from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QActionGroup, QDockWidget, QMainWindow
 
 from ...nn import PRESETS
+from ...shipped import SHIPPED_MODELS, model_path
 from ..widgets import theme
 
 
@@ -64,6 +66,20 @@ class Menus:
         m.addAction(self.action("reset_layout", "&Reset layout", w.reset_layout))
 
         m = bar.addMenu("&Model")
+        m.setToolTipsVisible(True)      # a shipped model's entry says why it is greyed out
+        self._missing = set()           # keys of shipped models whose file is not there
+        for name in SHIPPED_MODELS:
+            path = model_path(name)
+            a = self.action(f"shipped:{name}", f"&{name.capitalize()}", partial(w.open_shipped, name))
+            a.setCheckable(True)        # ticked while it is the model shown
+            if path.is_file():
+                a.setToolTip(f"The shipped {name} model ({path.name})")
+            else:
+                self._missing.add(f"shipped:{name}")
+                a.setEnabled(False)
+                a.setToolTip(f"Not available: {path} is missing (a copy of cnnviz without its shipped models)")
+            m.addAction(a)
+        m.addSeparator()
         m.addAction(self.actions["open_model"])
         m.addAction(self.actions["save_model"])
         m.addAction(self.action("about_model", "&About this model…", w.about_model, "Ctrl+I"))
@@ -95,10 +111,17 @@ class Menus:
                                                partial(self.window.export_panel, key)))
 
     def set_model_changes_enabled(self, enabled: bool) -> None:
-        """Open model and the untrained presets (off while a training run owns the model)."""
+        """Open model, the shipped models and the untrained presets (off while a training run
+        owns the model; a shipped model whose file is missing stays off)."""
         for key, action in self.actions.items():
-            if key == "open_model" or key.startswith("preset:"):
-                action.setEnabled(enabled)
+            if key == "open_model" or key.startswith(("preset:", "shipped:")):
+                action.setEnabled(enabled and key not in self._missing)
+
+    def show_model_file(self, path: str) -> None:
+        """Tick the shipped model that is shown (the one whose file is ``path``), if any."""
+        for name in SHIPPED_MODELS:
+            shown = bool(path) and Path(path).resolve() == model_path(name).resolve()
+            self.actions[f"shipped:{name}"].setChecked(shown)
 
 
 def _call(slot: Callable, _checked: bool = False) -> None:

@@ -11,15 +11,17 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
-from PyQt5.QtGui import QGuiApplication, QImage
+from PyQt5.QtCore import QEvent, QSettings, Qt, QTimer
+from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabBar, QWidget
 
+from ... import shipped
 from ...modelio import ModelFileError, save_model
 from .. import imagefile
 from ..model.inspector import Inspector
 from ..model.modelchoice import ModelChoice, is_untrained, open_model_file, untrained_model
 from ..model.modeltext import about_text, describe
+from ..collect.controller import CollectController
 from ..training.controller import TrainingController
 from ..views.evaluation import EvaluationPanel
 from ..views.featuremaps import FeatureMapView
@@ -33,15 +35,14 @@ from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
 from ..widgets.scroll import scrolling
 from . import dialogs
-from .docks import Docks
+from .docks import Docks, default_window_size
 from .drawpanel import DrawPanel
 from .menus import Menus
 from .statusbar import StatusBar
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 3
-DEFAULT_SIZE = QSize(1400, 900)
+LAYOUT_VERSION = 5
 #: the Evaluation panel's width when it comes to the front, if the drawing can spare the room (pixels)
 EVALUATION_WIDTH = 470
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
@@ -100,6 +101,14 @@ class MainWindow(QMainWindow):
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
+        self.collect = CollectController(self.canvas, self.settings, parent=self)
+        self.docks.add("collect", "Collect", scrolling(self.collect.panel), Qt.LeftDockWidgetArea,
+                       tabify_with="training")
+        self.collect.statusMessage.connect(self.statusBar().showMessage)
+        self.collect.foldersChanged.connect(self.training.source.set_folders)
+        self.collect.trainRequested.connect(self.training.source.use_folder)
+        self.collect.trainRequested.connect(self.panels["training"].raise_)
+        self.training.source.set_folders(self.collect.folders())
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -252,6 +261,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened model {path}.", 6000)
         return True
 
+    def open_shipped(self, name: str) -> bool:
+        """Model > Digits / Letters: the shipped model ``name`` (asks first about unsaved training)."""
+        opened = self.open_model(shipped.model_path(name))
+        self.menus.show_model_file(self.inspector.model_path)     # also when it was not opened
+        return opened
+
     def save_model(self, path=None) -> bool:
         """Model > Save: the shown network, class names and training meta data."""
         ins = self.inspector
@@ -300,6 +315,7 @@ class MainWindow(QMainWindow):
     def _show_model(self) -> None:
         ins = self.inspector
         self.status_model.setText(describe(ins.meta, ins.network, ins.model_path))
+        self.menus.show_model_file(ins.model_path)
         name = Path(ins.model_path).name if ins.model_path else ins.network.name
         self.setWindowTitle(f"cnnviz - {name}" + (" (untrained)" if is_untrained(ins.meta) else ""))
 
@@ -320,7 +336,7 @@ class MainWindow(QMainWindow):
             self.draw_panel.set_brush_size(int(float(brush)))
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(_default_size())
+            self.resize(default_window_size())
         state = s.value("window/state")
         return state is not None and self.restoreState(state, LAYOUT_VERSION)
 
@@ -409,11 +425,3 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self, title, message)
 
-
-def _default_size() -> QSize:
-    screen = QGuiApplication.primaryScreen()
-    if screen is None:
-        return DEFAULT_SIZE
-    avail = screen.availableGeometry().size()
-    return QSize(min(DEFAULT_SIZE.width(), int(avail.width() * 0.95)),
-                 min(DEFAULT_SIZE.height(), int(avail.height() * 0.92)))

@@ -69,9 +69,13 @@ def history_text(history: dict) -> str:
 
 
 def what_to_draw(class_names: List[str]) -> str:
-    """"a digit", "a letter" or "something", from the class names."""
+    """"a digit", "a letter", '"cat", "dog" or "ㄱ"' (a few short names of one's own) or
+    "something", from the class names."""
     if class_names and all(len(n) == 1 and n.isdigit() for n in class_names):
         return "a digit"
     if class_names and all(len(n) == 1 and n.isalpha() for n in class_names):
         return "a letter"
+    if 2 <= len(class_names) <= 4 and all(len(n) <= 12 for n in class_names):
+        quoted = [f"\u201c{n}\u201d" for n in class_names]
+        return ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return "something"

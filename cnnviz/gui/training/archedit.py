@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import partial
 from typing import List, Optional, Sequence, Tuple
 
 from PyQt5.QtCore import Qt, QTimer
@@ -19,7 +20,7 @@ from PyQt5.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QTextCursor, QT
 from PyQt5.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit,
                              QPushButton, QSplitter, QTextEdit, QVBoxLayout, QWidget)
 
-from ...data import get_info
+
 from ...nn import LAYER_TYPES, PRESETS, Network, ShapeError, SpecError, preset_spec
 from ..widgets import theme
 from ..widgets.wheelguard import ComboBox
@@ -277,21 +278,21 @@ def monospace_font() -> QFont:
     return font
 
 
-def open_layer_editor(panel) -> ArchitectureDialog:
-    """Open the layer editor (window-modal) on ``panel``'s preset, or its last edit, for the
-    chosen data set's images and classes; OK makes the panel's "New network" train the
-    edited architecture. Returns the open dialog."""
-    info = get_info(panel.dataset())
-    spec = panel.custom_spec or preset_spec(panel.preset(), info.image_shape, info.num_classes)
-    dialog = ArchitectureDialog(spec, panel.window(), input_shape=info.image_shape, classes=info.num_classes)
+def edit_panel_layers(panel, shape: Sequence[int], classes: int) -> ArchitectureDialog:
+    """Open the layer editor (window-modal) on ``panel``'s preset, or its last edit, for ``shape``
+    (C, H, W) images and ``classes`` classes; OK makes the panel's "New network" train the edited
+    architecture. Returns the dialog (deleted when closed)."""
+    spec = panel.custom_spec or preset_spec(panel.preset(), shape, classes)
+    dialog = ArchitectureDialog(spec, panel.window(), input_shape=shape, classes=classes)
     dialog.setWindowModality(Qt.WindowModal)
+    dialog.accepted.connect(partial(_use_edited, panel, dialog))
     dialog.setAttribute(Qt.WA_DeleteOnClose)
-
-    def edited():
-        edited_spec = dialog.spec()
-        panel.set_custom_spec(edited_spec)
-        panel.set_message(f"'New network' trains the edited architecture '{edited_spec.get('name', 'custom')}' "
-                          f"({len(edited_spec.get('layers', []))} layers); pick a preset to go back.")
-    dialog.accepted.connect(edited)
     dialog.open()
     return dialog
+
+
+def _use_edited(panel, dialog: ArchitectureDialog) -> None:
+    spec = dialog.spec()
+    panel.set_custom_spec(spec)
+    panel.set_message(f"'New network' trains the edited architecture '{spec.get('name', 'custom')}' "
+                      f"({len(spec.get('layers', []))} layers); pick a preset to go back.")

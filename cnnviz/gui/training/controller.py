@@ -18,19 +18,18 @@ from typing import Callable, Optional
 
 from PyQt5.QtCore import QObject, QSettings, QTimer, pyqtSignal
 
-from ...data import user_cache_dir
-from ...modelio import default_preprocessing
+from ...data import DataError, user_cache_dir
 from ...nn import Network, SpecError
 from ...nn.shapes import ShapeError
 from ...train.history import History
 from ...train.recipe import RECIPES, Recipe, prepare, save_trained
 from ..model.inspector import Inspector
-from .archedit import open_layer_editor
+from .archedit import edit_panel_layers
 from .curves import CurvesView
 from .datasource import DataSource
-from .panel import START_CONTINUE, START_NEW, TrainingPanel
+from .panel import START_CONTINUE, START_FINETUNE, START_NEW, TrainingPanel
 from .probe import Probe
-from .runsetup import continue_current, new_network, recipe_of
+from .runsetup import continue_current, finetuned, new_network, recipe_of, run_meta
 from .progress import LOADING_TEXT, RunProgress
 from .timelapse import TimeLapse
 from .timelapse_view import TimeLapseView
@@ -174,15 +173,19 @@ class TrainingController(QObject):
 
     def _start(self, data) -> bool:
         recipe = self.panel.recipe()
+        mode = self.panel.start_mode()
         try:
-            if self.panel.start_mode() == START_CONTINUE:
+            if mode == START_CONTINUE:
                 history, offset = continue_current(self.inspector, data)
                 if self.run_network is not self.inspector.network:
                     self.curves.set_history(history)
             else:
                 self._switching = True
                 try:
-                    history, offset = new_network(self.inspector, data, recipe, self.panel.custom_spec)
+                    if mode == START_FINETUNE:
+                        history, offset, recipe = finetuned(self.inspector, data, recipe)
+                    else:
+                        history, offset = new_network(self.inspector, data, recipe, self.panel.custom_spec)
                 finally:
                     self._switching = False
                 self.curves.clear()
@@ -260,8 +263,14 @@ class TrainingController(QObject):
         return ok
 
     def edit_layers(self) -> None:
-        """Open the layer editor on the preset (or the last edit) for the chosen data set."""
-        self.arch_dialog = open_layer_editor(self.panel)
+        """Open the layer editor on the preset (or the last edit) for the chosen data set's
+        images and classes; OK makes "New network" train the edited architecture."""
+        try:
+            shape, classes = self.source.shape_and_classes()
+        except DataError as e:
+            self.panel.set_message(str(e), error=True)
+            return
+        self.arch_dialog = edit_panel_layers(self.panel, shape, classes)
 
     # -- what the worker sends -----------------------------------------------------------
     def _on_steps(self, rows) -> None:
@@ -370,12 +379,7 @@ class TrainingController(QObject):
         trainer = self.trainer
         self._set_state(IDLE)
         if self.inspector.network is self.run_network:
-            last = trainer.history.epochs[-1] if trainer.history.epochs else {}
-            meta = {"history": trainer.history.to_dict(), "dataset": self.data.name,
-                    "test_accuracy": last.get("test_accuracy"), "command": "cnnviz app",
-                    "preprocessing": default_preprocessing(trainer.net.input_shape),
-                    "extra": {"recipe": self.recipe.to_dict(), "train_images": int(len(trainer.x))}}
-            self.inspector.set_meta(meta, path="")
+            self.inspector.set_meta(run_meta(trainer, self.data, self.recipe), path="")
             self.unsaved = self.unsaved or trainer.step_count > 0
             if self.probe.follows_drawing():
                 self.inspector.show_drawing()

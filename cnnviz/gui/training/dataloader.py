@@ -14,6 +14,8 @@ from typing import Optional
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...data import DataError, DownloadCancelled, load_dataset
+from ...data.imagefolder import is_image_folder
+from ..imagefile import read_image
 
 
 class DatasetLoader(QObject):
@@ -37,15 +39,16 @@ class DatasetLoader(QObject):
         self._loading = False
         self._outcome.connect(self._deliver)
 
-    def cached(self, name: str, data_dir) -> Optional[object]:
-        """The data set if it was loaded from the same folder before, else None."""
-        if self._cache is not None and self._cache[0] == (name, str(Path(data_dir))):
+    def cached(self, name: str, data_dir, version=None) -> Optional[object]:
+        """The data set if it was loaded from the same folder (and ``version`` of its files, for
+        a folder of images that may have changed) before, else None."""
+        if self._cache is not None and self._cache[0] == (name, str(Path(data_dir)), version):
             return self._cache[1]
         return None
 
-    def remember(self, name: str, data_dir, data) -> None:
+    def remember(self, name: str, data_dir, data, version=None) -> None:
         """Keep ``data``, loaded elsewhere from ``data_dir``, as if this loader had loaded it."""
-        self._cache = ((name, str(Path(data_dir))), data)
+        self._cache = ((name, str(Path(data_dir)), version), data)
 
     def is_loading(self) -> bool:
         """True from :meth:`load` until ``loaded``, ``failed`` or ``cancelled`` has been delivered."""
@@ -62,13 +65,14 @@ class DatasetLoader(QObject):
         else:
             self.cancelled.emit()
 
-    def load(self, name: str, data_dir, download: bool = True) -> None:
-        """Start loading ``name`` from ``data_dir`` (downloading missing files if ``download``)."""
+    def load(self, name: str, data_dir, download: bool = True, version=None) -> None:
+        """Start loading ``name`` from ``data_dir`` (downloading missing files if ``download``);
+        ``name`` may be a folder of images (``version``: its files' signature, see cached)."""
         if self.is_loading():
             raise RuntimeError("a data set is already loading")
         self._cancel.clear()
         self._loading = True
-        key = (name, str(Path(data_dir)))
+        key = (name, str(Path(data_dir)), version)
         self.thread = threading.Thread(target=self._run, args=(key, download), name="cnnviz-data", daemon=True)
         self.thread.start()
 
@@ -82,12 +86,13 @@ class DatasetLoader(QObject):
         return self.thread is None or not self.thread.is_alive()
 
     def _run(self, key, download: bool) -> None:
-        name, folder = key
-        self.status.emit(f"Loading {name} from {folder}…")
+        name, folder, _version = key
+        if not is_image_folder(name):     # a folder of images: load_dataset announces its reading
+            self.status.emit(f"Loading {name} from {folder}…")
         try:
             data = load_dataset(name, folder, download=download,
                                 progress=lambda done, total: self.progress.emit(int(done), int(total or 0)),
-                                cancel=self._cancel.is_set, status=self.status.emit)
+                                cancel=self._cancel.is_set, status=self.status.emit, image_reader=read_image)
         except DownloadCancelled:
             self._outcome.emit("cancelled", key, None)
             return

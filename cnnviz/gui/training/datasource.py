@@ -7,12 +7,14 @@ set in the background (:class:`DatasetLoader`), handing it to whoever asked.
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional
+from pathlib import Path
+from typing import Callable, Optional, Tuple
 
 from PyQt5.QtCore import QObject, QSettings, pyqtSignal
 from PyQt5.QtWidgets import QFileDialog
 
-from ...data import DATA_DIR_ENV, DataError, dataset_files, resolve_data_dir
+from ...data import DATA_DIR_ENV, DataError, available_datasets, dataset_files, get_info, resolve_data_dir
+from ...data.imagefolder import FOLDER_IMAGE_SHAPE, scan_image_folder, split_sizes
 from .dataloader import DatasetLoader
 from .panel import TrainingPanel
 
@@ -36,12 +38,15 @@ class DataSource(QObject):
         self.loader = DatasetLoader()
         self.data = None                               # the data set loaded last
         self._after_load: Optional[Callable] = None   # what to do with the data set being loaded
+        self._version = None                           # the files' signature of the folder being loaded
+        self._read_notes = {}                          # folder -> (its files' signature, the read's notes)
         saved = settings.value(DATA_DIR_KEY)
         self.data_dir = str(saved) if saved else str(resolve_data_dir(os.environ.get(DATA_DIR_ENV)))
         panel.folderClicked.connect(self.choose_folder)
         panel.cancelLoadClicked.connect(self.loader.cancel)
         panel.datasetChanged.connect(self.refresh_files)
         panel.downloadToggled.connect(self.refresh_files)
+        panel.batch_spin.valueChanged.connect(self._batch_changed)
         self.loader.progress.connect(panel.set_load_progress)
         self.loader.status.connect(self._loader_status)
         self.loader.loaded.connect(self._on_loaded)
@@ -59,14 +64,45 @@ class DataSource(QObject):
         self.settings.setValue(DATA_DIR_KEY, self.data_dir)
         self.refresh_files()
 
+    def set_folders(self, folders) -> None:
+        """List these folders of images (paths) as data sets too, and say again what the chosen
+        one holds (its images may have changed)."""
+        self.panel.set_folder_datasets(list(folders))
+        self.refresh_files()
+
+    def use_folder(self, folder: str) -> None:
+        """Choose the folder of images ``folder`` as the data set to train on."""
+        if self.panel.state != "idle":
+            self.panel.set_message("Training is running: stop it first to train on another data set.")
+            return
+        self.panel.choose_dataset(folder)
+        self.panel.set_message(f"\u201c{Path(folder).name}\u201d chosen: press Train. With few drawings per class, "
+                               f"Start: Fine-tune a trained model learns faster than a new network.")
+
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.panel, "Folder with data set files", self.data_dir)
         if folder:
             self.set_data_dir(folder)
 
+    def is_folder(self) -> bool:
+        """True when the chosen data set is a folder of images (not a named data set)."""
+        return self.panel.dataset() not in available_datasets()
+
+    def shape_and_classes(self) -> Tuple[Tuple[int, int, int], int]:
+        """The chosen data set's image shape (C, H, W) and number of classes, without loading it.
+        Raises DataError (e.g. a folder of images that is gone)."""
+        name = self.panel.dataset()
+        if self.is_folder():
+            return FOLDER_IMAGE_SHAPE, len(scan_image_folder(name).class_names)
+        info = get_info(name)
+        return info.image_shape, info.num_classes
+
     def refresh_files(self, *_args) -> None:
         """Say which of the chosen data set's files are on disk."""
         name = self.panel.dataset()
+        if self.is_folder():
+            self._show_folder(name)
+            return
         try:
             plan = dataset_files(name, self.data_dir)
         except DataError as e:
@@ -97,11 +133,44 @@ class DataSource(QObject):
                                       f"below or choose the folder that holds {them}.",
                                       ok=False, tip=f"missing: {missing}", path=folder)
 
+    def _batch_changed(self, _batch: int) -> None:
+        if self.is_folder():            # its note on steps per epoch follows the batch size
+            self.refresh_files()
+
+    def _show_folder(self, name: str) -> None:
+        """How many classes and images a folder of images holds, and what keeps it from training."""
+        try:
+            scan = scan_image_folder(name)
+        except DataError as e:
+            self.panel.set_files_text(str(e), ok=False, path=name)
+            return
+        problems = scan.problems()
+        # once read, the read's notes: they also name the files that could not be decoded
+        read = self._read_notes.get(name)
+        notes = list(read[1]) if read is not None and read[0] == scan.signature() else scan.notes()
+        train, _test = split_sizes(scan.counts)
+        batch = self.panel.batch_spin.value()
+        # a batch as large as the whole training split makes every epoch a single step
+        steps = (f"With batch {batch}, an epoch is a single step over the {train} training images; a batch "
+                 f"of {max(1, train // 4)} gives four steps per epoch." if not problems and 0 < train <= batch else "")
+        text = (f"{scan.root.name}: your images, {len(scan.class_names)} "
+                f"class{'es' if len(scan.class_names) != 1 else ''}, {scan.total:,} image{'s' if scan.total != 1 else ''}. "
+                + " ".join(problems or notes + [steps]))
+        self.panel.set_files_text(text.strip(), ok=not problems, path=str(scan.root))
+
     def load_then(self, then: Callable) -> None:
         """Call ``then(data)`` with the chosen data set: at once when it is loaded already,
-        else once it is (while loading, the newest request wins)."""
+        else once it is (while loading, the newest request wins). A folder of images is read
+        again when its files changed."""
         name = self.panel.dataset()
-        data = self.loader.cached(name, self.data_dir)
+        version = None
+        if self.is_folder():
+            try:
+                version = scan_image_folder(name).signature()
+            except DataError:
+                version = None             # the loader says what is wrong
+        self._version = version
+        data = self.loader.cached(name, self.data_dir, version)
         if data is not None:
             self.data = data
             then(data)
@@ -111,7 +180,7 @@ class DataSource(QObject):
             return
         self.panel.set_load_progress(0, 0)
         self.panel.set_message(f"Loading {name}…")
-        self.loader.load(name, self.data_dir, download=self.panel.download_allowed())
+        self.loader.load(name, self.data_dir, download=self.panel.download_allowed(), version=version)
         self.loadingChanged.emit(True)
 
     def shutdown(self, timeout: float = 1.0) -> bool:
@@ -128,9 +197,12 @@ class DataSource(QObject):
 
     def _on_loaded(self, data) -> None:
         self.data = data
+        if self.is_folder():
+            self._read_notes[self.panel.dataset()] = (self._version, data.notes)
         self.loadingChanged.emit(False)
         test = 0 if data.x_test is None else len(data.x_test)
-        self.panel.set_message(f"{data.name}: {len(data.x_train):,} training and {test:,} test images.")
+        self.panel.set_message(" ".join([f"{data.name}: {len(data.x_train):,} training and {test:,} test images.",
+                                         *data.notes]))
         self.refresh_files()
         then, self._after_load = self._after_load, None
         if then is not None:

@@ -6,7 +6,9 @@ Widgets only: :class:`TrainingPanel` turns its fields into a
 """
 from __future__ import annotations
 
-from typing import Optional
+import os
+from pathlib import Path
+from typing import Optional, Sequence
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame,
@@ -15,8 +17,6 @@ from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, 
 
 
 from ...data import available_datasets, get_info
-from ...nn import PRESETS
-from ...nn.init import INITS
 from ...nn.optim import OPTIMIZERS
 from ...train.recipe import Recipe
 from ...train.schedule import SCHEDULES
@@ -24,9 +24,10 @@ from ..widgets.labels import ElidedLines
 from ..widgets.spinboxes import LogSpinBox
 from ..widgets.forms import form_layout, hbox, int_spin, pick, wrapping_label
 from ..widgets.wheelguard import ComboBox, DoubleSpinBox
+from .networkbox import START_CONTINUE, START_FINETUNE, START_NEW, NetworkBox
 
 PROBE_DRAWING, PROBE_TEST = "drawing", "test"
-START_NEW, START_CONTINUE = "new", "continue"
+__all__ = ["PROBE_DRAWING", "PROBE_TEST", "START_CONTINUE", "START_FINETUNE", "START_NEW", "TrainingPanel"]
 
 
 class TrainingPanel(QWidget):
@@ -90,75 +91,52 @@ class TrainingPanel(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(5)
             combo.setMinimumWidth(70)
-        for spin in self.findChildren(QSpinBox) + self.findChildren(QDoubleSpinBox):
-            spin.setMinimumWidth(60)
+        for box in self.findChildren(QSpinBox) + self.findChildren(QDoubleSpinBox):
+            box.setMinimumWidth(60)
         for button in self.findChildren(QPushButton):
             button.setMinimumWidth(40)
         self.setMinimumWidth(180)
 
     def _data_box(self) -> QGroupBox:
         box = QGroupBox("Data")
-        form = form_layout(box)
+        rows = form_layout(box)
         self.dataset_box = ComboBox()
         for name in available_datasets():
             self.dataset_box.addItem(name, name)
             self.dataset_box.setItemData(self.dataset_box.count() - 1, get_info(name).title, Qt.ToolTipRole)
-        self.dataset_box.currentIndexChanged.connect(lambda _i: self.datasetChanged.emit(self.dataset()))
+        self._named = self.dataset_box.count()        # the folders of images come after these
+        self.dataset_box.currentIndexChanged.connect(self._dataset_picked)
         self.folder_button = QPushButton("Local folder…")
         self.folder_button.setToolTip("The folder holding the data files, or where downloads go")
         self.folder_button.clicked.connect(self.folderClicked)
-        form.addRow("Data set", self.dataset_box)
+        rows.addRow("Data set", self.dataset_box)
         self.files_label = wrapping_label()
         self.files_label.setObjectName("trainingFiles")
-        form.addRow(self.files_label)
+        rows.addRow(self.files_label)
         self.path_label = ElidedLines(1, Qt.ElideMiddle)      # the folder, on a line of its own
         self.path_label.setObjectName("trainingPath")
-        form.addRow(self.path_label)
+        rows.addRow(self.path_label)
         self.download_check = QCheckBox("Download")
         self.download_check.setChecked(True)
         self.download_check.toggled.connect(self.downloadToggled)
         self.download_check.setToolTip("Download missing files from the official mirrors (checked against "
                                        "their checksums); off: use local files only")
-        form.addRow(hbox(self.download_check, self.folder_button))
+        rows.addRow(hbox(self.download_check, self.folder_button))
         return box
 
-    def _network_box(self) -> QGroupBox:
-        box = QGroupBox("Network")
-        form = form_layout(box)
-        self.start_box = ComboBox()
-        self.start_box.addItem("New network", START_NEW)
-        self.start_box.addItem("Continue this model", START_CONTINUE)
-        self.start_box.setToolTip("Train a fresh network of the preset, or go on training the model shown")
-        form.addRow("Start", self.start_box)
-        self.preset_box = ComboBox()
-        for name in PRESETS:
-            self.preset_box.addItem(name, name)
+    def _network_box(self) -> NetworkBox:
+        box = self.network_box = NetworkBox()
+        self.start_box, self.preset_box, self.edit_button = box.start_box, box.preset_box, box.edit_button
+        self.init_box, self.dropout_spin = box.init_box, box.dropout_spin
+        self.base_box, self.freeze_check = box.base_box, box.freeze_check
         self.preset_box.currentIndexChanged.connect(self._preset_picked)
-        self.edit_button = QPushButton("Edit layers…")
-        self.edit_button.setToolTip("Change the preset's layers (filters, kernels, units…) for a new network")
         self.edit_button.clicked.connect(self.editLayersClicked)
-        form.addRow("Preset", self.preset_box)
-        form.addRow("", self.edit_button)         # its own row: a narrow dock cuts neither
-        self.init_box = ComboBox()
-        self.init_box.addItem("preset's", None)
-        for name in INITS:
-            self.init_box.addItem(name, name)
-        self.init_box.setToolTip("Weight initialisation: normal (std 0.01), He or Xavier")
-        self.dropout_spin = DoubleSpinBox()
-        self.dropout_spin.setRange(-0.05, 0.9)
-        self.dropout_spin.setSingleStep(0.05)
-        self.dropout_spin.setDecimals(2)
-        self.dropout_spin.setSpecialValueText("preset's")
-        self.dropout_spin.setValue(-0.05)
-        self.dropout_spin.setToolTip("Rate of every dropout layer (only presets with dropout layers use it)")
-        form.addRow("Init", self.init_box)
-        form.addRow("Dropout", self.dropout_spin)
         self.start_box.currentIndexChanged.connect(self._start_picked)
         return box
 
     def _optimizer_box(self) -> QGroupBox:
         box = QGroupBox("Training")
-        form = form_layout(box)
+        rows = form_layout(box)
         self.optimizer_box = ComboBox()
         for name in OPTIMIZERS:
             self.optimizer_box.addItem(name, name)
@@ -187,7 +165,7 @@ class TrainingPanel(QWidget):
                               ("Schedule", self.schedule_box), ("Label smoothing", self.smoothing_spin),
                               ("Augment", self.augment_check),
                               ("Seed", self.seed_spin)):
-            form.addRow(label, widget)
+            rows.addRow(label, widget)
         return box
 
     def _run_box(self) -> QWidget:
@@ -267,6 +245,35 @@ class TrainingPanel(QWidget):
     def dataset(self) -> str:
         return self.dataset_box.currentData()
 
+    def set_folder_datasets(self, folders: Sequence[str]) -> None:
+        """List these folders of images (paths) after the named data sets; the choice is kept
+        when it is still listed (else the first data set is chosen)."""
+        current = self.dataset()
+        box = self.dataset_box
+        box.blockSignals(True)
+        while box.count() > self._named:
+            box.removeItem(box.count() - 1)
+        if folders:
+            box.insertSeparator(box.count())
+        for path in folders:
+            box.addItem(f"{Path(path).name} (folder)", str(path))
+            box.setItemData(box.count() - 1, f"Your images: {path}", Qt.ToolTipRole)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        box.blockSignals(False)
+        if self.dataset() != current:
+            self.datasetChanged.emit(self.dataset())
+
+    def choose_dataset(self, name: str) -> bool:
+        """Pick data set ``name`` (a folder of images is listed first if need be); False when it
+        is neither a known data set nor a folder."""
+        if self.dataset_box.findData(name) < 0 and os.path.isdir(name):
+            self.set_folder_datasets([self.dataset_box.itemData(i) for i in range(self._named + 1,
+                                                                               self.dataset_box.count())] + [name])
+        return pick(self.dataset_box, name)
+
+    def _dataset_picked(self, _index: int) -> None:
+        self.datasetChanged.emit(self.dataset())
+
     def start_mode(self) -> str:
         return self.start_box.currentData()
 
@@ -300,7 +307,8 @@ class TrainingPanel(QWidget):
             w.blockSignals(False)
 
     def recipe(self) -> Recipe:
-        """The settings as a Recipe (arch is the preset, or the edited architecture's name)."""
+        """The settings as a Recipe (arch is the preset, or the edited architecture's name;
+        a fine-tuning run names its model in ``finetune``)."""
         dropout = self.dropout_spin.value()
         arch = self.custom_spec.get("name", "custom") if self.custom_spec else self.preset_box.currentData()
         return Recipe(arch=arch, dataset=self.dataset(), epochs=self.epochs_spin.value(),
@@ -310,12 +318,16 @@ class TrainingPanel(QWidget):
                       augment=self.augment_check.isChecked(), seed=self.seed_spin.value(),
                       schedule=self.schedule_box.currentData(),
                       label_smoothing=round(float(self.smoothing_spin.value()), 2),
-                      train_eval_limit=self._eval_limit)
+                      train_eval_limit=self._eval_limit,
+                      finetune=self.network_box.finetune_base(), freeze_convs=self.network_box.freeze_convs())
 
     def set_recipe(self, recipe: Recipe) -> None:
         """Fill the fields from ``recipe`` (e.g. the one a reopened model was trained with)."""
-        pick(self.dataset_box, recipe.dataset)
+        self.choose_dataset(recipe.dataset)
         pick(self.preset_box, recipe.arch)
+        if recipe.finetune:
+            pick(self.base_box, recipe.finetune)
+            self.freeze_check.setChecked(bool(recipe.freeze_convs))
         pick(self.optimizer_box, recipe.optimizer)
         pick(self.init_box, recipe.init)
         self.epochs_spin.setValue(recipe.epochs)
@@ -334,18 +346,16 @@ class TrainingPanel(QWidget):
         """"idle", "loading", "running" or "paused": which controls are usable."""
         self.state = state
         busy = state in ("loading", "running", "paused")
-        for w in (self.dataset_box, self.folder_button, self.download_check, self.start_box, self.preset_box, self.edit_button,
-                  self.init_box, self.dropout_spin, self.optimizer_box, self.decay_spin, self.epochs_spin,
-                  self.batch_spin, self.seed_spin, self.augment_check, self.schedule_box, self.smoothing_spin,
-                  self.quick_button):
+        for w in (self.dataset_box, self.folder_button, self.download_check, self.optimizer_box, self.decay_spin,
+                  self.epochs_spin, self.batch_spin, self.seed_spin, self.augment_check, self.schedule_box,
+                  self.smoothing_spin, self.quick_button):
             w.setEnabled(not busy)
         # a schedule sets the learning rate at every step: a typed rate would be overwritten at once
         scheduled = self.schedule_box.currentData() != "constant"
         self.lr_spin.setEnabled(not (busy and scheduled))
         self.lr_spin.setToolTip("The learning rate the schedule peaks at; the schedule sets it at every step"
                                 if scheduled else "Learning rate; can be changed while training runs (press Enter)")
-        self.edit_button.setEnabled(not busy and self.start_mode() == START_NEW)
-        self.preset_box.setEnabled(not busy and self.start_mode() == START_NEW and self.custom_spec is None)
+        self.network_box.set_busy(busy, self.custom_spec is not None)
         self.train_button.setEnabled(state == "idle")
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
@@ -399,6 +409,7 @@ class TrainingPanel(QWidget):
         self.custom_spec = None
 
     def _start_picked(self, _index: int) -> None:
+        self.network_box.show_mode()
         self.set_state(self.state)
 
     def _probe_picked(self, _index: int) -> None:

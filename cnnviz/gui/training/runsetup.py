@@ -1,11 +1,13 @@
 """What a training run starts from: a new network of the panel's recipe, or the model shown."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional, Tuple
 
+from ...modelio import default_preprocessing
 from ...nn import Network
 from ...train.history import History
-from ...train.recipe import Recipe, build_network, with_overrides
+from ...train.recipe import Recipe, build_finetuned, build_network, with_overrides
 from ..model.inspector import Inspector
 
 
@@ -25,6 +27,18 @@ def new_network(inspector: Inspector, data, recipe: Recipe, custom_spec: Optiona
     inspector.set_network(net, list(data.class_names), meta)
     inspector.set_start_weights(net.get_weights())
     return History(), 0
+
+
+def finetuned(inspector: Inspector, data, recipe: Recipe) -> Tuple[History, int, Recipe]:
+    """Show the trained model ``recipe.finetune`` with a new output layer for ``data``'s classes,
+    keep its weights as step 0 (the filters' "compare with start" then shows which moved); an
+    empty history, offset 0, and the recipe naming the model's architecture. Raises ValueError
+    (FineTuneError) when the model cannot be read or does not fit the data."""
+    net = build_finetuned(recipe, data.image_shape, len(data.class_names))
+    meta = {"finetune": recipe.finetune, "preset": net.name, "seed": recipe.seed, "dataset": data.name}
+    inspector.set_network(net, list(data.class_names), meta)
+    inspector.set_start_weights(net.get_weights())
+    return History(), 0, replace(recipe, arch=net.name)
 
 
 def continue_current(inspector: Inspector, data) -> Tuple[History, int]:
@@ -51,3 +65,13 @@ def recipe_of(meta: dict) -> Optional[Recipe]:
         return Recipe(**{k: v for k, v in recipe.items() if k in Recipe.__dataclass_fields__})
     except (TypeError, ValueError):
         return None
+
+
+def run_meta(trainer, data, recipe: Recipe) -> dict:
+    """The meta data of a network a run in the app trained: history, data set, test accuracy,
+    preprocessing and the recipe (what Save writes and About this model shows)."""
+    last = trainer.history.epochs[-1] if trainer.history.epochs else {}
+    return {"history": trainer.history.to_dict(), "dataset": data.name,
+            "test_accuracy": last.get("test_accuracy"), "command": "cnnviz app",
+            "preprocessing": default_preprocessing(trainer.net.input_shape),
+            "extra": {"recipe": recipe.to_dict(), "train_images": int(len(trainer.x))}}

@@ -274,7 +274,8 @@ class DrawingCanvas(QWidget):
                 f = p.font()
                 f.setPointSizeF(max(9.0, r.height() / 22))
                 p.setFont(f)
-                p.drawText(r, Qt.AlignCenter, self._hint)
+                # a long prompt ('Draw "circle", "triangle" or ...') wraps instead of being cut
+                p.drawText(r.adjusted(8, 8, -8, -8), Qt.AlignCenter | Qt.TextWordWrap, self._hint)
             p.setClipRect(r)
             p.translate(r.topLeft())
             p.scale(scale, scale)

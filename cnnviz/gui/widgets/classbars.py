@@ -24,6 +24,34 @@ def format_probability(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
+class NameAxis(pg.AxisItem):
+    """The axis of class names. With two lanes (:attr:`lanes`), every other name is written one
+    lane further out - a line lower under upright bars, a column further left beside lying
+    ones - so names twice as wide (or tall) as a bar's room still never touch."""
+
+    def __init__(self, orientation: str):
+        super().__init__(orientation)
+        self.lanes = 1
+        self.lane_of: dict = {}          # name -> 0 (next to the axis) or 1 (one lane out)
+        self.lane_step = 0.0             # pixels from one lane to the next
+
+    def set_lanes(self, lanes: int, names: List[str], step: float) -> None:
+        self.lanes, self.lane_step = lanes, step
+        self.lane_of = {name: i % 2 for i, name in enumerate(names)} if lanes == 2 else {}
+        self.picture = None
+        self.update()
+
+    def generateDrawSpecs(self, p):
+        specs = super().generateDrawSpecs(p)
+        if specs is None or self.lanes == 1:
+            return specs
+        axis, ticks, texts = specs
+        dx, dy = (-self.lane_step, 0.0) if self.orientation == "left" else (0.0, self.lane_step)
+        moved = [(rect.translated(dx, dy) if self.lane_of.get(text) else rect, flags, text)
+                 for rect, flags, text in texts]
+        return axis, ticks, moved
+
+
 class ClassBarChart(pg.PlotWidget):
     """A bar per class (its probability), the top class highlighted and its percentage written
     at the end of its bar.
@@ -31,14 +59,16 @@ class ClassBarChart(pg.PlotWidget):
     Short class names ("7", "a") stand under upright bars; names too long for the room under
     a bar ("T-shirt/top", "automobile") turn the chart on its side: bars grow to the right
     from the names on the left. The orientation follows the chart's size
-    (:attr:`orientation`: 'vertical' or 'horizontal'); when even that leaves too little room,
-    only every k-th name is written (the hover still names every bar).
+    (:attr:`orientation`: 'vertical' or 'horizontal'). When the names do not fit side by side,
+    they take two lanes (:attr:`lanes`: every other name one line lower, or one column further
+    left; 26 letters in a small panel); when even that leaves too little room, only every k-th
+    name is written (the hover still names every bar).
     """
 
     PERCENT_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
     def __init__(self, parent: Optional[QWidget] = None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"bottom": NameAxis("bottom"), "left": NameAxis("left")})
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
@@ -52,6 +82,7 @@ class ClassBarChart(pg.PlotWidget):
         item.addItem(self.top_text)
         self.orientation = "vertical"
         self.label_step = 1                  # every k-th class name is written on the axis
+        self.lanes = 1                       # 2: every other name one lane further out
         self.names: List[str] = []
         self.values = np.zeros(0)
         self.hovered: Optional[int] = None
@@ -98,10 +129,12 @@ class ClassBarChart(pg.PlotWidget):
             self._draw()
 
     # -- layout ---------------------------------------------------------------------
-    def _name_fonts(self) -> List[QFont]:
-        """Fonts to try for the class names, largest first."""
+    def _name_fonts(self, lanes: int = 1) -> List[QFont]:
+        """Fonts to try for the class names, largest first (short names in two lanes may be
+        smaller still: a letter in a lane of its own stays readable)."""
         base = QFont(self.font())
-        sizes = (1.15, 1.0, 0.85, 0.75) if all(len(n) <= 2 for n in self.names) else (1.0, 0.9, 0.8)
+        short = all(len(n) <= 2 for n in self.names)
+        sizes = (1.15, 1.0, 0.85, 0.75) + ((0.68,) if lanes == 2 else ()) if short else (1.0, 0.9, 0.8)
         fonts = []
         for k in sizes:
             f = QFont(base)
@@ -109,27 +142,45 @@ class ClassBarChart(pg.PlotWidget):
             fonts.append(f)
         return fonts
 
-    def _choose(self) -> Tuple[str, int, QFont]:
-        """(orientation, k, name font): the look that writes every k-th class name with the
-        smallest k, upright bars and larger type preferred."""
+    def _choose(self) -> Tuple[str, int, QFont, int]:
+        """(orientation, k, name font, lanes): the look that writes every k-th class name with the
+        smallest k; every name in one lane, then in two, upright bars and larger type preferred."""
         n = max(1, len(self.names))
         pm = QFontMetrics(self.font())
         width = max(self.width() - pm.horizontalAdvance("100%") - 24, 20)
         height = max(self.height() - pm.height() - 18, 20)
         best = None
-        for font in self._name_fonts():
-            fm = QFontMetrics(font)
-            widths = [fm.horizontalAdvance(s) for s in self.names] or [0]
-            # neighbours must not touch: every label is centred under its bar
-            pair = max((a + b) / 2 for a, b in zip(widths, widths[1:])) if n > 1 else widths[0]
-            k_vertical = 1 if pair + 3 <= width / n else max(2, math.ceil((max(widths) + 3) / (width / n)))
-            k_horizontal = max(1, math.ceil(0.8 * fm.height() / (height / n)))
-            for option in (("vertical", k_vertical, font), ("horizontal", k_horizontal, font)):
-                if option[1] == 1:
-                    return option
-                if best is None or option[1] < best[1]:
-                    best = option
+        for lanes in (1, 2):
+            for font in self._name_fonts(lanes):
+                fm = QFontMetrics(font)
+                widths = [fm.horizontalAdvance(s) for s in self.names] or [0]
+                for option in (("vertical", self._k_upright(widths, width / n, lanes), font, lanes),
+                               ("horizontal", self._k_lying(fm, widths, height / n, lanes), font, lanes)):
+                    if option[1] == 1:
+                        return option
+                    if lanes == 1 and (best is None or option[1] < best[1]):
+                        best = option
         return best
+
+    def _k_upright(self, widths: List[int], room: float, lanes: int) -> int:
+        """Every k-th name written under upright bars ``room`` pixels apart (two lanes: 1 or never)."""
+        n = len(widths)
+        # neighbours in a lane must not touch: every label is centred under its bar
+        pair = max((a + b) / 2 for a, b in zip(widths, widths[lanes:])) if n > lanes else widths[0]
+        if pair + 3 <= lanes * room:
+            return 1
+        return max(2, math.ceil((max(widths) + 3) / room)) if lanes == 1 else len(widths) + 1
+
+    def _k_lying(self, fm: QFontMetrics, widths: List[int], room: float, lanes: int) -> int:
+        """Every k-th name written beside lying bars ``room`` pixels apart (two lanes: 1 or never,
+        and only when the two columns of names leave the bars room)."""
+        # the names' own ink (capitals are shorter than the line) and a gap keep them apart
+        tallest = max((fm.tightBoundingRect(s).height() for s in self.names), default=fm.height())
+        k = max(1, math.ceil(min(0.8 * fm.height(), tallest + 3) / (lanes * room)))
+        if lanes == 1:
+            return k
+        bars = self.width() - 2 * max(widths) - 30 - QFontMetrics(self.font()).horizontalAdvance("100%")
+        return 1 if k == 1 and bars >= 80 else len(widths) + 1
 
     def _percent_ticks(self, px_per_unit: float, need: float) -> List[Tuple[float, str]]:
         """0% and 100% and as many quarter or half steps between as leave ``need`` pixels
@@ -144,13 +195,15 @@ class ClassBarChart(pg.PlotWidget):
 
     def _layout(self) -> None:
         """Pick the orientation for the present size and set axes, ranges and ticks."""
-        orientation, step, name_font = self._choose()
+        orientation, step, name_font, lanes = self._choose()
         vb = self.getPlotItem().getViewBox()
-        key = (orientation, step, tuple(self.names), self.width(), self.height())
+        # the view box's own size too: it changes again once the axes take their new widths
+        key = (orientation, step, lanes, tuple(self.names), self.width(), self.height(), vb.width(), vb.height())
         if key == self._layout_key:
             return
         self._layout_key = key
-        self.orientation, self.label_step = orientation, step
+        self.orientation, self.label_step, self.lanes = orientation, step, lanes
+        fm = QFontMetrics(name_font)
         item = self.getPlotItem()
         n = len(self.names)
         pct_font = QFont(self.font())
@@ -161,6 +214,7 @@ class ClassBarChart(pg.PlotWidget):
             vb.invertY(False)
             item.showGrid(x=False, y=True, alpha=0.25)
             item.getAxis("left").setWidth(pct_w + 12)
+            category.setHeight(None if lanes == 1 else int(2 * fm.height() + 8))
             h = max(vb.height(), 40.0)
             # room below 0 for half the "0%" label (labels past the plot's edge are not drawn)
             # and above 100% for the top bar's percentage
@@ -173,8 +227,10 @@ class ClassBarChart(pg.PlotWidget):
             category, value = item.getAxis("left"), item.getAxis("bottom")
             vb.invertY(True)                                     # the first class on top
             item.showGrid(x=True, y=False, alpha=0.25)
-            fm = QFontMetrics(name_font)       # every name: the winner's is always written
-            item.getAxis("left").setWidth(max((fm.horizontalAdvance(s) for s in self.names), default=20) + 12)
+            # every name: the winner's is always written
+            widest = max((fm.horizontalAdvance(s) for s in self.names), default=20)
+            item.getAxis("left").setWidth(lanes * widest + 6 * (lanes - 1) + 12)
+            item.getAxis("bottom").setHeight(None)
             w = max(vb.width(), 40.0)
             per_px = 1.0 / max(w - pct_w - 12 - pct_w / 2, 20.0)    # data units of one pixel
             low, room = (pct_w / 4 + 2) * per_px, (pct_w + 10) * per_px
@@ -182,6 +238,11 @@ class ClassBarChart(pg.PlotWidget):
             item.setXRange(-low, 1.0 + room, padding=0)
             ticks = self._percent_ticks(1.0 / per_px, pct_w + 10)
         self._category, self._ticked_top = category, -1      # -1: names not written yet
+        for axis in (category, value):
+            axis.set_lanes(1, [], 0.0)
+        if lanes == 2:
+            step_px = fm.height() if orientation == "vertical" else max(fm.horizontalAdvance(s) for s in self.names) + 6
+            category.set_lanes(2, self.names, step_px)
         category.setTickFont(name_font)
         value.setTicks([ticks])
         value.setTickFont(pct_font)

@@ -42,8 +42,9 @@ def wrapping_label() -> QLabel:
     return label
 
 
-def pick(box: QComboBox, data) -> None:
-    """Select the item of ``box`` whose data is ``data`` (nothing happens if there is none)."""
+def pick(box: QComboBox, data) -> bool:
+    """Select the item of ``box`` whose data is ``data``; False (nothing changed) when there is none."""
     i = box.findData(data)
     if i >= 0:
         box.setCurrentIndex(i)
+    return i >= 0

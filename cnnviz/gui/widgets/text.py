@@ -22,3 +22,8 @@ def values_text(v) -> str:
     """A pixel's value(s) in 3 digits: 0.5 -> '0.5', an RGB pixel -> '(0.482, 0.659, 0.882)'."""
     v = np.atleast_1d(v)
     return " ".join(f"{x:.3g}" for x in v) if v.size == 1 else "(" + ", ".join(f"{x:.3g}" for x in v) + ")"
+
+
+def counted(n: int, word: str) -> str:
+    """3, "image" -> "3 images"; 1 -> "1 image" (plurals made with an s)."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

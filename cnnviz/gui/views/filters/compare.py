@@ -140,3 +140,19 @@ class StartComparison:
             start, now = "start", "now"
         self.start_label.setText(start)
         self.now_label.setText(now)
+
+
+def movement_text(W: np.ndarray, W0: np.ndarray, conv: bool) -> str:
+    """Which filters (conv: W's first axis) or units (dense: its last) moved since the start,
+    for the title: "most moved: filter 7 (by 0.045, 3% of the start's largest |w|); 30 of 32
+    moved over a tenth of that", or that none moved at all (frozen ones)."""
+    change = np.abs(np.asarray(W, np.float64) - W0)
+    per = change.reshape(len(W), -1).max(axis=1) if conv else change.max(axis=0)
+    what = "filter" if conv else "unit"
+    top = int(np.argmax(per)) if per.size else 0
+    if not per.size or per[top] == 0:
+        return f"no {what} moved since the start"
+    scale = float(np.max(np.abs(W0))) or 1.0
+    moved = int(np.sum(per > 0.1 * per[top]))
+    return (f"most moved: {what} {top} (by {per[top]:.2g}, {100 * per[top] / scale:.2g}% of the start's largest "
+            f"|w|); {moved} of {len(per)} moved over a tenth of that")

@@ -35,7 +35,7 @@ from ...widgets.lazy import skip_while_hidden, throttle_while_live
 from ...widgets.mosaic import Mosaic, grid_shape
 from ...widgets.plotitems import backdrop, outline_box
 from ...widgets.text import shape_text
-from .compare import StartComparison
+from .compare import StartComparison, movement_text
 from .health import HealthMarks
 from .renderers import ConvGrid, Matrix, OneFilter, Renderer, RgbGrid, UnitMaps, conv_rows, maps_before
 from ...widgets.wheelguard import ComboBox, SpinBox
@@ -224,7 +224,8 @@ class FilterView(LayerView):
         if self.comparing:
             self.compare.label(self.inspector.weights_step)
             own = ", each side on its own colour scale" if self.own_scale_box.isChecked() else ""
-            head += f" · <i>largest |w|: {_max_abs(W0):.2g} at the start, {_max_abs(W):.2g} now{own}</i>"
+            head += (f" · <i>largest |w|: {_max_abs(W0):.2g} at the start, {_max_abs(W):.2g} now{own}; "
+                     f"{movement_text(W, W0, entry.kind == 'Conv2D')}</i>")
         if target != sel:
             link = f"<a href='{target}'><b>{entry.name}</b></a>"
             selected = self._entries[sel]
