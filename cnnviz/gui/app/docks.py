@@ -31,8 +31,9 @@ class Docks:
     def __init__(self, window: QMainWindow, centre_width: Callable[[], int]):
         self.window = window
         self.panels: Dict[str, QDockWidget] = {}
-        self._homes: Dict[str, Tuple[int, Optional[str]]] = {}   # key -> (area, tabify_with) given to add
+        self._homes: Dict[str, Tuple[int, Optional[str], Optional[str]]] = {}   # key -> (area, tabify_with, beside)
         self._centre_width = centre_width
+        self._closed = set()                      # keys of the panels the default layout leaves closed
         self.on_added: Optional[Callable[[str, QDockWidget], None]] = None
         window.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks
                               | QMainWindow.AllowNestedDocks)
@@ -42,11 +43,12 @@ class Docks:
         window.setCorner(Qt.BottomLeftCorner, Qt.BottomDockWidgetArea)
 
     def add(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
-            tabify_with: Optional[str] = None) -> QDockWidget:
+            tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True) -> QDockWidget:
         """Put ``widget`` in a dock called ``title``; ``key`` names it in saved layouts.
 
-        ``area`` and ``tabify_with`` (another panel's key) are also where Reset
-        layout puts it back.
+        ``area`` and ``tabify_with`` (another panel's key), or ``beside`` (another panel's
+        key: just after it, side by side), are also where Reset layout puts it back;
+        ``shown=False``: the default layout leaves it closed (it opens when asked for).
         """
         w = self.window
         dock = QDockWidget(title, w)
@@ -59,8 +61,12 @@ class Docks:
         w.addDockWidget(area, dock)
         if tabify_with in self.panels:
             w.tabifyDockWidget(self.panels[tabify_with], dock)
+        elif beside in self.panels:
+            w.splitDockWidget(self.panels[beside], dock, Qt.Horizontal)
         self.panels[key] = dock
-        self._homes[key] = (area, tabify_with)
+        self._homes[key] = (area, tabify_with, beside)
+        if not shown:
+            self._closed.add(key)
         if self.on_added is not None:
             self.on_added(key, dock)
         return dock
@@ -79,14 +85,20 @@ class Docks:
         w.tabifyDockWidget(p["filters"], p["pooling"])
         w.addDockWidget(Qt.BottomDockWidgetArea, p["probabilities"])
         w.tabifyDockWidget(p["pooling"], p["kernels"])
+        behind = []
         for key, dock in p.items():          # panels added later: where add put them
             if key not in ARRANGED:
-                area, tabify_with = self._homes[key]
+                area, tabify_with, beside = self._homes[key]
                 w.addDockWidget(area, dock)
                 if tabify_with in p:
                     w.tabifyDockWidget(p[tabify_with], dock)
-        for dock in p.values():
-            dock.show()
+                    behind.append(p[tabify_with])
+                elif beside in p:
+                    w.splitDockWidget(p[beside], dock, Qt.Horizontal)
+        for key, dock in p.items():
+            dock.setVisible(key not in self._closed)
+        for dock in behind:                  # a later panel waits behind the one it joined
+            dock.raise_()
         p["filters"].raise_()
         p["featuremaps"].raise_()
         self.size_default()
@@ -110,9 +122,13 @@ class Docks:
         w.resizeDocks([p["strip"], p["probabilities"]], [int(strip), int(bottom)], Qt.Vertical)
         if training:
             w.resizeDocks([p["training"]], [int(left)], Qt.Horizontal)
+        row = [(p["probabilities"], int(_clamp(0.22 * width, 230, 460)))]
+        if "why" in p:
+            row.append((p["why"], int(_clamp(0.2 * width, 200, 420))))
         if "curves" in p:
-            w.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * width, 230, 460)),
-                                                               int(width * 0.35)], Qt.Horizontal)
+            row.append((p["curves"], int(width * 0.3 if "why" in p else width * 0.35)))
+        if len(row) > 1:
+            w.resizeDocks([d for d, _ in row], [size for _, size in row], Qt.Horizontal)
 
     def docked(self) -> List[QDockWidget]:
         """The docks on screen in the window (not floating, not a tab behind another)."""

@@ -26,7 +26,10 @@ from ..views.filters import FilterView
 from ..views.kernels import KernelPlayground
 from ..views.pooling import PoolingView
 from ..views.probabilities import ProbabilityPanel
+from ..views.receptive import ReceptiveFieldOverlay
+from ..views.stepthrough import StepThroughView
 from ..views.strip import NetworkStrip
+from ..views.why import WhyView
 from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
@@ -39,8 +42,10 @@ from .statusbar import StatusBar
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 DEFAULT_SIZE = QSize(1400, 900)
+#: the step-through's width when a pick opens it, if the drawing can spare the room (pixels)
+STEP_THROUGH_WIDTH = 470
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -89,6 +94,18 @@ class MainWindow(QMainWindow):
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
+        self.step_through = StepThroughView(self.inspector)
+        # closed until a cell is picked, then a tab beside Training: seen together with the maps it
+        # is picked in (the right column has no room for another tab: width below the maps, height
+        # beside them)
+        self.docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
+                       tabify_with="training", shown=False)
+        self.inspector.cellPicked.connect(self._show_step_through)
+        self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self)
+        self.why = WhyView(self.inspector)
+        # beside the bars it explains (a tab in the bottom row would cost the window its height)
+        self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
+        self.inspector.classPicked.connect(self._show_why)
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -110,9 +127,31 @@ class MainWindow(QMainWindow):
 
     # -- panels ----------------------------------------------------------------
     def add_panel(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
-                  tabify_with: Optional[str] = None):
+                  tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
-        return self.docks.add(key, title, widget, area, tabify_with)
+        return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
+
+    def _show_step_through(self) -> None:
+        """A picked cell opens the step-through in front, wide enough for its numbers when the
+        drawing can spare the room."""
+        dock = self.panels["stepthrough"]
+        opening = not dock.isVisible()
+        dock.show()
+        dock.raise_()
+        if opening and not dock.isFloating():
+            spare = self.draw_panel.width() - self.draw_panel.minimumSizeHint().width() - 8
+            width = min(STEP_THROUGH_WIDTH, dock.width() + max(spare, 0))
+            if width > dock.width():
+                self.resizeDocks([dock], [width], Qt.Horizontal)
+
+    def _show_why(self) -> None:
+        """A class picked to be explained brings the Why panel to the front."""
+        self._bring_forward("why")
+
+    def _bring_forward(self, key: str) -> None:
+        dock = self.panels[key]
+        if dock.isVisible():            # a panel the user closed stays closed
+            dock.raise_()
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""
@@ -341,6 +380,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.why.shutdown()
+        self.step_through.shutdown()
         self.save_settings()
         super().closeEvent(event)
 

@@ -1,0 +1,197 @@
+"""WhyView: why the network answers what it answers, on the shown input.
+
+Three pictures of the network input with a heat laid over it, for one class (the top
+class, or the one picked by a click on its bar in Probabilities):
+saliency (which pixels' small changes move the class's score most), Grad-CAM (where
+the last convolution's class evidence is) and occlusion (where covering the input
+with a grey patch lowers the class's probability). They follow every new forward
+pass (drawing, training, a test image, the time-lapse), computed in a background
+thread (:mod:`.compute`); a result for an input that is no longer shown is dropped.
+"""
+from __future__ import annotations
+
+import re
+import time
+from typing import List, Optional
+
+from PyQt5.QtCore import QRect, Qt, QTimer
+from PyQt5.QtGui import QFontMetrics
+from PyQt5.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+
+from ....explain import overconfidence
+from ...widgets.background import LatestJob
+from ...widgets.badge import source_badge
+from ...widgets.classbars import format_probability
+from ...widgets.labels import ElidedLabel, WrapLabel
+from ...widgets.lazy import CatchUpOnShow, skip_while_hidden
+from ...widgets.mapimage import MapImage
+from ...widgets.notes import NoteLabel
+from .compute import WhyJobs, WhyRequest, WhyResult
+from .heat import heat_rgba, input_rgba, signed_rgba
+
+#: while a training run streams snapshots, a new explanation starts at most this often (seconds)
+LIVE_INTERVAL = 1.0
+TITLE_LINES = 2
+TIPS = ("Saliency: bright pixels are those whose small change would move the class's score most "
+        "(the gradient of the score with respect to each input pixel).",
+        "Grad-CAM: bright where the last convolution's maps that favour the class are active.",
+        "Occlusion: a grey patch slid over the input; red where covering lowers the class's "
+        "probability, blue where it raises it.")
+
+
+class WhyView(CatchUpOnShow, QWidget):
+    """Saliency, Grad-CAM and occlusion of one class on the shown input.
+
+    :attr:`result` is the :class:`WhyResult` shown (None before the first); ``jobs`` the
+    background worker (:meth:`shutdown` stops it).
+    """
+
+    def __init__(self, inspector, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.inspector = inspector
+        self.result: Optional[WhyResult] = None
+        self.jobs = LatestJob("why-this-answer", self)
+        self.jobs.result.connect(self._on_result)
+        self.jobs.failed.connect(self._on_failed)
+        self._compute = WhyJobs()
+        self._last_start = -1e9
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.refresh)
+        self.title = WrapLabel()
+        self.title.setToolTip("Click a bar in Probabilities to explain that class (click it again: the top class)")
+        self._title_parts = ("", "")          # (what must be said, what is said when it fits)
+        self.captions: List[ElidedLabel] = [ElidedLabel() for _ in range(3)]
+        self.images: List[MapImage] = [MapImage(min_side=44, hint_side=170) for _ in range(3)]
+        for image, tip in zip(self.images, TIPS):
+            image.setToolTip(tip)
+        self.note = NoteLabel()
+        self._build_layout()
+        inspector.networkChanged.connect(self._on_network)
+        inspector.traceChanged.connect(self.refresh)
+        inspector.classPicked.connect(self.refresh)
+        inspector.metaChanged.connect(self._show_note)
+        self._on_network()
+
+    def _build_layout(self) -> None:
+        pictures = QGridLayout()
+        pictures.setSpacing(6)
+        for i, (caption, image) in enumerate(zip(self.captions, self.images)):
+            pictures.addWidget(caption, 0, i)
+            pictures.addWidget(image, 1, i)
+            pictures.setColumnStretch(i, 1)
+        pictures.setRowStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addLayout(pictures, 1)
+        layout.addWidget(self.note)
+
+    # -- public -------------------------------------------------------------------
+    @skip_while_hidden
+    def refresh(self) -> None:
+        """Ask for the explanation of the shown input (at most every LIVE_INTERVAL s while training)."""
+        ins = self.inspector
+        x = ins.input
+        if x is None or ins.probabilities() is None:
+            self.result = None
+            self._show_empty("<b>Why this answer</b>")
+            return
+        wait = self._last_start + LIVE_INTERVAL - time.perf_counter()
+        if ins.live and wait > 0:
+            if not self._later.isActive():
+                self._later.start(int(wait * 1000) + 1)
+            return
+        self._last_start = time.perf_counter()
+        request = WhyRequest(ins.network.spec(), ins.network.get_weights(), x.copy(), ins.explained_class,
+                             tuple(ins.class_names), ins.source)
+        self.jobs.submit(self._compute.job(request))
+        if self.result is None:
+            self._set_title("<b>Why this answer</b>", ": working…")
+
+    def shutdown(self) -> None:
+        """Stop the background thread (the window does this when it closes)."""
+        self._later.stop()
+        self.jobs.shutdown()
+
+    # -- results --------------------------------------------------------------------
+    def _on_result(self, number: int, result: WhyResult) -> None:
+        if number != self.jobs.latest:
+            return                                  # computed for an input no longer shown
+        self.result = result
+        self._show(result)
+
+    def _on_failed(self, number: int, message: str) -> None:
+        if number == self.jobs.latest:
+            self._set_title("Could not explain this input", f": {message}")
+
+    def _show(self, result: WhyResult) -> None:
+        a, req = result.answer, result.request
+        name = a.class_name
+        picked = " (your pick)" if req.class_index is not None else ""
+        self._set_title(source_badge(req.source) + f"Why <b>“{name}”</b>{picked}?", f" · {req.source.text}")
+        self.title.setToolTip(f"“{name}” has probability {format_probability(a.probability)} for "
+                              f"{req.source.text}. Click a bar in Probabilities to explain that class "
+                              f"(click it again: the top class).")
+        base = input_rgba(req.x)
+        self.images[0].set_map(base)
+        self.images[0].set_overlay(heat_rgba(a.saliency.magnitude, a.saliency.peak))
+        self.captions[0].setText(f"saliency of “{name}”")
+        cam = a.gradcam
+        self.images[1].set_map(base)
+        self.images[1].set_overlay(None if cam is None else heat_rgba(cam.cam_input, cam.peak))
+        self.captions[1].setText("Grad-CAM: no convolution here" if cam is None else
+                                 f"Grad-CAM of “{name}” ({cam.layer})")
+        occ = result.occlusion
+        self.images[2].set_map(base)
+        self.images[2].set_overlay(None if occ is None else signed_rgba(occ.heat))
+        if occ is None:
+            self.captions[2].setText("occlusion: computing…")
+        else:
+            drop = float(occ.drops.max())
+            self.captions[2].setText(f"occlusion of “{name}”: up to −{100 * drop:.2g} points" if drop > 0
+                                     else f"occlusion: covering never lowers p(“{name}”)")
+        self.captions[2].setToolTip(TIPS[2])
+        self._show_note()
+
+    def _set_title(self, must: str, more: str = "") -> None:
+        """The title, with ``more`` only when it fits in TITLE_LINES lines (the panel sits in a
+        short row of the window: a taller title would make the whole window taller)."""
+        self._title_parts = (must, more)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        must, more = self._title_parts
+        fm = QFontMetrics(self.title.font())
+        plain = re.sub(r"<[^>]+>", "", (must + more).replace("&nbsp;", " "))
+        lines = fm.boundingRect(QRect(0, 0, max(self.title.width(), 40), 10000), int(Qt.TextWordWrap),
+                                plain).height() / fm.lineSpacing()
+        self.title.setText(must + more if lines <= TITLE_LINES + 0.2 else must)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def _show_empty(self, text: str) -> None:
+        self._set_title(text)
+        for caption, image in zip(self.captions, self.images):
+            caption.setText("")
+            image.set_map(None)
+            image.set_overlay(None)
+        self._show_note()
+
+    def _show_note(self) -> None:
+        ins = self.inspector
+        r = self.result
+        words = [r.answer.saliency.note] if r is not None else []
+        if r is not None and r.answer.gradcam is not None:
+            words.append(r.answer.gradcam.note)
+        if r is not None and r.occlusion is not None:
+            words.append(r.occlusion.note)
+        words.append(overconfidence(ins.class_names, ins.meta))
+        self.note.set_note(" ".join(words))
+
+    def _on_network(self) -> None:
+        self.result = None
+        self.refresh()
