@@ -72,6 +72,13 @@ class Menus:
             presets.addAction(self.action(f"preset:{name}", name, partial(w.new_preset, name),
                                           tip=f"The '{name}' architecture with random weights"))
 
+        m = bar.addMenu("&Help")
+        notes = self.action("notes", "&Notes for students", w.toggle_notes, "F1",
+                            tip="Two or three sentences at the top of every panel: what am I looking at?")
+        notes.setCheckable(True)
+        m.addAction(notes)
+        m.addAction(self.action("tour", "A short &tour…", w.show_tour))
+
     def action(self, key: str, text: str, slot: Callable, shortcut=None, context=Qt.WindowShortcut,
                tip: str = "") -> QAction:
         """A window action calling ``slot()`` (without arguments) when triggered."""

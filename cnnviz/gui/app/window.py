@@ -13,7 +13,7 @@ from typing import Optional
 
 from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication, QImage
-from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabBar, QWidget
+from PyQt5.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from ...modelio import ModelFileError, save_model
 from .. import imagefile
@@ -33,7 +33,9 @@ from ..views.why import WhyView
 from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
+from ..widgets.notes import add_note, notes_shown, show_notes
 from ..widgets.scroll import scrolling
+from ..widgets.tour import PANEL_NOTES, show_tour
 from . import dialogs
 from .docks import Docks
 from .drawpanel import DrawPanel
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.status_model.setObjectName("statusModel")
         self.statusBar().addPermanentWidget(self.status_model)
         self.error_box: Optional[QMessageBox] = None
+        self.tour: Optional[QDialog] = None
 
         self.docks = Docks(self, lambda: self.draw_panel.minimumSizeHint().width())
         self.panels = self.docks.panels
@@ -110,6 +113,9 @@ class MainWindow(QMainWindow):
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
         self.training.panel.saveClicked.connect(self.save_model)
+        for key, text in PANEL_NOTES.items():
+            view = self.panels[key].widget()
+            add_note(view.widget() if isinstance(view, QScrollArea) else view, text)
         self.docks.arrange_default()
         self._layout_restored = self._restore_settings()
 
@@ -130,6 +136,20 @@ class MainWindow(QMainWindow):
                   tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
         return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
+
+    # -- help --------------------------------------------------------------------
+    def toggle_notes(self) -> None:
+        """Help > Notes for students: show or hide every panel's note (remembered)."""
+        self.set_notes(not notes_shown())
+
+    def set_notes(self, shown: bool) -> None:
+        show_notes(shown)
+        self.actions["notes"].setChecked(shown)
+        self.settings.setValue("help/notes", bool(shown))
+
+    def show_tour(self) -> None:
+        """Help > A short tour."""
+        self.tour = show_tour(self)
 
     def _show_step_through(self) -> None:
         """A picked cell opens the step-through in front, wide enough for its numbers when the
@@ -320,6 +340,7 @@ class MainWindow(QMainWindow):
         name = name if name in theme.THEMES else theme.DEFAULT_THEME
         theme.apply_theme(name)
         self.actions[f"theme_{name}"].setChecked(True)
+        self.set_notes(str(s.value("help/notes", False)).lower() == "true")
         brush = s.value("canvas/brush")
         if brush is not None:
             self.draw_panel.set_brush_size(int(float(brush)))

@@ -220,7 +220,7 @@ class FeatureMapView(LayerView):
             rect = QRectF(-1, -1, img.shape[1] + 2, img.shape[0] + 2)     # a gutter around the edge too
             self.frame.setRect(rect)
             self.view.setRange(rect, padding=0.01)
-            self.hover_box.hide()
+            self._mouse_left()                # another picture under the mouse: nothing hovered yet
             self.readout.setText("")
         self._show_pick()
         self.back_button.setVisible(self.focused is not None)

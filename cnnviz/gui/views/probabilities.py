@@ -72,9 +72,8 @@ class ProbabilityPanel(QWidget):
 
     def _show_note(self) -> None:
         ins = self.inspector
-        self.note.set_note("The network's answer: one bar per class, its probability from the softmax. "
-                           + overconfidence(ins.class_names, ins.meta) + " Click a bar to see why it got "
-                           "its height (Why this answer).")
+        self.note.set_note(overconfidence(ins.class_names, ins.meta) + " Click a bar to see why it is so tall "
+                           "or short (Why this answer).")
 
     def _show_picked(self) -> None:
         k = self.inspector.explained_class

@@ -35,4 +35,7 @@ class ReceptiveFieldOverlay(QObject):
         if self.field is None:
             self.preview.set_field(None)
         else:
-            self.preview.set_field(self.field.spatial, self.field.text)
+            (h, w), (H, W) = self.field.size, self.field.input_hw
+            # the preview is small: the size only (its layer is the one the mouse is over)
+            text = f"all {H}x{W}" if (h, w) == (H, W) else f"{h}x{w} of {H}x{W}"
+            self.preview.set_field(self.field.spatial, text + ("" if self.field.solid else ", with holes"))

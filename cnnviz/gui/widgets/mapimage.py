@@ -21,7 +21,8 @@ Box = Tuple[float, float, float, float, str]     # top, left, bottom, right (cel
 
 
 class MapImage(QWidget):
-    """A 2-D map (rows x cols) drawn from RGBA pixels, square cells, centred in the widget.
+    """A 2-D map (rows x cols) drawn from RGBA pixels, square cells, centred across the widget
+    at its top.
 
     ``margin`` cells of hatched padding are drawn around the map (a window reaching into
     the padding is then seen whole). ``cellClicked(row, col)`` and ``cellHovered(row, col)``
@@ -74,7 +75,7 @@ class MapImage(QWidget):
         if cell >= 2:
             cell = math.floor(cell)
         x0 = (self.width() - (w + 2 * m) * cell) / 2 + m * cell
-        y0 = (self.height() - (h + 2 * m) * cell) / 2 + m * cell
+        y0 = m * cell + 1                      # at the top: a caption above stays next to it
         return QRectF(x0, y0, w * cell, h * cell), cell
 
     def cell_at(self, x: float, y: float) -> Optional[Tuple[int, int]]:

@@ -25,7 +25,7 @@ from ...widgets.background import LatestJob
 from ...widgets.badge import source_badge
 from ...widgets.lazy import CatchUpOnShow, skip_while_hidden
 from ...widgets.notes import NoteLabel
-from ...widgets.wheelguard import ComboBox, SpinBox
+from ...widgets.wheelguard import ComboBox
 from .backcompute import BackwardJobs, BackwardRequest, TeachRequest, TeachResult
 from .gradients import GradientPictures
 from .teach import TeachBox
@@ -65,10 +65,6 @@ class BackwardPage(CatchUpOnShow, QWidget):
         self.label_box = ComboBox()
         self.label_box.setToolTip("The true label of the drawing: the step pushes the network towards it")
         self.label_box.activated.connect(self._label_chosen)
-        self.channel_spin = SpinBox()
-        self.channel_spin.setToolTip("Which input channel of the filters' weight gradient to show")
-        self.channel_spin.valueChanged.connect(self._show_entry)
-        self.channel_label = QLabel("input channel")
         self.pictures = GradientPictures()
         self.teach_box = TeachBox()
         self.teach_box.teachClicked.connect(self.teach)
@@ -77,8 +73,6 @@ class BackwardPage(CatchUpOnShow, QWidget):
         head = QHBoxLayout()
         head.addWidget(QLabel("true label"))
         head.addWidget(self.label_box)
-        head.addWidget(self.channel_label)
-        head.addWidget(self.channel_spin)
         head.addStretch(1)
         self.body = QBoxLayout(QBoxLayout.LeftToRight)
         self.body.addWidget(self.pictures, 3)
@@ -93,6 +87,7 @@ class BackwardPage(CatchUpOnShow, QWidget):
         inspector.weightsChanged.connect(self.undo)          # a copy of other weights means nothing now
         inspector.traceChanged.connect(self.refresh)
         inspector.layerSelected.connect(self._show_entry)
+        inspector.channelSelected.connect(self._show_entry)
         self._on_network()
 
     # -- public -------------------------------------------------------------------
@@ -154,8 +149,11 @@ class BackwardPage(CatchUpOnShow, QWidget):
         request, result = value
         self.result = result
         src = request.source
-        self._set_title(source_badge(src) + f"<b>Backward pass</b> of {src.text}, true label "
-                        f"“{result.label_name}”: loss <b>{float(result.loss) + 0.0:.3g}</b> nats")
+        title = (f"<b>Backward pass</b> of {src.text}, true label “{result.label_name}”: loss "
+                 f"<b>{float(result.loss) + 0.0:.3g}</b> nats")
+        if result.label == self.inspector.prediction():
+            title += " (it already answers that: pick another true label to see it learn more)"
+        self._set_title(source_badge(src) + title)
         self.note.set_note(result.note)
         self._show_entry()
 
@@ -188,15 +186,7 @@ class BackwardPage(CatchUpOnShow, QWidget):
         if self.result is None:
             return
         index = min(max(self.inspector.selected, 0), len(self.result.entries) - 1)
-        entry = self.result.entries[index]
-        conv_channels = entry.params["W"].shape[1] if entry.kind == "Conv2D" else 0
-        self.channel_spin.setVisible(conv_channels > 1)
-        self.channel_label.setVisible(conv_channels > 1)
-        if conv_channels > 1:
-            self.channel_spin.blockSignals(True)
-            self.channel_spin.setRange(0, conv_channels - 1)
-            self.channel_spin.blockSignals(False)
-        self.pictures.show_entry(self.result, index, self.inspector.class_names, self.channel_spin.value())
+        self.pictures.show_entry(self.result, index, self.inspector.class_names, self.inspector.channel)
 
     def _show_taught(self) -> None:
         ins = self.inspector

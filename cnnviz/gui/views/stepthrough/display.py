@@ -70,6 +70,8 @@ class StepDisplay(QWidget):
         self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.note = NoteLabel()
         self.grid_row = QWidget()
+        # its width follows the view's (the grids go under each other when it is narrow), never the reverse
+        self.grid_row.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self._grid_layout = QGridLayout(self.grid_row)
         self._grid_layout.setContentsMargins(0, 0, 0, 0)
         self._grid_layout.setSpacing(4)

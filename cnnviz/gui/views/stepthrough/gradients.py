@@ -4,10 +4,10 @@ Gradients are drawn on the weights' scale (blue negative, white 0, red positive,
 ±max|value| of the picture): the sign says in which direction a step would push.
 
 - softmax: the loss gradient at the logits, p − target, one column per class;
-- a map entry: the gradient arriving at its output (all maps tiled) and where it goes:
-  a ReLU's gate (the cells where it passes), a max-pool's input (only the winners get
-  some), a convolution's weight gradient (every filter's slice for one input channel);
-- a dense layer: the gradient at its units and its weight gradient (inputs x units).
+- a map entry: the gradient arriving at one of its maps (the picked one, as in Feature
+  maps) and where it goes: a ReLU's gate (the cells where it passes), a max-pool's input
+  (only the winners get some), a convolution's weight gradient (that filter's slices);
+- a dense layer: the gradient at its units and its weight gradient (a row per unit).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def signed_rgba(values: np.ndarray) -> np.ndarray:
 
 
 def tiled(maps: np.ndarray) -> np.ndarray:
-    """(C, H, W) -> one mosaic (NaN gutters), about as wide as tall."""
+    """(C, H, W) -> one mosaic (NaN gutters), about as wide as tall (a filter's channel slices)."""
     return tile(np.asarray(maps, np.float32), gap=1, aspect=1.3)[0]
 
 
@@ -52,6 +52,7 @@ class GradientPictures(QWidget):
         self.table = NumberGrid(max_cell=56)
         self.words = WrapLabel()
         self.words.setTextFormat(Qt.PlainText)
+        self.peak = ElidedLabel()
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
@@ -60,7 +61,8 @@ class GradientPictures(QWidget):
         grid.addWidget(self.left, 1, 0)
         grid.addWidget(self.right, 1, 1)
         grid.addWidget(self.table, 1, 0, 1, 2)
-        grid.addWidget(self.words, 2, 0, 1, 2)
+        grid.addWidget(self.peak, 2, 0, 1, 2)
+        grid.addWidget(self.words, 3, 0, 1, 2)
         grid.setRowStretch(1, 1)
 
     def _pictures(self, left: Optional[np.ndarray], left_text: str, right: Optional[np.ndarray],
@@ -76,41 +78,40 @@ class GradientPictures(QWidget):
                 caption.setToolTip(text)
 
     def show_entry(self, bp: BackwardPass, index: int, class_names, channel: int = 0) -> None:
-        """Entry ``index``'s gradients; ``channel``: the input channel of a conv's weight gradient."""
+        """Entry ``index``'s gradients; ``channel``: the map shown of a layer with maps."""
         e = bp.entries[index]
         self.words.setText(e.note)
         if e.kind == "Softmax":
             self._softmax(bp, class_names)
             return
         g = e.grad
-        arriving = f"∂loss/∂{e.name} ({peak_text(g)})"
         if g.ndim == 1:
-            left = g[None]
+            left, arriving, c = g[None], f"∂loss/∂{e.name}, a column per unit", 0
         else:
-            left = tiled(g)
+            c = min(channel, g.shape[0] - 1)
+            left, arriving = g[c], f"∂loss/∂{e.name}, map {c}"
         right, right_text = None, ""
         if e.kind == "ReLU":
-            right, right_text = tiled(np.where(e.gate, 1.0, -1.0)), "gate: red passes (input > 0), blue blocks"
-        elif e.kind == "MaxPool2D" and index > 0:
+            right, right_text = np.where(e.gate[c], 1.0, -1.0), "its gate: red passes (x > 0), blue blocks"
+        elif e.kind in ("MaxPool2D", "AvgPool2D") and index > 0:
             before = bp.entries[index - 1]
-            right, right_text = tiled(before.grad), f"sent to {before.name}: only each window's winner gets it"
-        elif e.kind == "AvgPool2D" and index > 0:
-            before = bp.entries[index - 1]
-            right, right_text = tiled(before.grad), f"sent to {before.name}: shared by each window's cells"
+            right = before.grad[c]
+            right_text = (f"sent to {before.name}: only the winners" if e.kind == "MaxPool2D"
+                          else f"sent to {before.name}: shared in each window")
         elif e.kind == "Conv2D":
-            w = e.params["W"]
-            c = min(channel, w.shape[1] - 1)
-            right = tiled(w[:, c])
-            right_text = (f"∂loss/∂W, each filter's slice for input channel {c} ({peak_text(w)})"
-                          if w.shape[1] > 1 else f"∂loss/∂W of each filter ({peak_text(w)})")
+            w = e.params["W"][c]
+            right = w[0] if w.shape[0] == 1 else tiled(w)
+            right_text = f"∂loss/∂W of filter {c}" + (f" ({w.shape[0]} channel slices)" if w.shape[0] > 1 else "")
         elif e.kind == "Dense":
-            w = e.params["W"]
-            right, right_text = w.T, f"∂loss/∂W: a row per unit, a column per input ({peak_text(w)})"
+            right, right_text = e.params["W"].T, "∂loss/∂W, a row per unit"
         self._pictures(left, arriving, right, right_text)
+        self.peak.setText(f"{e.name}: {peak_text(g)}" + (f" · weights: {peak_text(e.params['W'])}"
+                                                          if "W" in e.params else ""))
 
     def _softmax(self, bp: BackwardPass, class_names) -> None:
         for w in (self.left, self.right, *self.captions):
             w.hide()
+        self.peak.setText("")
         rows = np.stack([bp.probabilities, bp.target, bp.dlogits])
         self.table.set_grid(rows, title=f"at the logits: ∂loss/∂z = p − target (true label “{bp.label_name}”)",
                             row_labels=["p", "target", "∂loss/∂z"], col_labels=[str(n) for n in class_names])

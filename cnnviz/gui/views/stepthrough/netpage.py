@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ....explain import ConvStep, PoolStep, ResidualStep, step_through, sweep
 from ...widgets import colormaps as cm
@@ -25,7 +25,7 @@ from .steptext import cell_text, stored
 from .sweepbar import SweepBar
 
 WINDOW, CELL = "#00e0ff", "#39ff6a"      # the window on the input, the cell it makes
-WHERE_SIDE = 110                         # the two small maps' side (pixels)
+WHERE_SIDE = 92                          # the two small maps' side (pixels)
 PICK_HINT = ("Click a cell of a map in Feature maps (or a bar of a dense layer) to see how the "
              "network computes it, number by number.")
 
@@ -56,22 +56,26 @@ class NetworkStepPage(CatchUpOnShow, QWidget):
         self.in_map, self.out_map = MapImage(), MapImage()
         self.out_map.cellClicked.connect(self._out_clicked)
         self.where = QWidget()
-        where = QGridLayout(self.where)
+        where = QVBoxLayout(self.where)
         where.setContentsMargins(0, 0, 0, 0)
         where.setSpacing(2)
-        for i, (caption, image) in enumerate(((self.in_caption, self.in_map), (self.out_caption, self.out_map))):
+        for caption, image in ((self.in_caption, self.in_map), (self.out_caption, self.out_map)):
             image.setFixedSize(WHERE_SIDE, WHERE_SIDE)
             caption.setFixedWidth(WHERE_SIDE)
-            where.addWidget(caption, 0, i)
-            where.addWidget(image, 1, i)
+            where.addWidget(caption)
+            where.addWidget(image)
+        where.addStretch(1)
         self.display = StepDisplay()
         self.display.channelPicked.connect(self.set_channel)
+        body = QHBoxLayout()          # the small maps in a column beside the numbers
+        body.setSpacing(6)
+        body.addWidget(self.where)
+        body.addWidget(self.display, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addWidget(self.where, 0, Qt.AlignLeft)
+        layout.setSpacing(4)
         layout.addWidget(self.sweep)
-        layout.addWidget(self.display, 1)
+        layout.addLayout(body, 1)
         inspector.networkChanged.connect(self._on_network)
         inspector.traceChanged.connect(self.refresh)
         inspector.cellPicked.connect(self.refresh)

@@ -18,7 +18,6 @@ from PyQt5.QtCore import QRect, Qt, QTimer
 from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
-from ....explain import overconfidence
 from ...widgets.background import LatestJob
 from ...widgets.badge import source_badge
 from ...widgets.classbars import format_probability
@@ -70,7 +69,6 @@ class WhyView(CatchUpOnShow, QWidget):
         inspector.networkChanged.connect(self._on_network)
         inspector.traceChanged.connect(self.refresh)
         inspector.classPicked.connect(self.refresh)
-        inspector.metaChanged.connect(self._show_note)
         self._on_network()
 
     def _build_layout(self) -> None:
@@ -137,22 +135,23 @@ class WhyView(CatchUpOnShow, QWidget):
         base = input_rgba(req.x)
         self.images[0].set_map(base)
         self.images[0].set_overlay(heat_rgba(a.saliency.magnitude, a.saliency.peak))
-        self.captions[0].setText(f"saliency of “{name}”")
+        self.captions[0].setText("saliency")
         cam = a.gradcam
         self.images[1].set_map(base)
         self.images[1].set_overlay(None if cam is None else heat_rgba(cam.cam_input, cam.peak))
-        self.captions[1].setText("Grad-CAM: no convolution here" if cam is None else
-                                 f"Grad-CAM of “{name}” ({cam.layer})")
+        self.captions[1].setText("Grad-CAM" if cam is not None else "Grad-CAM: no conv layer")
+        self.captions[1].setToolTip(TIPS[1] + ("" if cam is None else f" Read at {cam.layer}."))
         occ = result.occlusion
         self.images[2].set_map(base)
         self.images[2].set_overlay(None if occ is None else signed_rgba(occ.heat))
         if occ is None:
-            self.captions[2].setText("occlusion: computing…")
+            self.captions[2].setText("occlusion…")
+            self.captions[2].setToolTip(TIPS[2])
         else:
             drop = float(occ.drops.max())
-            self.captions[2].setText(f"occlusion of “{name}”: up to −{100 * drop:.2g} points" if drop > 0
-                                     else f"occlusion: covering never lowers p(“{name}”)")
-        self.captions[2].setToolTip(TIPS[2])
+            self.captions[2].setText("occlusion")
+            self.captions[2].setToolTip(TIPS[2] + (f" Covering lowers p(“{name}”) by up to {100 * drop:.2g} points."
+                                                   if drop > 0 else f" Covering never lowers p(“{name}”)."))
         self._show_note()
 
     def _set_title(self, must: str, more: str = "") -> None:
@@ -182,15 +181,17 @@ class WhyView(CatchUpOnShow, QWidget):
         self._show_note()
 
     def _show_note(self) -> None:
-        ins = self.inspector
         r = self.result
-        words = [r.answer.saliency.note] if r is not None else []
-        if r is not None and r.answer.gradcam is not None:
-            words.append(r.answer.gradcam.note)
-        if r is not None and r.occlusion is not None:
-            words.append(r.occlusion.note)
-        words.append(overconfidence(ins.class_names, ins.meta))
-        self.note.set_note(" ".join(words))
+        name = f"“{r.answer.class_name}”" if r is not None else "the answer"
+        self.note.set_note(f"Three views of which input pixels {name} depends on. Saliency: pixels whose "
+                           f"small change moves its score most; Grad-CAM: where the last convolution's maps "
+                           f"that favour it are active; occlusion: where a grey patch lowers its probability "
+                           f"(red) or raises it (blue). Hover a picture for more.")
+        if r is not None:                       # each picture's tooltip: the explanation's own words
+            notes = (r.answer.saliency.note, None if r.answer.gradcam is None else r.answer.gradcam.note,
+                     None if r.occlusion is None else r.occlusion.note)
+            for image, tip, note in zip(self.images, TIPS, notes):
+                image.setToolTip(note or tip)
 
     def _on_network(self) -> None:
         self.result = None
