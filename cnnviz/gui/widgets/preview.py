@@ -51,6 +51,10 @@ class InputPreview(QWidget):
         self._field_text = text if spatial is not None else ""
         self.update()
 
+    def field(self) -> Optional[np.ndarray]:
+        """The highlighted pixels (H, W) bool, or None."""
+        return self._field
+
     @property
     def field_text(self) -> str:
         """The words written with the highlighted field ("" without one)."""
