@@ -9,7 +9,7 @@ from cnnviz.explain import backward_pass, number_text, step_through, sweep
 from cnnviz.gui.model.inspector import Inspector
 from cnnviz.gui.views.featuremaps import FeatureMapView
 from cnnviz.gui.views.stepthrough import BACKWARD, StepThroughView
-from cnnviz.gui.views.stepthrough.steptext import stored
+from cnnviz.gui.views.stepthrough.steptext import brief, stored
 from cnnviz.gui.views.stepthrough.toypage import ToyPage
 from cnnviz.nn import Network, preset_spec
 
@@ -110,15 +110,16 @@ def test_pooling_activation_dense_and_softmax_cells_show_the_stored_numbers(qtbo
     fc = index_of(ins, "fc2")
     ins.pick_cell(fc, (7,))
     assert page.step.unit == 7 and f"<b>{stored(trace[fc].value[0][7])}</b>" in display.text.text()
-    for x, w in zip(page.step.x, page.step.weights):
-        assert stored(x) in display.text.text() and stored(w) in display.text.text()
+    for x, w in zip(page.step.x, page.step.weights):          # a table's values in 4 digits
+        assert brief(x) in display.text.text() and brief(w) in display.text.text()
 
     soft = index_of(ins, "softmax")
     ins.pick_cell(soft, (3,))
     probs = trace[soft].value[0]
     table = display.text.text()
     for k in range(10):                                    # the bars' numbers, derived
-        assert stored(probs[k]) in table and stored(trace[soft - 1].value[0][k]) in table
+        assert brief(probs[k]) in table and brief(trace[soft - 1].value[0][k]) in table
+        assert f"{100 * float(probs[k]):.1f}%" in table
     assert page.step.reproduced
 
 

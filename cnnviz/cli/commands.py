@@ -71,7 +71,8 @@ def _bench_args(p):
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
     p.add_argument("--explain", action="store_true",
-                   help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
+                   help="measure the explain computations (step-through, saliency, Grad-CAM, occlusion) "
+                        "and what their views add in the app (a click to a drawn step-through, ...)")
     p.add_argument("--data-dir", help="data directory for --gui (MNIST)")
     p.add_argument("--headless-seconds", type=positive_float,
                    help="with --gui: seconds of the headless comparison (default: same as --seconds); "
@@ -81,7 +82,9 @@ def _bench_args(p):
 def _bench(args):
     if args.explain:
         from ..explain.bench import bench_explain
-        return bench_explain(report=lambda text: say(args, text))
+        from ..gui.tools.explainbench import bench_explain_views
+        computing = bench_explain(report=lambda text: say(args, text))
+        return {"computing": computing, "views": bench_explain_views(report=lambda text: say(args, text))}
     if args.draw:
         from ..gui.tools.drawbench import bench_draw
         return bench_draw(report=lambda text: say(args, text))

@@ -68,6 +68,8 @@ class NumberGrid(QWidget):
         self.scale = 1.0
         self.labels: Tuple[Sequence[str], Sequence[str]] = ((), ())
         self._given = None
+        self._cache, self._widths = {}, {}      # texts by digits; widest text by (digits, font)
+        self._hints = None                      # (shape, sizeHint, minimumSizeHint) the layout last heard of
         self.peers = [self]         # grids shown side by side: they share one type size
 
     # -- public -------------------------------------------------------------------
@@ -80,6 +82,9 @@ class NumberGrid(QWidget):
         bottom, right) cells outlined as one block, ends exclusive; ``tint``: colour cells by
         sign and size; labels: written left of rows / above columns."""
         values = np.atleast_2d(np.asarray(values))
+        self._cache, self._widths = {}, {}
+        for grid in self.peers:
+            grid._widths = {}             # a peer's widest text may be one of these numbers
         if title is not None:
             self.title = title
         self.values = values
@@ -94,11 +99,28 @@ class NumberGrid(QWidget):
         self.scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
         self.labels = (tuple(row_labels), tuple(col_labels))
         for grid in self.peers:          # their sizes depend on each other's numbers
-            grid.updateGeometry()
+            grid._settle()
             grid.update()
 
+    def _settle(self) -> None:
+        """Ask for a new layout only when the grid needs more room than it asked for before
+        (for the same shape): sweeping over a map, the numbers change on every step, the
+        room they need hardly ever."""
+        shape = self.values.shape
+        if self._hints is None or self._hints[0] != shape:
+            self._hints = (shape, QSize(0, 0), QSize(0, 0))
+        _, hint, minimum = self._hints
+        new_hint, new_min = self._size(DIGITS, False), self._size(DIGITS - 1, True)
+        if new_hint.width() > hint.width() or new_hint.height() > hint.height() or \
+                new_min.width() > minimum.width() or new_min.height() > minimum.height():
+            self._hints = (shape, hint.expandedTo(new_hint), minimum.expandedTo(new_min))
+            self.updateGeometry()
+
     def _texts(self, digits: int):
-        return [[short_number(v, digits) for v in row] for row in self.values]
+        """The cells' words with ``digits`` significant digits (kept until the numbers change)."""
+        if digits not in self._cache:
+            self._cache[digits] = [[short_number(v, digits) for v in row] for row in self.values]
+        return self._cache[digits]
 
     @staticmethod
     def share_type(grids: Sequence["NumberGrid"]) -> None:
@@ -118,12 +140,22 @@ class NumberGrid(QWidget):
         return base, bold
 
     def _widest(self, font: QFont, texts=None, digits: Optional[int] = None) -> float:
-        fm = QFontMetricsF(font)
-        if digits is not None:
+        """The widest of ``texts`` (default: the cells' words, or with ``digits`` digits the words
+        of this grid and its shown peers) in ``font``; measured once at the widget's type size
+        and scaled (advances grow in proportion to the type)."""
+        if digits is None:
+            return self._measure(font, self.texts if texts is None else texts)
+        key = (digits, tuple(g.isHidden() for g in self.peers))
+        if key not in self._widths:
             peers = [g for g in self.peers if not g.isHidden() or g is self]
-            texts = [row for g in peers for row in (g._given if g._given is not None else g._texts(digits))]
-        words = [t for row in (self.texts if texts is None else texts) for t in row] or ["0"]
-        return max(fm.horizontalAdvance(t) for t in words)
+            words = [row for g in peers for row in (g._given if g._given is not None else g._texts(digits))]
+            self._widths[key] = self._measure(QFont(self.font()), words)
+        return self._widths[key] * font.pointSizeF() / max(QFont(self.font()).pointSizeF(), 1.0)
+
+    @staticmethod
+    def _measure(font: QFont, texts) -> float:
+        fm = QFontMetricsF(font)
+        return max((fm.horizontalAdvance(t) for row in texts for t in row), default=fm.horizontalAdvance("0"))
 
     def _label_room(self, font: QFont) -> Tuple[float, float]:
         fm = QFontMetricsF(font)
@@ -139,20 +171,22 @@ class NumberGrid(QWidget):
         ch = QFontMetricsF(font).height() * 1.5
         return max(self._widest(font, texts, digits) + 6, ch), ch
 
-    def sizeHint(self) -> QSize:
+    def _size(self, digits: int, small: bool) -> QSize:
+        """The room for the numbers with ``digits`` digits in the widget's type (``small``: in
+        the smallest type that is still easy to read)."""
         rows, cols = self.values.shape
-        base = self._fonts()[0]
-        cw, ch = self._cell_for(base, digits=DIGITS)
-        left, top = self._label_room(base)
+        font = QFont(self.font())
+        if small:
+            font.setPointSizeF(min(SMALL_POINT_SIZE, font.pointSizeF()))
+        cw, ch = self._cell_for(font, digits=digits)
+        left, top = self._label_room(font)
         return QSize(int(left + cols * cw) + 2, int(self._title_height() + top + rows * ch) + 2)
 
+    def sizeHint(self) -> QSize:
+        return self._size(DIGITS, False).expandedTo(self._hints[1] if self._hints else QSize(0, 0))
+
     def minimumSizeHint(self) -> QSize:
-        rows, cols = self.values.shape
-        small = QFont(self.font())
-        small.setPointSizeF(min(SMALL_POINT_SIZE, small.pointSizeF()))       # smaller is hard to read
-        cw, ch = self._cell_for(small, digits=DIGITS - 1)
-        left, top = self._label_room(small)
-        return QSize(int(left + cols * cw) + 2, int(self._title_height() + top + rows * ch) + 2)
+        return self._size(DIGITS - 1, True).expandedTo(self._hints[2] if self._hints else QSize(0, 0))
 
     def _layout(self):
         """(font, cell width, cell height, origin x, origin y) for the present size: the type

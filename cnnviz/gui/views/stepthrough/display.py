@@ -15,7 +15,7 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ....explain import ActivationStep, ConvStep, DenseStep, PassStep, PoolStep, ResidualStep, SoftmaxStep
-from ...widgets.labels import WrapLabel
+from ...widgets.steadylabel import SteadyLabel
 from ...widgets.notes import NoteLabel
 from ...widgets.numbergrid import NumberGrid
 from . import steptext as T
@@ -31,6 +31,11 @@ def _operator(text: str) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * 1.4)
     label.setFont(font)
     return label
+
+
+def _visible(widget: QWidget, shown: bool) -> None:
+    if widget.isHidden() == shown:
+        widget.setVisible(shown)
 
 
 def window_text(window) -> str:
@@ -62,12 +67,8 @@ class StepDisplay(QWidget):
         self.sums_grid.cellClicked.connect(self._sum_clicked)
         # its width follows the view's (the sums wrap into as many columns as fit), never the reverse
         self.sums_grid.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.text = WrapLabel()
-        self.text.setTextFormat(Qt.RichText)
-        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.formula = WrapLabel()
-        self.formula.setTextFormat(Qt.PlainText)
-        self.formula.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.text = SteadyLabel()
+        self.formula = SteadyLabel(plain=True)
         self.note = NoteLabel()
         self.grid_row = QWidget()
         # its width follows the view's (the grids go under each other when it is narrow), never the reverse
@@ -94,13 +95,16 @@ class StepDisplay(QWidget):
         ``source``: the entry an activation reads its x from."""
         self.step = step
         self.channel = channel
-        self.grid_row.hide()
-        self.sums_grid.hide()
-        self.formula.setText("")
-        self.formula.hide()
-        if isinstance(step, ConvStep):
+        conv, pool = isinstance(step, ConvStep), isinstance(step, PoolStep)
+        # each part shown or hidden once: a part hidden and shown again costs a new layout
+        _visible(self.grid_row, conv or pool)
+        _visible(self.sums_grid, conv and step.patch.shape[0] > 1)
+        _visible(self.formula, conv or pool)
+        _visible(self.operators[1], conv)
+        _visible(self.grids[2], conv)
+        if conv:
             self._conv(step, channel)
-        elif isinstance(step, PoolStep):
+        elif pool:
             self._pool(step)
         elif isinstance(step, ActivationStep):
             self.text.setText(T.activation_text(step, source))
@@ -120,9 +124,8 @@ class StepDisplay(QWidget):
     def clear(self, text: str) -> None:
         """Nothing to step through: say why."""
         self.step = None
-        self.grid_row.hide()
-        self.sums_grid.hide()
-        self.formula.hide()
+        for part in (self.grid_row, self.sums_grid, self.formula):
+            _visible(part, False)
         self.note.set_note("")
         self.text.setText(text)
 
@@ -163,14 +166,10 @@ class StepDisplay(QWidget):
         p.set_grid(step.products[c], title="products", padding=step.padding)
         a.setToolTip(window_text(step.window) + " of the layer's input" + (f", channel {c}" if channels > 1 else ""))
         self.operators[0].setText("×")
-        self.operators[1].show()
-        p.show()
-        self.grid_row.show()
         if channels > 1:
             self._show_sums(step, c)
         self.text.setText(T.conv_sums(step, c))
         self.formula.setText(step.size.text)
-        self.formula.show()
 
     def _per_row(self) -> int:
         return int(min(max(self.width() // SUM_CELL, SUMS_PER_ROW[0]), SUMS_PER_ROW[1]))
@@ -185,27 +184,22 @@ class StepDisplay(QWidget):
         self.sums_grid.set_grid(sums.reshape(rows, per_row), marks=marks.reshape(rows, per_row),
                                 title=f"each channel's products added ({channels} channels; click one)",
                                 row_labels=[f"ch {r * per_row}…" for r in range(rows)])
-        self.sums_grid.show()
 
     def _pool(self, step: PoolStep) -> None:
-        a, b, _p = self.grids
+        a, b = self.grids[:2]
         marks = None
         if step.winner_offset is not None:
             marks = np.zeros(step.values.shape, bool)
             marks[step.winner_offset] = True
-        a.set_grid(step.values, title=f"window (map {step.cell[0]})", padding=step.padding, marks=marks)
+        a.set_grid(step.values, title="window", padding=step.padding, marks=marks)
         a.setToolTip(window_text(step.window) + f" of map {step.cell[0]}" + (" (the winner outlined)" if marks is not None
                                                                               else ""))
         shares = step.gradient_share
-        b.set_grid(shares, title="gradient share", tint=False, padding=step.padding, marks=marks,
+        b.set_grid(shares, title="gradient", tint=False, padding=step.padding, marks=marks,
                    texts=[[_share_text(v) for v in row] for row in shares])
         self.operators[0].setText("→")
-        self.operators[1].hide()
-        _p.hide()
-        self.grid_row.show()
         self.text.setText(T.pool_sums(step))
         self.formula.setText(step.size.text)
-        self.formula.show()
 
     def _sum_clicked(self, row: int, col: int) -> None:
         c = row * self.sums_grid.values.shape[1] + col

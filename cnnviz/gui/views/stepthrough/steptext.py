@@ -1,7 +1,9 @@
 """The words and tables of a step-through, from the explain results (no widgets here).
 
 Every number written is one the result holds: the engine's stored float32 values with
-:func:`number_text` (all the digits that identify them), the exact sums rounded once.
+:func:`number_text` (all the digits that identify them), the exact sums rounded once; in
+tables (dense contributions, the softmax) the values are written with 4 significant digits,
+the sums under them whole.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from ....explain import (ActivationStep, ConvStep, DenseStep, PassStep, PoolStep, ResidualStep, Rounding,
                          SoftmaxStep, number_text)
+from ...widgets.numbergrid import short_number
 
 
 def exact(v: float) -> str:
@@ -22,6 +25,11 @@ def exact(v: float) -> str:
 def stored(v: float) -> str:
     """A value the engine stored (float32), with every digit that identifies it."""
     return number_text(v).replace("-", "−")
+
+
+def brief(v: float) -> str:
+    """A value in a table: 4 significant digits (the sums below it are written whole)."""
+    return short_number(v, 4)
 
 
 def cell_text(cell: Sequence[int]) -> str:
@@ -107,7 +115,7 @@ def dense_table(step: DenseStep) -> str:
     rows = []
     for rank, (src, x, w, p) in enumerate(zip(step.sources, step.x, step.weights, step.products), 1):
         where = cell_text(src) if len(src) == 3 else f"input {src[0]}"
-        rows.append([str(rank), html.escape(where), stored(x), stored(w), exact(p)])
+        rows.append([str(rank), html.escape(where), brief(x), brief(w), brief(p)])
     head = ["#", f"input ({html.escape(step.source_layer)})", "x", "weight w", "x × w"]
     parts = [_table(head, rows)]
     if step.rest_count:
@@ -122,12 +130,12 @@ def dense_table(step: DenseStep) -> str:
 
 def softmax_table(step: SoftmaxStep, picked: Optional[int] = None) -> str:
     """Each logit, minus the largest, its exponential, divided by the sum: the bars' numbers."""
-    rows = [[html.escape(name), stored(z), stored(s), stored(e), stored(p), f"{100 * float(p):.1f}%"]
+    rows = [[html.escape(name), brief(z), brief(s), brief(e), brief(p), f"{100 * float(p):.1f}%"]
             for name, z, s, e, p in zip(step.class_names, step.logits, step.shifted, step.exps, step.probabilities)]
-    head = ["class", "logit z", f"z − {stored(step.shift)}", "e^(z − max)", "÷ Σ = p", "bar"]
+    head = ["class", "logit z", "z − max", "e^(z − max)", "÷ Σ = p", "bar"]
     bold = step.top if picked is None else picked
     same = ("dividing gives the stored probabilities bit for bit" if step.reproduced
             else "the stored probabilities differ from this division in the last bits")
     return _lines(_table(head, rows, bold),
-                  f"Σ of the exponentials = {stored(step.total)} (float32); {same}.",
+                  f"max = {stored(step.shift)}; Σ of the exponentials = {stored(step.total)} (float32); {same}.",
                   f"The probabilities add up to {exact(step.probabilities_sum)}.")

@@ -7,7 +7,7 @@ from typing import Optional
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QHBoxLayout, QSlider, QToolButton, QWidget
 
-from ...widgets.labels import ElidedLabel
+from ...widgets.steadylabel import SteadyLabel
 
 #: a whole sweep plays in about this many seconds (small maps: never faster than MAX_FPS)
 SWEEP_SECONDS = 12.0
@@ -35,7 +35,7 @@ class SweepBar(QWidget):
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setFocusPolicy(Qt.ClickFocus)     # the arrows step layers unless clicked
         self.slider.setMinimumWidth(60)
-        self.label = ElidedLabel()
+        self.label = SteadyLabel(plain=True)
         self.timer = QTimer(self)
         self.back_button.clicked.connect(self.step_back)
         self.forward_button.clicked.connect(self.step_forward)
@@ -49,7 +49,7 @@ class SweepBar(QWidget):
             w.setFocusPolicy(Qt.NoFocus)
             row.addWidget(w)
         row.addWidget(self.slider, 2)
-        row.addWidget(self.label, 3)
+        row.addWidget(self.label, 3, Qt.AlignVCenter)
         self._show_play()
 
     @property

@@ -17,7 +17,7 @@ from typing import Dict, Optional
 
 from PyQt5.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
-from ...widgets.labels import WrapLabel
+from ...widgets.steadylabel import SteadyLabel
 from ...widgets.scroll import scrolling
 from .backpage import BackwardPage
 from .netpage import NetworkStepPage
@@ -60,7 +60,7 @@ class StepThroughView(QWidget):
             self.buttons[mode] = b
             self.page_of[mode].titleChanged.connect(self._show_title)
         row.addStretch(1)
-        self.title = WrapLabel()
+        self.title = SteadyLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
