@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 import pytest
-from PyQt5.QtCore import QPoint, QPointF, QSettings, Qt
+from PyQt5.QtCore import QPoint, QPointF, Qt
 from PyQt5.QtWidgets import QApplication, QTextBrowser
 
 from cnnviz.explain import field_sizes, occlusion, receptive_field, why_this_answer
@@ -20,6 +20,7 @@ from cnnviz.gui.widgets.notes import NoteLabel, notes_shown, show_notes
 from cnnviz.gui.widgets.preview import InputPreview
 
 from test_gui_views import click, index_of, inspector_for, scene_point, show
+from test_gui_window import settings, window  # noqa: F401  (fixtures: the real window)
 
 pytestmark = pytest.mark.usefixtures("hold_widgets")
 
@@ -157,23 +158,8 @@ def test_notes_for_students_take_no_space_until_shown(qtbot):
     assert not note.isVisible()
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    from cnnviz.gui.app.window import MainWindow
-    from cnnviz.gui.model.modelchoice import untrained_model
-    from cnnviz.gui.widgets import theme
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(untrained_model("simple"), settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    show_notes(False)
-    theme.apply_theme("light")
-
-
 def test_in_the_window_a_picked_cell_opens_the_step_through_and_help_shows_notes_and_a_tour(qtbot, window):
+    window.resize(1400, 900)
     from cnnviz.gui.tools.synthstroke import draw_digit
     dock = window.panels["stepthrough"]
     assert not dock.isVisible()                            # closed until a cell is picked
@@ -191,6 +177,14 @@ def test_in_the_window_a_picked_cell_opens_the_step_through_and_help_shows_notes
     assert page.step.result == float(window.inspector.value(1)[3, 10, 12])
     notes = [n for n in window.findChildren(NoteLabel) if n.toPlainText()]
     assert notes and not any(n.isVisible() for n in notes)
+    try:
+        help_menu(window)
+    finally:
+        show_notes(False)
+
+
+def help_menu(window):
+    """Help > Notes for students shows every panel's note, and again hides them; the tour opens."""
     window.actions["notes"].trigger()
     assert notes_shown() and window.actions["notes"].isChecked()
     strip_note = window.panels["strip"].widget().findChild(NoteLabel)
@@ -199,5 +193,5 @@ def test_in_the_window_a_picked_cell_opens_the_step_through_and_help_shows_notes
     window.actions["notes"].trigger()
     assert not notes_shown() and not strip_note.isVisible()
     window.actions["tour"].trigger()
-    assert window.tour.isVisible() and "Step-through" in window.tour.findChild(QTextBrowser).toPlainText()
-    window.tour.close()
+    assert window.menus.tour.isVisible() and "Step-through" in window.menus.tour.findChild(QTextBrowser).toPlainText()
+    window.menus.tour.close()

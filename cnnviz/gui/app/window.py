@@ -13,7 +13,7 @@ from typing import Optional
 
 from PyQt5.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication, QImage
-from PyQt5.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
+from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from ...modelio import ModelFileError, save_model
 from .. import imagefile
@@ -33,9 +33,9 @@ from ..views.why import WhyView
 from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
-from ..widgets.notes import add_note, notes_shown, show_notes
+from ..widgets.notes import add_note
 from ..widgets.scroll import scrolling
-from ..widgets.tour import PANEL_NOTES, show_tour
+from ..widgets.tour import PANEL_NOTES
 from . import dialogs
 from .docks import Docks
 from .drawpanel import DrawPanel
@@ -78,7 +78,6 @@ class MainWindow(QMainWindow):
         self.status_model.setObjectName("statusModel")
         self.statusBar().addPermanentWidget(self.status_model)
         self.error_box: Optional[QMessageBox] = None
-        self.tour: Optional[QDialog] = None
 
         self.docks = Docks(self, lambda: self.draw_panel.minimumSizeHint().width())
         self.panels = self.docks.panels
@@ -98,9 +97,7 @@ class MainWindow(QMainWindow):
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
         self.step_through = StepThroughView(self.inspector)
-        # closed until a cell is picked, then a tab beside Training: seen together with the maps it
-        # is picked in (the right column has no room for another tab: width below the maps, height
-        # beside them)
+        # opened by a picked cell, beside Training: the right column has no room for another tab
         self.docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
                        tabify_with="training", shown=False)
         self.inspector.cellPicked.connect(self._show_step_through)
@@ -108,7 +105,6 @@ class MainWindow(QMainWindow):
         self.why = WhyView(self.inspector)
         # beside the bars it explains (a tab in the bottom row would cost the window its height)
         self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
-        self.inspector.classPicked.connect(self._show_why)
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -137,20 +133,6 @@ class MainWindow(QMainWindow):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
         return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
 
-    # -- help --------------------------------------------------------------------
-    def toggle_notes(self) -> None:
-        """Help > Notes for students: show or hide every panel's note (remembered)."""
-        self.set_notes(not notes_shown())
-
-    def set_notes(self, shown: bool) -> None:
-        show_notes(shown)
-        self.actions["notes"].setChecked(shown)
-        self.settings.setValue("help/notes", bool(shown))
-
-    def show_tour(self) -> None:
-        """Help > A short tour."""
-        self.tour = show_tour(self)
-
     def _show_step_through(self) -> None:
         """A picked cell opens the step-through in front, wide enough for its numbers when the
         drawing can spare the room."""
@@ -163,15 +145,6 @@ class MainWindow(QMainWindow):
             width = min(STEP_THROUGH_WIDTH, dock.width() + max(spare, 0))
             if width > dock.width():
                 self.resizeDocks([dock], [width], Qt.Horizontal)
-
-    def _show_why(self) -> None:
-        """A class picked to be explained brings the Why panel to the front."""
-        self._bring_forward("why")
-
-    def _bring_forward(self, key: str) -> None:
-        dock = self.panels[key]
-        if dock.isVisible():            # a panel the user closed stays closed
-            dock.raise_()
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""
@@ -340,7 +313,7 @@ class MainWindow(QMainWindow):
         name = name if name in theme.THEMES else theme.DEFAULT_THEME
         theme.apply_theme(name)
         self.actions[f"theme_{name}"].setChecked(True)
-        self.set_notes(str(s.value("help/notes", False)).lower() == "true")
+        self.menus.set_notes(str(s.value("help/notes", False)).lower() == "true")
         brush = s.value("canvas/brush")
         if brush is not None:
             self.draw_panel.set_brush_size(int(float(brush)))
@@ -400,9 +373,8 @@ class MainWindow(QMainWindow):
         elif not self._may_drop_training("quit"):
             event.ignore()
             return
-        self.training.shutdown()
-        self.why.shutdown()
-        self.step_through.shutdown()
+        for part in (self.training, self.why, self.step_through):     # background threads
+            part.shutdown()
         self.save_settings()
         super().closeEvent(event)
 

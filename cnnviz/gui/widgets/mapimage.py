@@ -15,12 +15,13 @@ from PyQt5.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from . import theme
+from .cellwidget import CellWidget
 from .qimage import rgba_to_qimage
 
 Box = Tuple[float, float, float, float, str]     # top, left, bottom, right (cells, ends exclusive), colour
 
 
-class MapImage(QWidget):
+class MapImage(CellWidget):
     """A 2-D map (rows x cols) drawn from RGBA pixels, square cells, centred across the widget
     at its top.
 
@@ -29,7 +30,6 @@ class MapImage(QWidget):
     (-1, -1 when the mouse leaves the map) report cells of the map itself.
     """
 
-    cellClicked = pyqtSignal(int, int)
     cellHovered = pyqtSignal(int, int)
 
     def __init__(self, parent: Optional[QWidget] = None, min_side: int = 60, hint_side: int = 140):
@@ -107,12 +107,6 @@ class MapImage(QWidget):
             p.drawRect(QRectF(rect.left() + left * cell, rect.top() + top * cell,
                               (right - left) * cell, (bottom - top) * cell))
         p.end()
-
-    def mousePressEvent(self, event) -> None:
-        at = self.cell_at(event.pos().x(), event.pos().y())
-        if event.button() == Qt.LeftButton and at is not None:
-            self.cellClicked.emit(*at)
-        super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         at = self.cell_at(event.pos().x(), event.pos().y())

@@ -7,6 +7,7 @@ every :class:`NoteLabel` follows it, and a hidden note takes no space.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 from PyQt5.QtCore import QObject, QSize, Qt, pyqtSignal
@@ -24,15 +25,10 @@ class _NoteSignals(QObject):
     changed = pyqtSignal(bool)
 
 
-_signals: Optional[_NoteSignals] = None
-
-
+@functools.lru_cache(maxsize=None)
 def notes_signals() -> _NoteSignals:
-    """The application-wide notifier; ``changed(shown)`` fires after a switch."""
-    global _signals
-    if _signals is None:
-        _signals = _NoteSignals()
-    return _signals
+    """The application-wide notifier (made once); ``changed(shown)`` fires after a switch."""
+    return _NoteSignals()
 
 
 def notes_shown() -> bool:

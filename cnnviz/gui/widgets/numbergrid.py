@@ -12,12 +12,13 @@ import math
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QRectF, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QRectF, QSize, Qt
 from PyQt5.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...explain import number_text
 from . import theme
+from .cellwidget import CellWidget
 
 POSITIVE, NEGATIVE = QColor("#e8704a"), QColor("#4a8ee8")   # cell tints, as the weights' colours
 MARK, HIGHLIGHT = QColor("#10a050"), QColor("#00b8e0")
@@ -45,13 +46,12 @@ def short_number(v: float, digits: int = 3) -> str:
     return text.replace("-", "−")
 
 
-class NumberGrid(QWidget):
+class NumberGrid(CellWidget):
     """The numbers of a 2-D array in a grid of cells, with an optional title above.
 
-    :meth:`set_grid` sets everything shown. ``cellClicked(row, col)`` fires on a click.
+    :meth:`set_grid` sets everything shown; a click on a cell emits ``cellClicked(row, col)``.
     """
 
-    cellClicked = pyqtSignal(int, int)
 
     def __init__(self, title: str = "", parent: Optional[QWidget] = None, max_cell: int = 64):
         super().__init__(parent)
@@ -272,12 +272,6 @@ class NumberGrid(QWidget):
         p.end()
 
     # -- mouse --------------------------------------------------------------------
-    def mousePressEvent(self, event) -> None:
-        at = self.cell_at(event.pos().x(), event.pos().y())
-        if event.button() == Qt.LeftButton and at is not None:
-            self.cellClicked.emit(*at)
-        super().mousePressEvent(event)
-
     def event(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
             at = self.cell_at(event.pos().x(), event.pos().y())

@@ -1,8 +1,7 @@
-"""Help for students: the short tour (Help > A short tour) and the "what am I looking at" notes
-of the panels that do not write their own (the explain views write theirs from their results)."""
+"""Words for students: the short tour (Help > A short tour) and the "what am I looking at"
+notes of the panels that do not write their own (the explain views write theirs from their
+results)."""
 from __future__ import annotations
-
-from PyQt5.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 #: the note of each panel by its dock key (two or three sentences each)
 PANEL_NOTES = {
@@ -52,18 +51,3 @@ can edit, with the padding drawn and the im2col matrix.</li>
 it shows.</p>
 """
 
-
-def show_tour(parent: QWidget) -> QDialog:
-    """The tour in a dialog (not modal: the window stays usable beside it); returns the dialog."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("A short tour of cnnviz")
-    text = QTextBrowser()
-    text.setHtml(TOUR)
-    text.setMinimumSize(560, 420)
-    buttons = QDialogButtonBox(QDialogButtonBox.Close)
-    buttons.rejected.connect(dialog.close)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(text)
-    layout.addWidget(buttons)
-    dialog.show()
-    return dialog

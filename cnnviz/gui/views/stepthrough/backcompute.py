@@ -25,13 +25,9 @@ class BackwardRequest:
 
 @dataclass(frozen=True)
 class TeachRequest:
-    """``steps`` steps of ``optimizer`` (``lr``) on input ``x`` and ``label``, from ``weights``
-    (the model's, or a taught copy's to go on teaching it); ``done`` steps were taken before."""
-    spec: dict
-    weights: Dict[str, np.ndarray]
-    x: np.ndarray
-    label: int
-    class_names: Tuple[str, ...]
+    """``steps`` steps of ``optimizer`` (``lr``) on the input and label of ``start``, from its
+    weights (the model's, or a taught copy's to go on teaching it); ``done`` steps were taken before."""
+    start: BackwardRequest
     steps: int
     lr: float
     optimizer: str
@@ -70,9 +66,10 @@ class BackwardJobs:
     def teach(self, request: TeachRequest):
         """A job reporting a :class:`TeachResult` (the taught copy is the worker's no more)."""
         def run(report, _superseded):
-            net = Network(request.spec, dtype=request.x.dtype)
-            net.set_weights(request.weights)
-            taught = teach(net, request.x, request.label, optimizer=request.optimizer, lr=request.lr,
-                           steps=request.steps, class_names=request.class_names)
+            start = request.start
+            net = Network(start.spec, dtype=start.x.dtype)
+            net.set_weights(start.weights)
+            taught = teach(net, start.x, start.label, optimizer=request.optimizer, lr=request.lr,
+                           steps=request.steps, class_names=start.class_names)
             report(TeachResult(request, taught))
         return run

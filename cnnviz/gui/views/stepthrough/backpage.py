@@ -8,22 +8,21 @@ steps to a copy of the weights and shows the copy's probabilities beside the mod
 Undo drops the copy. The model shown everywhere else is never changed.
 
 The backward pass and the teaching run in background threads on their own copies of
-the network (:mod:`.compute`).
+the network (:mod:`.backcompute`).
 """
 from __future__ import annotations
 
-import time
 from typing import Optional
 
 import numpy as np
-from PyQt5.QtCore import QTimer, pyqtSignal
+from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ....nn import Network
 from ....nn.loss import softmax
 from ...widgets.background import LatestJob
 from ...widgets.badge import source_badge
-from ...widgets.lazy import CatchUpOnShow, skip_while_hidden
+from ...widgets.lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
 from ...widgets.notes import NoteLabel
 from ...widgets.wheelguard import ComboBox
 from .backcompute import BackwardJobs, BackwardRequest, TeachRequest, TeachResult
@@ -58,10 +57,6 @@ class BackwardPage(CatchUpOnShow, QWidget):
         self.teach_jobs.result.connect(self._on_taught)
         self.grad_jobs.failed.connect(self._on_failed)
         self.teach_jobs.failed.connect(self._on_failed)
-        self._last_start = -1e9
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.timeout.connect(self.refresh)
         self.label_box = ComboBox()
         self.label_box.setToolTip("The true label of the drawing: the step pushes the network towards it")
         self.label_box.activated.connect(self._label_chosen)
@@ -83,11 +78,11 @@ class BackwardPage(CatchUpOnShow, QWidget):
         layout.addLayout(head)
         layout.addLayout(self.body, 1)
         layout.addWidget(self.note)
-        inspector.networkChanged.connect(self._on_network)
-        inspector.weightsChanged.connect(self.undo)          # a copy of other weights means nothing now
-        inspector.traceChanged.connect(self.refresh)
-        inspector.layerSelected.connect(self._show_entry)
-        inspector.channelSelected.connect(self._show_entry)
+        # a copy of other weights means nothing: new weights undo the teaching
+        for signal, slot in ((inspector.networkChanged, self._on_network), (inspector.weightsChanged, self.undo),
+                             (inspector.traceChanged, self.refresh), (inspector.layerSelected, self._show_entry),
+                             (inspector.channelSelected, self._show_entry)):
+            signal.connect(slot)
         self._on_network()
 
     # -- public -------------------------------------------------------------------
@@ -100,6 +95,7 @@ class BackwardPage(CatchUpOnShow, QWidget):
         return self.inspector.prediction()
 
     @skip_while_hidden
+    @throttle_while_live(LIVE_INTERVAL)
     def refresh(self) -> None:
         """Run the backward pass of the shown input (at most every LIVE_INTERVAL s while training)."""
         ins = self.inspector
@@ -110,12 +106,6 @@ class BackwardPage(CatchUpOnShow, QWidget):
             self._set_title("<b>Backward pass</b>: draw something, then pick its true label")
             self.pictures.words.setText("")
             return
-        wait = self._last_start + LIVE_INTERVAL - time.perf_counter()
-        if ins.live and wait > 0:
-            if not self._later.isActive():
-                self._later.start(int(wait * 1000) + 1)
-            return
-        self._last_start = time.perf_counter()
         request = BackwardRequest(ins.network.spec(), ins.network.get_weights(), x.copy(), int(label),
                                   tuple(ins.class_names), ins.source)
         self.grad_jobs.submit(self._jobs.backward(request))
@@ -126,8 +116,9 @@ class BackwardPage(CatchUpOnShow, QWidget):
         if ins.input is None or self.label is None:
             return
         weights = (self.taught if self.taught is not None else ins.network).get_weights()
-        request = TeachRequest(ins.network.spec(), weights, ins.input.copy(), int(self.label),
-                               tuple(ins.class_names), int(steps), float(lr), optimizer, self.steps_done)
+        start = BackwardRequest(ins.network.spec(), weights, ins.input.copy(), int(self.label),
+                                tuple(ins.class_names), ins.source)
+        request = TeachRequest(start, int(steps), float(lr), optimizer, self.steps_done)
         self.teach_box.set_busy(True)
         self.teach_jobs.submit(self._jobs.teach(request))
 
@@ -138,7 +129,6 @@ class BackwardPage(CatchUpOnShow, QWidget):
 
     def shutdown(self) -> None:
         """Stop the background threads (the window does this when it closes)."""
-        self._later.stop()
         self.grad_jobs.shutdown()
         self.teach_jobs.shutdown()
 
@@ -164,7 +154,7 @@ class BackwardPage(CatchUpOnShow, QWidget):
         self.taught = value.teaching.network
         self.steps_done = value.request.done + value.request.steps
         self._teaching = value.teaching
-        self._taught_on = value.request.x
+        self._taught_on = value.request.start.x
         self._show_taught()
 
     def _on_failed(self, _number: int, message: str) -> None:

@@ -63,10 +63,9 @@ class StepThroughView(QWidget):
         self.title = SteadyLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
         layout.addLayout(row)
-        layout.addWidget(self.title)
-        layout.addWidget(self.pages, 1)
+        for part, stretch in ((self.title, 0), (self.pages, 1)):    # the mode's title over its page
+            layout.addWidget(part, stretch)
         inspector.cellPicked.connect(self._cell_picked)
         self.set_mode(FORWARD)
 

@@ -11,10 +11,9 @@ thread (:mod:`.compute`); a result for an input that is no longer shown is dropp
 from __future__ import annotations
 
 import re
-import time
 from typing import List, Optional
 
-from PyQt5.QtCore import QRect, Qt, QTimer
+from PyQt5.QtCore import QRect, Qt
 from PyQt5.QtGui import QFontMetrics
 from PyQt5.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
@@ -22,7 +21,7 @@ from ...widgets.background import LatestJob
 from ...widgets.badge import source_badge
 from ...widgets.classbars import format_probability
 from ...widgets.labels import ElidedLabel, WrapLabel
-from ...widgets.lazy import CatchUpOnShow, skip_while_hidden
+from ...widgets.lazy import CatchUpOnShow, skip_while_hidden, throttle_while_live
 from ...widgets.mapimage import MapImage
 from ...widgets.notes import NoteLabel
 from .compute import WhyJobs, WhyRequest, WhyResult
@@ -53,10 +52,6 @@ class WhyView(CatchUpOnShow, QWidget):
         self.jobs.result.connect(self._on_result)
         self.jobs.failed.connect(self._on_failed)
         self._compute = WhyJobs()
-        self._last_start = -1e9
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.timeout.connect(self.refresh)
         self.title = WrapLabel()
         self.title.setToolTip("Click a bar in Probabilities to explain that class (click it again: the top class)")
         self._title_parts = ("", "")          # (what must be said, what is said when it fits)
@@ -88,6 +83,7 @@ class WhyView(CatchUpOnShow, QWidget):
 
     # -- public -------------------------------------------------------------------
     @skip_while_hidden
+    @throttle_while_live(LIVE_INTERVAL)
     def refresh(self) -> None:
         """Ask for the explanation of the shown input (at most every LIVE_INTERVAL s while training)."""
         ins = self.inspector
@@ -96,12 +92,6 @@ class WhyView(CatchUpOnShow, QWidget):
             self.result = None
             self._show_empty("<b>Why this answer</b>")
             return
-        wait = self._last_start + LIVE_INTERVAL - time.perf_counter()
-        if ins.live and wait > 0:
-            if not self._later.isActive():
-                self._later.start(int(wait * 1000) + 1)
-            return
-        self._last_start = time.perf_counter()
         request = WhyRequest(ins.network.spec(), ins.network.get_weights(), x.copy(), ins.explained_class,
                              tuple(ins.class_names), ins.source)
         self.jobs.submit(self._compute.job(request))
@@ -110,7 +100,6 @@ class WhyView(CatchUpOnShow, QWidget):
 
     def shutdown(self) -> None:
         """Stop the background thread (the window does this when it closes)."""
-        self._later.stop()
         self.jobs.shutdown()
 
     # -- results --------------------------------------------------------------------
