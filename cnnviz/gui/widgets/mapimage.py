@@ -72,7 +72,7 @@ class MapImage(CellWidget):
         h, w = self.shape if self.shape != (0, 0) else (1, 1)
         m = self.margin
         cell = max(min((self.width() - 2) / (w + 2 * m), (self.height() - 2) / (h + 2 * m)), 0.5)
-        if cell >= 2:
+        if cell >= 4:                    # crisp squares; below that every pixel counts
             cell = math.floor(cell)
         x0 = (self.width() - (w + 2 * m) * cell) / 2 + m * cell
         y0 = m * cell + 1                      # at the top: a caption above stays next to it

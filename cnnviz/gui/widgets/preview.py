@@ -85,6 +85,9 @@ class InputPreview(QWidget):
             p.drawRect(QRectF(r.left() + cols[0] * cell, r.top() + rows[0] * cell,
                               (cols[-1] + 1 - cols[0]) * cell, (rows[-1] + 1 - rows[0]) * cell))
         if self._field_text:
+            font = p.font()
+            font.setPointSizeF(font.pointSizeF() * 0.85)       # the preview is small
+            p.setFont(font)
             fm = p.fontMetrics()
             band = QRectF(r.left(), r.bottom() - fm.height() - 2, r.width(), fm.height() + 2)
             p.fillRect(band, QColor(0, 0, 0, 190))

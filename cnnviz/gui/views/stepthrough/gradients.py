@@ -48,7 +48,7 @@ class GradientPictures(QWidget):
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
         self.captions = [ElidedLabel(), ElidedLabel()]
-        self.left, self.right = MapImage(min_side=80, hint_side=200), MapImage(min_side=80, hint_side=200)
+        self.left, self.right = MapImage(min_side=120, hint_side=200), MapImage(min_side=120, hint_side=200)
         self.table = NumberGrid(max_cell=56)
         self.words = WrapLabel()
         self.words.setTextFormat(Qt.PlainText)

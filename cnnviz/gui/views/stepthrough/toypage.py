@@ -20,9 +20,10 @@ from ...widgets import theme
 from ...widgets.grideditor import GridEditor
 from ...widgets.labels import WrapLabel
 from ...widgets.notes import NoteLabel
-from ...widgets.numbergrid import NumberGrid, short_number
+from ...widgets.numbergrid import NumberGrid
 from ...widgets.wheelguard import ComboBox, SpinBox
 from .display import StepDisplay
+from .steptext import stored
 
 CONV, POOL = "convolution", "max-pool"
 PADDINGS = ("valid", "same", "full")
@@ -89,7 +90,7 @@ class ToyPage(QWidget):
         self.krows_spin, self.kcols_spin = _spin(1, 5, "kernel rows"), _spin(1, 5, "kernel columns")
         self.filters_spin = _spin(1, MAX_FILTERS, "How many filters (each makes one map)")
         self.image_edit = GridEditor("image")
-        self.kernel_edits = [GridEditor(f"kernel {i + 1}") for i in range(MAX_FILTERS)]
+        self.kernel_edits = [GridEditor(f"kernel {i}") for i in range(MAX_FILTERS)]
         for box in (self.operation_box, self.padding_box):
             box.currentIndexChanged.connect(self._edited)
         for spin in (self.stride_spin, self.rows_spin, self.cols_spin, self.krows_spin, self.kcols_spin,
@@ -245,27 +246,29 @@ class ToyPage(QWidget):
             for wr, wc in toy.winners.reshape(-1, 2):
                 marks[wr + pt, wc + pl] = True
         self.padded_grid.set_grid(toy.padded, padding=toy.is_padding, highlight=window, marks=marks,
-                                  title="input as the layer pads it" + (" (winners marked)" if pooling else ""))
+                                  title="padded input")
+        self.padded_grid.setToolTip("The image as the layer pads it (hatched: padding)" +
+                                    (", each output's winner outlined" if pooling else ""))
         maps = toy.output[None] if pooling else toy.maps
         for i, grid in enumerate(self.map_grids):
             grid.setVisible(i < maps.shape[0])
             if i < maps.shape[0]:
-                title = "output" if pooling else (f"map {i + 1}" + (f" (kernel {i + 1})" if maps.shape[0] > 1 else ""))
+                title = "output" if pooling else f"map {i}"
                 grid.set_grid(maps[i], title=title, highlight=(r, c, r + 1, c + 1) if i == f else None)
         self.im2col_grid.setVisible(not pooling)
         if not pooling:
             self._show_im2col(toy, r * maps.shape[2] + c)
-        self.info.setText(f"{toy.padding_text[0].upper()}{toy.padding_text[1:]}. {toy.size.text}")
+        self.info.setText(f"{toy.padding_text[0].upper()}{toy.padding_text[1:]}.\n{toy.size.text}")
         self.note.set_note(toy.note)
         self.display.show_step(step)
-        which = "" if pooling or maps.shape[0] == 1 else f"map {f + 1}, "
-        self.title = f"<b>toy</b> · {which}row {r}, col {c} = <b>{short_number(step.result, 7)}</b>"
+        which = "" if pooling or maps.shape[0] == 1 else f"map {f}, "
+        self.title = f"<b>toy</b> · {which}row {r}, col {c} = <b>{stored(step.result)}</b>"
         self.titleChanged.emit(self.title)
 
     def _show_im2col(self, toy: ToyConvolution, row: int) -> None:
         rows: List[str] = [f"({a},{b})" for a, b in toy.rows]
         cols: List[str] = [f"{a}{b}" for a, b in toy.columns]
         self.im2col_grid.set_grid(toy.im2col, tint=False, highlight=(row, 0, row + 1, toy.im2col.shape[1]),
-                                  title="im2col: a row per window", row_labels=rows, col_labels=cols)
+                                  title="im2col", row_labels=rows, col_labels=cols)
         self.im2col_grid.setToolTip("One row per output cell (row, col), one column per kernel position "
                                     "(row, col): the map is this matrix times the kernel as a column.")

@@ -67,19 +67,40 @@ class WhyView(CatchUpOnShow, QWidget):
         self._on_network()
 
     def _build_layout(self) -> None:
-        pictures = QGridLayout()
-        pictures.setSpacing(6)
-        for i, (caption, image) in enumerate(zip(self.captions, self.images)):
-            pictures.addWidget(caption, 0, i)
-            pictures.addWidget(image, 1, i)
-            pictures.setColumnStretch(i, 1)
-        pictures.setRowStretch(1, 1)
+        self.pictures = QGridLayout()
+        self.pictures.setSpacing(6)
+        self._columns = 0
+        self._arrange(3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(self.title)
-        layout.addLayout(pictures, 1)
+        layout.addLayout(self.pictures, 1)
         layout.addWidget(self.note)
+
+    def _arrange(self, columns: int) -> None:
+        """The three pictures in ``columns`` columns (each under its caption)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        grid = self.pictures
+        for caption, image in zip(self.captions, self.images):
+            grid.removeWidget(caption)
+            grid.removeWidget(image)
+        for i, (caption, image) in enumerate(zip(self.captions, self.images)):
+            row, col = divmod(i, columns)
+            grid.addWidget(caption, 2 * row, col)
+            grid.addWidget(image, 2 * row + 1, col)
+        for i in range(3):
+            grid.setColumnStretch(i, 1 if i < columns else 0)
+            grid.setRowStretch(2 * i + 1, 1 if i < -(-3 // columns) else 0)
+
+    def _best_columns(self) -> int:
+        """1, 2 or 3 columns: whichever draws the pictures largest in the room there is."""
+        caption = self.captions[0].sizeHint().height() + 6
+        width = max(self.width() - 8, 1)
+        height = max(self.height() - 8 - self.title.height() - (self.note.height() if self.note.isVisible() else 0), 1)
+        return max((1, 2, 3), key=lambda c: min(width / c - 6, height / -(-3 // c) - caption))
 
     # -- public -------------------------------------------------------------------
     @skip_while_hidden
@@ -160,6 +181,7 @@ class WhyView(CatchUpOnShow, QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_title()
+        self._arrange(self._best_columns())
 
     def _show_empty(self, text: str) -> None:
         self._set_title(text)
