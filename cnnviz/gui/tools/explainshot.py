@@ -27,14 +27,14 @@ def _wait(app, done, seconds: float = 30.0) -> None:
     app.processEvents()
 
 
-#: the step-through pictures: the panel floated to this size, so that one picture shows it whole
-PANEL_SIZE = (540, 760)
+#: the pictures of the panels: each floated to this size, so that one picture shows it whole
+PANEL_SIZE, WHY_SIZE = (540, 760), (620, 260)
 
 
-def _grab_floating(app, dock, path: Path) -> Path:
-    """``dock`` as a floating window of PANEL_SIZE, to PNG; then back in its place."""
+def _grab_floating(app, dock, path: Path, size=PANEL_SIZE) -> Path:
+    """``dock`` as a floating window of ``size``, to PNG; then back in its place."""
     dock.setFloating(True)
-    dock.resize(*PANEL_SIZE)
+    dock.resize(*size)
     app.processEvents()
     QTest.qWait(50)
     try:
@@ -52,7 +52,8 @@ def wait_for_why(app, window: MainWindow) -> None:
 
 
 def explain_pictures(app, window: MainWindow, out: Path) -> List[Path]:
-    """Write panel-stepthrough*.png and window-explain.png; return their paths.
+    """Write panel-stepthrough*.png, panel-why.png (larger than docked) and window-explain.png;
+    return their paths.
     The window is left as it was found (the step-through closed, the same layer selected)."""
     ins, step = window.inspector, window.step_through
     selected = ins.selected
@@ -67,7 +68,8 @@ def explain_pictures(app, window: MainWindow, out: Path) -> List[Path]:
     _wait(app, lambda: step.network_page.step is not None)
     wait_for_why(app, window)
     dock = window.panels["stepthrough"]
-    paths = [_grab_floating(app, dock, out / "panel-stepthrough.png")]
+    paths = [_grab_floating(app, dock, out / "panel-stepthrough.png"),
+             _grab_floating(app, window.panels["why"], out / "panel-why.png", WHY_SIZE)]
     ins.hover_cell(index, (c, int(r), int(k)))                # its receptive field on the input
     app.processEvents()
     paths.append(widget_png(window, out / "window-explain.png"))

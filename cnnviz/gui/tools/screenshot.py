@@ -83,8 +83,8 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
             names = window.inspector.class_names
             entry = window.inspector.entries()[window.inspector.selected]
             report = {
-                "paths": paths, "model": describe(window.inspector.meta, window.inspector.network,
-                                                  window.inspector.model_path),
+                "paths": list(dict.fromkeys(paths)),          # a panel pictured again is one file
+                "model": describe(window.inspector.meta, window.inspector.network, window.inspector.model_path),
                 "digit_drawn": digit, "layer": entry.name,
                 "prediction": None if p is None else names[int(p.argmax())],
                 "probability": None if p is None else round(float(p.max()), 4),
