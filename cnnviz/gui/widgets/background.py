@@ -7,6 +7,10 @@ running job can ask :meth:`LatestJob.superseded` between its phases to give up e
 Results come back as Qt signals, delivered on the UI thread (the emitting QObject
 lives there), tagged with the request's number so that a view can drop stale ones.
 
+:meth:`LatestJob.submit_when_quiet` waits until requests stop coming for a while before
+it even builds one: while a user draws, nothing runs beside the drawing (two cores are
+shared by the pen, the views and a training run).
+
 Why a plain thread and not a QThread: see cnnviz.gui.training.worker (same reasons:
 no event loop is needed there, and ``join`` ends it deterministically).
 """
@@ -16,7 +20,7 @@ import threading
 import traceback
 from typing import Callable, Optional
 
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 
 class LatestJob(QObject):
@@ -39,6 +43,10 @@ class LatestJob(QObject):
         self._busy = False
         self._stop = False
         self._thread: Optional[threading.Thread] = None
+        self._make: Optional[Callable[[], Optional[Callable]]] = None
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.timeout.connect(self._submit_made)
 
     @property
     def latest(self) -> int:
@@ -47,9 +55,9 @@ class LatestJob(QObject):
 
     @property
     def idle(self) -> bool:
-        """True when nothing runs and nothing waits."""
+        """True when nothing runs and nothing waits (for the thread, or for quiet)."""
         with self._lock:
-            return not self._busy and self._pending is None
+            return not self._busy and self._pending is None and not self._quiet.isActive()
 
     def submit(self, job: Callable[[Callable[[object], None], Callable[[], bool]], None]) -> int:
         """Run ``job(report, superseded)`` in the worker thread; returns the request's number.
@@ -66,12 +74,31 @@ class LatestJob(QObject):
             self._lock.notify()
             return self._number
 
+    def submit_when_quiet(self, make_job: Callable[[], Optional[Callable]], quiet_ms: int) -> None:
+        """Call ``make_job()`` once no new call came for ``quiet_ms`` ms (on the UI thread, so it
+        may read what is shown then) and :meth:`submit` the job it returns (None: nothing to do)."""
+        self._make = make_job
+        self._quiet.start(int(quiet_ms))
+
+    @property
+    def waiting(self) -> bool:
+        """True while a request waits for quiet."""
+        return self._quiet.isActive()
+
+    def _submit_made(self) -> None:
+        make, self._make = self._make, None
+        job = make() if make is not None else None
+        if job is not None:
+            self.submit(job)
+
     def superseded(self, number: int) -> bool:
         """True when a newer request than ``number`` exists (or the worker is stopping)."""
         return self._stop or number != self._number
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Drop what waits, let a running job end, stop the thread."""
+        self._quiet.stop()
+        self._make = None
         with self._lock:
             self._stop = True
             self._pending = None

@@ -31,6 +31,7 @@ from .teach import TeachBox
 
 LIVE_INTERVAL = 1.0          # while training: a new backward pass at most this often (seconds)
 PREDICTED = -1               # the label box's "the network's answer" entry
+QUIET_MS = 150               # a new input waits this long for the next one before its backward pass (ms)
 WIDE = 560                   # from this width (pixels) the teaching sits beside the pictures, else under them
 
 
@@ -106,9 +107,16 @@ class BackwardPage(CatchUpOnShow, QWidget):
             self._set_title("<b>Backward pass</b>: draw something, then pick its true label")
             self.pictures.words.setText("")
             return
-        request = BackwardRequest(ins.network.spec(), ins.network.get_weights(), x.copy(), int(label),
+        self.grad_jobs.submit_when_quiet(self.make_job, QUIET_MS)
+
+    def make_job(self):
+        """The backward pass of what is shown now (called once the input has stopped changing)."""
+        ins = self.inspector
+        if ins.input is None or self.label is None:
+            return None
+        request = BackwardRequest(ins.network.spec(), ins.network.get_weights(), ins.input.copy(), int(self.label),
                                   tuple(ins.class_names), ins.source)
-        self.grad_jobs.submit(self._jobs.backward(request))
+        return self._jobs.backward(request)
 
     def teach(self, steps: int, lr: float, optimizer: str) -> None:
         """Teach the copy (the model's weights the first time) ``steps`` steps towards the label."""
@@ -134,7 +142,7 @@ class BackwardPage(CatchUpOnShow, QWidget):
 
     # -- results ----------------------------------------------------------------------
     def _on_gradients(self, number: int, value) -> None:
-        if number != self.grad_jobs.latest:
+        if number != self.grad_jobs.latest or self.grad_jobs.waiting:
             return                                  # for an input or label no longer shown
         request, result = value
         self.result = result

@@ -91,7 +91,7 @@ class StepDisplay(QWidget):
     # -- public -------------------------------------------------------------------
     def show_step(self, step, channel: int = 0, picked_class: Optional[int] = None, source: str = "") -> None:
         """Show ``step`` (any explain step result); ``channel``: the conv input channel whose
-        numbers the grids show; ``picked_class``: the softmax row in bold (default: the top);
+        numbers the grids show; ``picked_class``: the softmax row in bold (default: the top class);
         ``source``: the entry an activation reads its x from."""
         self.step = step
         self.channel = channel

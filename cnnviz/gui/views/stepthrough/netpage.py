@@ -79,7 +79,6 @@ class NetworkStepPage(CatchUpOnShow, QWidget):
         inspector.networkChanged.connect(self._on_network)
         inspector.traceChanged.connect(self.refresh)
         inspector.cellPicked.connect(self.refresh)
-        inspector.classPicked.connect(self.refresh)
         self.refresh()
 
     # -- public -------------------------------------------------------------------
@@ -117,7 +116,8 @@ class NetworkStepPage(CatchUpOnShow, QWidget):
         self._show_sweep(ref, entry)
         self._show_where(ref, entry, step)
         source = ins.entries()[ref.index - 1].name if ref.index else ""
-        self.display.show_step(step, self.channel, ins.explained_class, source)
+        # the softmax's bold row: the class picked (a click on its bar in the feature maps' softmax)
+        self.display.show_step(step, self.channel, ref.cell[0] if entry.kind == "Softmax" else None, source)
 
     def _set_title(self, text: str) -> None:
         if text != self.title:

@@ -30,6 +30,9 @@ from .heat import heat_rgba, input_rgba, signed_rgba
 #: while a training run streams snapshots, a new explanation starts at most this often (seconds)
 LIVE_INTERVAL = 1.0
 TITLE_LINES = 2
+#: a new input waits this long for the next one before it is explained: while the pen moves,
+#: nothing is computed beside the drawing (ms)
+QUIET_MS = 150
 TIPS = ("Saliency: bright pixels are those whose small change would move the class's score most "
         "(the gradient of the score with respect to each input pixel).",
         "Grad-CAM: bright where the last convolution's maps that favour the class are active.",
@@ -108,16 +111,22 @@ class WhyView(CatchUpOnShow, QWidget):
     def refresh(self) -> None:
         """Ask for the explanation of the shown input (at most every LIVE_INTERVAL s while training)."""
         ins = self.inspector
-        x = ins.input
-        if x is None or ins.probabilities() is None:
+        if ins.input is None or ins.probabilities() is None:
             self.result = None
             self._show_empty("<b>Why this answer</b>")
             return
-        request = WhyRequest(ins.network.spec(), ins.network.get_weights(), x.copy(), ins.explained_class,
-                             tuple(ins.class_names), ins.source)
-        self.jobs.submit(self._compute.job(request))
+        self.jobs.submit_when_quiet(self.make_job, QUIET_MS)
         if self.result is None:
             self._set_title("<b>Why this answer</b>", ": working…")
+
+    def make_job(self):
+        """The job for what is shown now (called once the input has stopped changing)."""
+        ins = self.inspector
+        if ins.input is None or ins.probabilities() is None:
+            return None
+        request = WhyRequest(ins.network.spec(), ins.network.get_weights(), ins.input.copy(), ins.explained_class,
+                             tuple(ins.class_names), ins.source)
+        return self._compute.job(request)
 
     def shutdown(self) -> None:
         """Stop the background thread (the window does this when it closes)."""
@@ -125,7 +134,7 @@ class WhyView(CatchUpOnShow, QWidget):
 
     # -- results --------------------------------------------------------------------
     def _on_result(self, number: int, result: WhyResult) -> None:
-        if number != self.jobs.latest:
+        if number != self.jobs.latest or self.jobs.waiting:
             return                                  # computed for an input no longer shown
         self.result = result
         self._show(result)
