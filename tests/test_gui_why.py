@@ -195,3 +195,20 @@ def help_menu(window):
     window.actions["tour"].trigger()
     assert window.menus.tour.isVisible() and "Step-through" in window.menus.tour.findChild(QTextBrowser).toPlainText()
     window.menus.tour.close()
+
+
+def test_while_training_runs_why_follows_the_weights_of_the_snapshots(qtbot, training_window):
+    from test_gui_training import draw_bar, start_long_run
+    window = training_window
+    draw_bar(window)
+    why = window.why
+    t = start_long_run(qtbot, window)
+    qtbot.waitUntil(lambda: why.result is not None and why.result.occlusion is not None, timeout=20000)
+    first = why.result
+    # a later snapshot's weights get explained (at most once a second while the run goes on)
+    qtbot.waitUntil(lambda: why.result is not first and why.result.occlusion is not None, timeout=20000)
+    assert t.is_running() and window.inspector.live
+    assert why.result.occlusion.stride == 4                  # coarser while training: the cores are busy
+    shown = why.result.request.weights
+    assert any(not np.array_equal(shown[k], v) for k, v in first.request.weights.items())
+    t.stop()

@@ -29,7 +29,8 @@ class WhyRequest:
     class_index: Optional[int]
     class_names: Tuple[str, ...]
     source: object
-    with_occlusion: bool = True
+    occlusion_patch: int = 6
+    occlusion_stride: int = 2
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,9 @@ class WhyJobs:
             net = self._network_for(request)
             answer = why_this_answer(net, request.x, request.class_index, class_names=request.class_names)
             report(WhyResult(request, answer, None))
-            if not request.with_occlusion or superseded():
+            if superseded():
                 return
-            occ = occlusion(net, request.x, answer.class_index, class_names=request.class_names)
+            occ = occlusion(net, request.x, answer.class_index, patch=request.occlusion_patch,
+                            stride=request.occlusion_stride, class_names=request.class_names)
             report(WhyResult(request, answer, occ))
         return run

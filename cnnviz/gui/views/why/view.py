@@ -33,6 +33,8 @@ TITLE_LINES = 2
 #: a new input waits this long for the next one before it is explained: while the pen moves,
 #: nothing is computed beside the drawing (ms)
 QUIET_MS = 150
+#: occlusion's (patch, stride) while a training run goes on
+LIVE_OCCLUSION = (8, 4)
 TIPS = ("Saliency: bright pixels are those whose small change would move the class's score most "
         "(the gradient of the score with respect to each input pixel).",
         "Grad-CAM: bright where the last convolution's maps that favour the class are active.",
@@ -124,8 +126,10 @@ class WhyView(CatchUpOnShow, QWidget):
         ins = self.inspector
         if ins.input is None or ins.probabilities() is None:
             return None
+        # while a run trains, a coarser occlusion (a quarter of the patch positions) leaves it the cores
+        patch, stride = LIVE_OCCLUSION if ins.live else (6, 2)
         request = WhyRequest(ins.network.spec(), ins.network.get_weights(), ins.input.copy(), ins.explained_class,
-                             tuple(ins.class_names), ins.source)
+                             tuple(ins.class_names), ins.source, patch, stride)
         return self._compute.job(request)
 
     def shutdown(self) -> None:
