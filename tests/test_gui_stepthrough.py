@@ -231,3 +231,19 @@ def test_the_backward_page_shows_the_engines_gradients_and_teaching_changes_only
     qtbot.mouseClick(page.teach_box.undo_button, Qt.LeftButton)
     assert page.taught is None and not page.teach_box.after.values.any()
     view.shutdown()
+
+
+def test_the_kernels_panel_sends_its_kernel_to_the_toy(qtbot):
+    from cnnviz.gui.views.kernels import KernelPlayground
+    from cnnviz.gui.views.stepthrough import TOY
+    from cnnviz.kernels import KERNELS
+    ins = inspector_for("simple")
+    view = show(qtbot, StepThroughView(ins), (900, 900))
+    kernels = show(qtbot, KernelPlayground(), (700, 400))
+    kernels.toyRequested.connect(view.show_kernel)
+    kernels.set_kernel("sobel x" if "sobel x" in KERNELS else next(iter(KERNELS)))
+    qtbot.mouseClick(kernels.toy_button, Qt.LeftButton)
+    toy = view.toy_page
+    assert view.mode == TOY and toy.toy.kernels.shape == (1,) + kernels.kernel.shape
+    np.testing.assert_array_equal(toy.toy.kernels[0], kernels.kernel)
+    assert toy.toy.image.shape[0] >= kernels.kernel.shape[0] and toy.padding_box.currentText() == "same"

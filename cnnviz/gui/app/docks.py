@@ -130,6 +130,20 @@ class Docks:
         if len(row) > 1:
             w.resizeDocks([d for d, _ in row], [size for _, size in row], Qt.Horizontal)
 
+    def open_in_front(self, key: str, width: int) -> None:
+        """Show panel ``key`` in front of its tab group; when it was closed, make it ``width``
+        pixels wide if the centre can spare the room (never below its own minimum)."""
+        dock = self.panels[key]
+        opening = not dock.isVisible()
+        dock.show()
+        dock.raise_()
+        if opening and not dock.isFloating():
+            centre = self.window.centralWidget()
+            spare = centre.width() - self._centre_width() - 8
+            wanted = min(width, dock.width() + max(spare, 0))
+            if wanted > dock.width():
+                self.window.resizeDocks([dock], [wanted], Qt.Horizontal)
+
     def docked(self) -> List[QDockWidget]:
         """The docks on screen in the window (not floating, not a tab behind another)."""
         return [d for d in self.panels.values()

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
                        tabify_with="training", shown=False)
         self.inspector.cellPicked.connect(self._show_step_through)
+        self.kernels.toyRequested.connect(self._kernel_to_toy)
         self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self)
         self.why = WhyView(self.inspector)
         # beside the bars it explains (a tab in the bottom row would cost the window its height)
@@ -134,17 +135,12 @@ class MainWindow(QMainWindow):
         return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
 
     def _show_step_through(self) -> None:
-        """A picked cell opens the step-through in front, wide enough for its numbers when the
-        drawing can spare the room."""
-        dock = self.panels["stepthrough"]
-        opening = not dock.isVisible()
-        dock.show()
-        dock.raise_()
-        if opening and not dock.isFloating():
-            spare = self.draw_panel.width() - self.draw_panel.minimumSizeHint().width() - 8
-            width = min(STEP_THROUGH_WIDTH, dock.width() + max(spare, 0))
-            if width > dock.width():
-                self.resizeDocks([dock], [width], Qt.Horizontal)
+        """A picked cell opens the step-through in front, wide enough for its numbers."""
+        self.docks.open_in_front("stepthrough", STEP_THROUGH_WIDTH)
+
+    def _kernel_to_toy(self, kernel) -> None:
+        self.step_through.show_kernel(kernel)
+        self._show_step_through()
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""

@@ -169,6 +169,38 @@ class ToyPage(QWidget):
         self.picked = (0, 0, 0)
         self.recompute()
 
+    def load_kernel(self, kernel) -> None:
+        """One convolution kernel (KH, KW) into the editors (e.g. from the Kernels panel), on the
+        image there is (made at least as large as the kernel), zero-padded "same" as there."""
+        kernel = np.asarray(kernel, dtype=np.float64)
+        image = self.image_edit.values() if self._image_ok() else np.zeros((1, 1))
+        side = (max(image.shape[0], kernel.shape[0]), max(image.shape[1], kernel.shape[1]))
+        grown = np.zeros(side)
+        grown[:image.shape[0], :image.shape[1]] = image
+        self._loading = True
+        self.example_box.setCurrentIndex(self.example_box.findData(""))
+        self.operation_box.setCurrentText(CONV)
+        self.padding_box.setCurrentText("same")
+        self.stride_spin.setValue(1)
+        self.filters_spin.setValue(1)
+        self.rows_spin.setValue(side[0])
+        self.cols_spin.setValue(side[1])
+        self.image_edit.set_values(grown)
+        self.krows_spin.setValue(kernel.shape[0])
+        self.kcols_spin.setValue(kernel.shape[1])
+        for edit in self.kernel_edits:
+            edit.set_values(kernel)
+        self._loading = False
+        self.picked = (0, side[0] // 2, side[1] // 2)
+        self.recompute()
+
+    def _image_ok(self) -> bool:
+        try:
+            self.image_edit.values()
+        except ValueError:
+            return False
+        return True
+
     def pick(self, f: int, row: int, col: int) -> None:
         """Step through cell (row, col) of map ``f``."""
         self.picked = (int(f), int(row), int(col))

@@ -81,6 +81,11 @@ class StepThroughView(QWidget):
         self.buttons[mode].setChecked(True)
         self._show_title()
 
+    def show_kernel(self, kernel) -> None:
+        """The toy with ``kernel`` (KH, KW) in it (e.g. the Kernels panel's)."""
+        self.toy_page.load_kernel(kernel)
+        self.set_mode(TOY)
+
     def shutdown(self) -> None:
         """Stop the background threads (the window does this when it closes)."""
         self.backward_page.shutdown()
