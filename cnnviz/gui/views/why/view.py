@@ -78,9 +78,8 @@ class WhyView(CatchUpOnShow, QWidget):
         self._arrange(3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
         layout.addWidget(self.title)
-        layout.addLayout(self.pictures, 1)
+        layout.addLayout(self.pictures, 1)        # the pictures get all the room there is
         layout.addWidget(self.note)
 
     def _arrange(self, columns: int) -> None:
