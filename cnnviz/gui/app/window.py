@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
                        tabify_with="training", shown=False)
         self.inspector.cellPicked.connect(self._show_step_through)
         self.kernels.toyRequested.connect(self._kernel_to_toy)
-        self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self)
+        self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self.draw_panel.preview)
         self.why = WhyView(self.inspector)
         # beside the bars it explains (a tab in the bottom row would cost the window its height)
         self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")

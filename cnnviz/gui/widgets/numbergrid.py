@@ -4,7 +4,7 @@ winner) and a highlighted block (the window on a toy image) are outlined.
 
 The grid keeps the numbers it was given (:attr:`NumberGrid.values`, the engine's own
 float32 or float64 values); each cell shows them to a few digits (:func:`short_number`),
-and hovering a cell shows the number whole (:func:`cnnviz.explain.number_text`).
+and the tooltip over a cell shows the number whole (:func:`cnnviz.explain.number_text`).
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import math
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QRectF, QSize, Qt
+from PyQt5.QtCore import QRectF, QSize, Qt
 from PyQt5.QtGui import QBrush, QColor, QFont, QFontMetrics, QFontMetricsF, QPainter, QPen
-from PyQt5.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from ...explain import number_text
 from . import theme
@@ -70,6 +70,7 @@ class NumberGrid(CellWidget):
         self._given = None
         self._cache, self._widths = {}, {}      # texts by digits; widest text by (digits, font)
         self._hints = None                      # (shape, sizeHint, minimumSizeHint) the layout last heard of
+        self._note = ""                         # the tooltip away from the cells
         self.peers = [self]         # grids shown side by side: they share one type size
 
     # -- public -------------------------------------------------------------------
@@ -272,16 +273,24 @@ class NumberGrid(CellWidget):
         p.end()
 
     # -- mouse --------------------------------------------------------------------
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ToolTip:
-            at = self.cell_at(event.pos().x(), event.pos().y())
-            if at is None:
-                QToolTip.hideText()
-            else:
-                r, c = at
-                padded = self.padding is not None and self.padding[r, c]
-                what = "padding: " if padded else ""
-                dtype = self.values.dtype if self.values.dtype.kind == "f" else np.float64
-                QToolTip.showText(event.globalPos(), f"{what}{number_text(self.values[r, c], dtype)}", self)
-            return True
-        return super().event(event)
+    def mouseMoveEvent(self, event) -> None:
+        """The tooltip names the number under the mouse whole (Qt shows it when the mouse rests)."""
+        at = self.cell_at(event.pos().x(), event.pos().y())
+        if at is None:
+            text = self._note
+        else:
+            r, c = at
+            padded = self.padding is not None and self.padding[r, c]
+            dtype = self.values.dtype if self.values.dtype.kind == "f" else np.float64
+            text = ("padding: " if padded else "") + number_text(self.values[r, c], dtype)
+        if text != super().toolTip():
+            super().setToolTip(text)
+        super().mouseMoveEvent(event)
+
+    def setToolTip(self, text: str) -> None:
+        """What the tooltip says away from the cells (over a cell it names the cell's number)."""
+        self._note = text
+        super().setToolTip(text)
+
+    def toolTip(self) -> str:
+        return self._note
