@@ -234,7 +234,7 @@ def test_strip_reads_left_to_right_in_a_wide_dock(qtbot):
     ins = inspector_for("simple")
     strip = show(qtbot, NetworkStrip(ins), (1200, 140))
     assert strip.orientation == Qt.Horizontal and strip.list.flow() == QListView.LeftToRight
-    assert strip.list.item(1).text().split("\n")[:2] == ["conv1 → 30x24x24", "Conv2D 5x5/1 pad 0"]
+    assert strip.list.item(1).text().split("\n")[:2] == ["conv1 → 30x24x24", "Conv2D 5x5/1 pad 0 · sees 5x5"]
     first, last = (strip.list.visualItemRect(strip.list.item(i)) for i in (0, 1))
     assert last.left() >= first.right() and last.top() == first.top()
     strip.resize(380, 560)

@@ -60,7 +60,8 @@ def _bench_args(p):
     p.add_argument("--gui", action="store_true",
                    help="measure training in the app: in-app vs headless samples/s, UI timer delay")
     p.add_argument("--explain", action="store_true",
-                   help="measure the explain computations: step-through, saliency, Grad-CAM, occlusion")
+                   help="measure the explain computations (step-through, saliency, Grad-CAM, occlusion) "
+                        "and what their views add in the app (a click to a drawn step-through, ...)")
     p.add_argument("--eval", action="store_true",
                    help="measure evaluation instead: the shipped model on the MNIST test set, the embedding map")
     p.add_argument("--eval-gui", action="store_true",
@@ -77,7 +78,9 @@ def _bench_args(p):
 def _bench(args):
     if args.explain:
         from ..explain.bench import bench_explain
-        return bench_explain(report=lambda text: say(args, text))
+        from ..gui.tools.explainbench import bench_explain_views
+        computing = bench_explain(report=lambda text: say(args, text))
+        return {"computing": computing, "views": bench_explain_views(report=lambda text: say(args, text))}
     if args.draw:
         from ..gui.tools.drawbench import bench_draw
         return bench_draw(report=lambda text: say(args, text))

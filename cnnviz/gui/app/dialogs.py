@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PyQt5.QtCore import QSettings, Qt
 from PyQt5.QtGui import QGuiApplication
-from PyQt5.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QPlainTextEdit, QTextBrowser,
+                             QVBoxLayout, QWidget)
 
 
 def ask_open(parent: QWidget, settings: QSettings, title: str, filters: str, kind: str) -> str:
@@ -27,10 +28,20 @@ def ask_save(parent: QWidget, settings: QSettings, title: str, filters: str, kin
     return path
 
 
-def show_text(parent: QWidget, title: str, text: str) -> None:
-    """A read-only monospace report (e.g. About this model), closed with Close."""
+def _text_dialog(parent: QWidget, title: str, view: QWidget) -> QDialog:
+    """A dialog called ``title`` showing ``view`` over a Close button."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
+    buttons = QDialogButtonBox(QDialogButtonBox.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def show_text(parent: QWidget, title: str, text: str) -> None:
+    """A read-only monospace report (e.g. About this model), closed with Close."""
     view = QPlainTextEdit(text)
     view.setReadOnly(True)
     font = QGuiApplication.font()
@@ -38,12 +49,17 @@ def show_text(parent: QWidget, title: str, text: str) -> None:
     font.setStyleHint(font.Monospace)
     view.setFont(font)
     view.setMinimumSize(640, 360)
-    buttons = QDialogButtonBox(QDialogButtonBox.Close)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(view)
-    layout.addWidget(buttons)
-    dialog.exec_()
+    _text_dialog(parent, title, view).exec_()
+
+
+def show_html(parent: QWidget, title: str, html: str) -> QDialog:
+    """Rich text (e.g. the tour) in a dialog that does not block the window; returns it."""
+    view = QTextBrowser()
+    view.setHtml(html)
+    view.setMinimumSize(560, 420)
+    dialog = _text_dialog(parent, title, view)
+    dialog.show()
+    return dialog
 
 
 def warn_later(parent: QWidget, title: str, message: str) -> QMessageBox:

@@ -34,7 +34,7 @@ class Docks:
     def __init__(self, window: QMainWindow, centre_width: Callable[[], int]):
         self.window = window
         self.panels: Dict[str, QDockWidget] = {}
-        self._homes: Dict[str, Tuple[int, Optional[str]]] = {}   # key -> (area, tabify_with) given to add
+        self._homes: Dict[str, Tuple[int, Optional[str], Optional[str]]] = {}   # key -> (area, tabify_with, beside)
         self._centre_width = centre_width
         self._closed = set()                      # keys of the panels the default layout leaves closed
         self.on_added: Optional[Callable[[str, QDockWidget], None]] = None
@@ -46,12 +46,12 @@ class Docks:
         window.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)      # the training panel: full height
 
     def add(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
-            tabify_with: Optional[str] = None, shown: bool = True) -> QDockWidget:
+            tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True) -> QDockWidget:
         """Put ``widget`` in a dock called ``title``; ``key`` names it in saved layouts.
 
-        ``area`` and ``tabify_with`` (another panel's key) are also where Reset
-        layout puts it back; ``shown=False``: the default layout leaves it closed (it
-        opens when asked for).
+        ``area`` and ``tabify_with`` (another panel's key), or ``beside`` (another panel's
+        key: just after it, side by side), are also where Reset layout puts it back;
+        ``shown=False``: the default layout leaves it closed (it opens when asked for).
         """
         w = self.window
         dock = QDockWidget(title, w)
@@ -64,8 +64,10 @@ class Docks:
         w.addDockWidget(area, dock)
         if tabify_with in self.panels:
             w.tabifyDockWidget(self.panels[tabify_with], dock)
+        elif beside in self.panels:
+            w.splitDockWidget(self.panels[beside], dock, Qt.Horizontal)
         self.panels[key] = dock
-        self._homes[key] = (area, tabify_with)
+        self._homes[key] = (area, tabify_with, beside)
         if not shown:
             self._closed.add(key)
         if self.on_added is not None:
@@ -86,14 +88,20 @@ class Docks:
         w.tabifyDockWidget(p["filters"], p["pooling"])
         w.addDockWidget(Qt.BottomDockWidgetArea, p["probabilities"])
         w.tabifyDockWidget(p["pooling"], p["kernels"])
+        behind = []
         for key, dock in p.items():          # panels added later: where add put them
             if key not in ARRANGED:
-                area, tabify_with = self._homes[key]
+                area, tabify_with, beside = self._homes[key]
                 w.addDockWidget(area, dock)
                 if tabify_with in p:
                     w.tabifyDockWidget(p[tabify_with], dock)
+                    behind.append(p[tabify_with])
+                elif beside in p:
+                    w.splitDockWidget(p[beside], dock, Qt.Horizontal)
         for key, dock in p.items():
             dock.setVisible(key not in self._closed)
+        for dock in behind:                  # a later panel waits behind the one it joined
+            dock.raise_()
         p["filters"].raise_()
         p["featuremaps"].raise_()
         self.size_default()
@@ -117,9 +125,23 @@ class Docks:
         w.resizeDocks([p["strip"], p["probabilities"]], [int(strip), int(bottom)], Qt.Vertical)
         if training:
             w.resizeDocks([p["training"]], [int(left)], Qt.Horizontal)
+        row = [(p["probabilities"], int(_clamp(0.22 * width, 230, 460)))]
+        if "why" in p:
+            row.append((p["why"], int(_clamp(0.2 * width, 200, 420))))
         if "curves" in p:
-            w.resizeDocks([p["probabilities"], p["curves"]], [int(_clamp(0.22 * width, 230, 460)),
-                                                               int(width * 0.35)], Qt.Horizontal)
+            row.append((p["curves"], int(width * 0.3 if "why" in p else width * 0.35)))
+        if len(row) > 1:
+            w.resizeDocks([d for d, _ in row], [size for _, size in row], Qt.Horizontal)
+
+    def open_in_front(self, key: str, width: int) -> None:
+        """Show panel ``key`` in front of its tab group; when it was closed, make it ``width``
+        pixels wide if the centre can spare the room (never below its own minimum)."""
+        dock = self.panels[key]
+        opening = not dock.isVisible()
+        dock.show()
+        dock.raise_()
+        if opening:
+            self.widen(key, width)
 
     def widen(self, key: str, width: int) -> None:
         """Make panel ``key`` (docked, on screen) up to ``width`` pixels wide, as far as the

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import QAction, QActionGroup, QDockWidget, QMainWindow
+from PyQt5.QtWidgets import QAction, QActionGroup, QDialog, QDockWidget, QMainWindow
 
 from ...nn import PRESETS
 from ...shipped import SHIPPED_MODELS, model_path
 from ..widgets import theme
+from ..widgets.notes import notes_shown, show_notes
+from ..widgets.tour import TOUR
+from . import dialogs
 
 
 class Menus:
@@ -90,6 +93,14 @@ class Menus:
             presets.addAction(self.action(f"preset:{name}", name, partial(w.new_preset, name),
                                           tip=f"The '{name}' architecture with random weights"))
 
+        m = bar.addMenu("&Help")
+        notes = self.action("notes", "&Notes for students", self.toggle_notes, "F1",
+                            tip="Two or three sentences at the top of every panel: what am I looking at?")
+        notes.setCheckable(True)
+        m.addAction(notes)
+        m.addAction(self.action("tour", "A short &tour…", self.show_tour))
+        self.tour: Optional[QDialog] = None
+
     def action(self, key: str, text: str, slot: Callable, shortcut=None, context=Qt.WindowShortcut,
                tip: str = "") -> QAction:
         """A window action calling ``slot()`` (without arguments) when triggered."""
@@ -109,6 +120,19 @@ class Menus:
         self.panels_menu.addAction(dock.toggleViewAction())
         self.export_menu.addAction(self.action(f"export:{key}", dock.windowTitle(),
                                                partial(self.window.export_panel, key)))
+
+    def toggle_notes(self) -> None:
+        """Help > Notes for students: show or hide every panel's note (remembered)."""
+        self.set_notes(not notes_shown())
+
+    def set_notes(self, shown: bool) -> None:
+        show_notes(shown)
+        self.actions["notes"].setChecked(shown)
+        self.window.settings.setValue("help/notes", bool(shown))
+
+    def show_tour(self) -> None:
+        """Help > A short tour (a dialog that leaves the window usable)."""
+        self.tour = dialogs.show_html(self.window, "A short tour of cnnviz", TOUR)
 
     def set_model_changes_enabled(self, enabled: bool) -> None:
         """Open model, the shipped models and the untrained presets (off while a training run

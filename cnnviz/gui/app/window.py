@@ -13,7 +13,7 @@ from typing import Optional
 
 from PyQt5.QtCore import QEvent, QSettings, Qt, QTimer
 from PyQt5.QtGui import QImage
-from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabBar, QWidget
+from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from ... import shipped
 from ...modelio import ModelFileError, save_model
@@ -29,11 +29,16 @@ from ..views.filters import FilterView
 from ..views.kernels import KernelPlayground
 from ..views.pooling import PoolingView
 from ..views.probabilities import ProbabilityPanel
+from ..views.receptive import ReceptiveFieldOverlay
+from ..views.stepthrough import StepThroughView
 from ..views.strip import NetworkStrip
+from ..views.why import WhyView
 from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
+from ..widgets.notes import add_note
 from ..widgets.scroll import scrolling
+from ..widgets.tour import PANEL_NOTES
 from . import dialogs
 from .docks import Docks, default_window_size
 from .drawpanel import DrawPanel
@@ -42,9 +47,11 @@ from .statusbar import StatusBar
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 #: the Evaluation panel's width when it comes to the front, if the drawing can spare the room (pixels)
 EVALUATION_WIDTH = 470
+#: the step-through's width when a pick opens it, if the drawing can spare the room (pixels)
+STEP_THROUGH_WIDTH = 470
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -109,10 +116,23 @@ class MainWindow(QMainWindow):
         self.collect.trainRequested.connect(self.training.source.use_folder)
         self.collect.trainRequested.connect(self.panels["training"].raise_)
         self.training.source.set_folders(self.collect.folders())
+        self.step_through = StepThroughView(self.inspector)
+        # opened by a picked cell, beside Training: the right column has no room for another tab
+        self.docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
+                       tabify_with="training", shown=False)
+        self.inspector.cellPicked.connect(self._show_step_through)
+        self.kernels.toyRequested.connect(self._kernel_to_toy)
+        self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self.draw_panel.preview)
+        self.why = WhyView(self.inspector)
+        # beside the bars it explains (a tab in the bottom row would cost the window its height)
+        self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
         self.training.panel.saveClicked.connect(self.save_model)
+        for key, text in PANEL_NOTES.items():
+            view = self.panels[key].widget()
+            add_note(view.widget() if isinstance(view, QScrollArea) else view, text)
         self.docks.arrange_default()
         self._layout_restored = self._restore_settings()
 
@@ -130,9 +150,17 @@ class MainWindow(QMainWindow):
 
     # -- panels ----------------------------------------------------------------
     def add_panel(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
-                  tabify_with: Optional[str] = None):
+                  tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
-        return self.docks.add(key, title, widget, area, tabify_with)
+        return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
+
+    def _show_step_through(self) -> None:
+        """A picked cell opens the step-through in front, wide enough for its numbers."""
+        self.docks.open_in_front("stepthrough", STEP_THROUGH_WIDTH)
+
+    def _kernel_to_toy(self, kernel) -> None:
+        self.step_through.show_kernel(kernel)
+        self._show_step_through()
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""
@@ -331,6 +359,7 @@ class MainWindow(QMainWindow):
         name = name if name in theme.THEMES else theme.DEFAULT_THEME
         theme.apply_theme(name)
         self.actions[f"theme_{name}"].setChecked(True)
+        self.menus.set_notes(str(s.value("help/notes", False)).lower() == "true")
         brush = s.value("canvas/brush")
         if brush is not None:
             self.draw_panel.set_brush_size(int(float(brush)))
@@ -390,8 +419,8 @@ class MainWindow(QMainWindow):
         elif not self._may_drop_training("quit"):
             event.ignore()
             return
-        self.evaluation.shutdown()
-        self.training.shutdown()
+        for part in (self.evaluation, self.training, self.why, self.step_through):     # background threads
+            part.shutdown()
         self.save_settings()
         super().closeEvent(event)
 

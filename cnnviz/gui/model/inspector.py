@@ -18,7 +18,7 @@ of the past - is :attr:`source`, so every view can say what it shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
@@ -47,6 +47,15 @@ class InputSource:
 
 
 DRAWING = InputSource("drawing", "your drawing", "your drawing")
+
+
+class CellRef(NamedTuple):
+    """One cell of one trace entry: ``index`` into :meth:`Inspector.entries`, ``cell`` a
+    (channel, row, col) of a map or a (unit,) of a vector."""
+    index: int
+    cell: Tuple[int, ...]
+
+
 #: an input router: given a new input (or None) and what it is, True when it handled it elsewhere
 InputRouter = Callable[[Optional[np.ndarray], InputSource], bool]
 
@@ -68,6 +77,12 @@ class Inspector(QObject):
     channelSelected = pyqtSignal(int)
     #: a training run started or stopped streaming snapshots (see :attr:`live`)
     liveChanged = pyqtSignal(bool)
+    #: a cell was picked to be stepped through (see :attr:`picked_cell`)
+    cellPicked = pyqtSignal()
+    #: the mouse is over another cell of a layer, or over none (see :attr:`hovered_cell`)
+    cellHovered = pyqtSignal()
+    #: the class the "why" views explain changed (see :attr:`explained_class`)
+    classPicked = pyqtSignal()
 
     def __init__(self, network: Network, class_names: Sequence[str], meta: Optional[dict] = None,
                  source_path: str = "", parent: Optional[QObject] = None):
@@ -89,6 +104,9 @@ class Inspector(QObject):
         self._router: Optional[InputRouter] = None
         self._live = False
         self._filter_flags: Optional[FilterFlags] = None
+        self._picked: Optional[CellRef] = None
+        self._hovered: Optional[CellRef] = None
+        self._class: Optional[int] = None
 
     # -- what is shown (read-only) --------------------------------------------
     @property
@@ -159,6 +177,21 @@ class Inspector(QObject):
         return self._filter_flags
 
     @property
+    def picked_cell(self) -> Optional[CellRef]:
+        """The cell a user picked to step through (e.g. by clicking a map), or None."""
+        return self._picked
+
+    @property
+    def hovered_cell(self) -> Optional[CellRef]:
+        """The cell under the mouse in a layer view (for its receptive field), or None."""
+        return self._hovered
+
+    @property
+    def explained_class(self) -> Optional[int]:
+        """The class a user picked to be explained (a click on its bar); None: the top class."""
+        return self._class
+
+    @property
     def showing_past(self) -> bool:
         """True while a time-lapse frame of the past is shown instead of the present."""
         return self._present is not None
@@ -179,6 +212,7 @@ class Inspector(QObject):
         self._start_weights = None
         self._weights_step = None
         self._present = None
+        self._picked = self._hovered = self._class = None
         if self._source.kind == "past":
             self._source = DRAWING
         if self._input is not None and self._input.shape != network.input_shape:
@@ -322,6 +356,36 @@ class Inspector(QObject):
         """Pick a channel (feature map index); kept across layers so one map can be followed."""
         self._channel = max(0, int(channel))
         self.channelSelected.emit(self._channel)
+
+    def pick_cell(self, index: int, cell: Sequence[int]) -> None:
+        """Pick ``cell`` of entry ``index`` to step through; ValueError outside the entry's shape."""
+        self._picked = self._cell_ref(index, cell)
+        self.cellPicked.emit()
+
+    def hover_cell(self, index: Optional[int] = None, cell: Sequence[int] = ()) -> None:
+        """The mouse is over ``cell`` of entry ``index`` (None: over no cell)."""
+        ref = None if index is None else self._cell_ref(index, cell)
+        if ref != self._hovered:
+            self._hovered = ref
+            self.cellHovered.emit()
+
+    def pick_class(self, index: Optional[int]) -> None:
+        """Explain class ``index`` (None: always the top class)."""
+        if index is not None and not 0 <= int(index) < len(self._class_names):
+            raise ValueError(f"class {index} does not exist; there are {len(self._class_names)}")
+        index = None if index is None else int(index)
+        if index != self._class:
+            self._class = index
+            self.classPicked.emit()
+
+    def _cell_ref(self, index: int, cell: Sequence[int]) -> CellRef:
+        if not 0 <= index < len(self._entries):
+            raise ValueError(f"entry {index} does not exist; there are {len(self._entries)}")
+        shape = tuple(self._entries[index].shape)
+        cell = tuple(int(i) for i in cell)
+        if len(cell) != len(shape) or not all(0 <= i < n for i, n in zip(cell, shape)):
+            raise ValueError(f"{self._entries[index].name} has cells of shape {shape}; got {cell}")
+        return CellRef(int(index), cell)
 
     def layer_at(self, index: int):
         """The Layer object of trace position ``index`` (None for the input and the softmax)."""

@@ -35,7 +35,7 @@ from .synthstroke import digit_path, mouse_event
 TARGETS_MS = {"simple": 16.0, "deep": 33.0}
 
 
-class _PaintCounter(QObject):
+class PaintCounter(QObject):
     """Counts paint events delivered to any widget (an application-wide event filter)."""
 
     def __init__(self):
@@ -74,7 +74,7 @@ def bench_draw(presets: Sequence[str] = ("simple", "deep", "two-conv"), strokes:
     """
     say = report or (lambda text: None)
     app = ensure_app(offscreen=True)
-    counter = _PaintCounter()
+    counter = PaintCounter()
     app.installEventFilter(counter)
     result: Dict = {"rate_hz": rate_hz, "size": list(size), "layer": layer, "strokes": strokes,
                     "platform": os.environ.get("QT_QPA_PLATFORM", ""), "cpus": os.cpu_count(),
@@ -122,12 +122,12 @@ def _bench_preset(app, counter, preset, settings, strokes, rate_hz, size, layer)
     window.resize(*size)
     window.show()
     QTest.qWaitForWindowExposed(window, 2000)
-    _flush(app, counter)
+    flush_paints(app, counter)
     window_ms = (time.perf_counter() - t0) * 1000
     try:
         names = [e.name for e in window.inspector.entries()]
         window.inspector.select(names.index(layer) if layer in names else 1)
-        _flush(app, counter)
+        flush_paints(app, counter)
         sent: List[Tuple[int, float]] = []          # (canvas revision the event made, send time)
         ink: List[float] = []
         done: List[Tuple[int, float, float, float]] = []   # (revision, start, end, painted)
@@ -138,7 +138,7 @@ def _bench_preset(app, counter, preset, settings, strokes, rate_hz, size, layer)
         digits = "7301"
         for s in range(strokes):
             canvas.clear()
-            _flush(app, counter)
+            flush_paints(app, counter)
             seen = len(predictor.history)
             side = min(canvas.paper_size().width(), canvas.paper_size().height())
             path = digit_path(digits[s % len(digits)], side)
@@ -212,14 +212,14 @@ def _run_once(app, counter, predictor, seen, done, blocks) -> int:
     blocks.append((time.perf_counter() - t) * 1000)
     history = predictor.history
     if len(history) > seen:
-        painted = _flush(app, counter, blocks)
+        painted = flush_paints(app, counter, blocks)
         for revision, start, end in list(history)[seen:]:
             done.append((revision, start, end, max(painted, end)))
         seen = len(history)
     return seen
 
 
-def _flush(app, counter, blocks: Optional[list] = None) -> float:
+def flush_paints(app, counter, blocks: Optional[list] = None) -> float:
     """Run the event loop until a pass delivers no paint event; the time the last paint pass ended."""
     last = time.perf_counter()
     for _ in range(20):

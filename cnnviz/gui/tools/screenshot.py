@@ -19,6 +19,7 @@ from ..widgets.export import widget_png
 from ..app.window import MainWindow
 from ..model.modelchoice import open_model_file, startup_model
 from ..model.modeltext import describe
+from .explainshot import explain_pictures, wait_for_why
 from .synthstroke import draw_digit
 
 
@@ -29,8 +30,9 @@ def take_screenshots(out_dir, model_path=None, size: Tuple[int, int] = (1400, 90
     ``model_path``: a model file (default: the shipped model, or the untrained
     fallback). A ``digit`` ("7", "3", "1" or "0") is drawn with mouse events and
     ``layer`` (default: the first convolution) is selected. Files:
-    ``window.png`` (first theme), ``window-<theme>.png`` for the others, and
-    ``panel-<key>.png`` for the drawing area and every dock. Raises
+    ``window.png`` (first theme), ``window-<theme>.png`` for the others,
+    ``panel-<key>.png`` for the drawing area and every dock, and the explain panels
+    in use (``panel-stepthrough*.png``, ``window-explain.png``). Raises
     ModelFileError for a bad model file. Returns the paths written.
     """
     return _render(out_dir, model_path, size, digit, layer, themes)["paths"]
@@ -67,7 +69,7 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
             app.processEvents()
             draw_digit(window.canvas, digit)
             window.inspector.select(_layer_index(window, layer))
-            app.processEvents()
+            wait_for_why(app, window)
             paths = []
             for i, name in enumerate(themes or [previous_theme]):
                 window.set_theme(name)
@@ -76,12 +78,13 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
                 if i == 0:
                     paths.append(widget_png(window.draw_panel, out / "panel-drawing.png"))
                     paths += _grab_panels(window, out)
+                    paths += explain_pictures(app, window, out)
             p = window.inspector.probabilities()
             names = window.inspector.class_names
             entry = window.inspector.entries()[window.inspector.selected]
             report = {
-                "paths": paths, "model": describe(window.inspector.meta, window.inspector.network,
-                                                  window.inspector.model_path),
+                "paths": list(dict.fromkeys(paths)),          # a panel pictured again is one file
+                "model": describe(window.inspector.meta, window.inspector.network, window.inspector.model_path),
                 "digit_drawn": digit, "layer": entry.name,
                 "prediction": None if p is None else names[int(p.argmax())],
                 "probability": None if p is None else round(float(p.max()), 4),

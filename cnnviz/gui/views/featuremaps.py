@@ -1,10 +1,12 @@
 """FeatureMapView: every channel of the selected layer, as one mosaic image.
 
 Maps are tiled into a single ImageItem (see :mod:`.mosaic`) with a colour bar;
-hovering reads channel, position and value under the mouse; a click enlarges
-one map (and picks it as the inspector's channel, so the pooling view and a
-step to the next layer follow it). Flat layers (dense, flatten, softmax) are
-drawn as bars.
+hovering reads channel, position and value under the mouse (and tells the
+inspector which cell it is over: its receptive field is drawn on the input); a
+click enlarges one map (and picks it as the inspector's channel, so the pooling
+view and a step to the next layer follow it); a click on a cell of the enlarged
+map (or of a layer's only map) picks that cell to be stepped through. Flat layers
+(dense, flatten, softmax) are drawn as bars; a click on one picks its unit.
 """
 from __future__ import annotations
 
@@ -24,11 +26,12 @@ from ..widgets.badge import source_badge
 from ..widgets.colorbar import ColorBar
 from ..widgets.labels import ElidedLabel, WrapLabel
 from ..widgets.layerview import LayerView, NO_INPUT, view_layout
-from ..widgets.plotitems import backdrop, outline_box
+from ..widgets.plotitems import LeavingLayoutWidget, backdrop, outline_box
 from ..widgets.wheelguard import ComboBox
 
 BAR_LIMIT = 160                 # more values than this are drawn as filled step curves
 POSITIVE, NEGATIVE = "#d0542a", "#2a7fd0"   # flat layers: warm above 0, cold below (as the maps)
+PICKED = "#39ff6a"                          # the cell picked for the step-through
 
 
 class FeatureMapView(LayerView):
@@ -51,6 +54,7 @@ class FeatureMapView(LayerView):
         inspector.traceChanged.connect(self.refresh)
         inspector.layerSelected.connect(self._on_layer)
         inspector.channelSelected.connect(self._on_channel)
+        inspector.cellPicked.connect(self._show_pick)
         self.refresh()
 
     # -- construction -----------------------------------------------------------
@@ -70,7 +74,8 @@ class FeatureMapView(LayerView):
         self.readout = ElidedLabel()
 
         # maps page: one ViewBox with one ImageItem, and a colour bar
-        self.maps_widget = pg.GraphicsLayoutWidget()
+        self.maps_widget = LeavingLayoutWidget()
+        self.maps_widget.left.connect(self._mouse_left)
         self.view = self.maps_widget.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMenu=False)
         self.frame = backdrop(cm.MAP_BACKGROUND)     # shows through the mosaic's NaN gutters
         self.view.addItem(self.frame)
@@ -78,6 +83,8 @@ class FeatureMapView(LayerView):
         self.view.addItem(self.image)
         self.hover_box = outline_box("#00e0ff", z=10)
         self.view.addItem(self.hover_box, ignoreBounds=True)
+        self.pick_box = outline_box(PICKED, z=11)          # the cell the step-through shows
+        self.view.addItem(self.pick_box, ignoreBounds=True)
         self.colorbar = ColorBar(cm.ACTIVATION)
         self.colorbar.setImageItem(self.image)
         self.maps_widget.addItem(self.colorbar, row=0, col=1)
@@ -86,7 +93,8 @@ class FeatureMapView(LayerView):
         self.view.sigResized.connect(self._on_resized)
 
         # bars page: flat layers
-        self.bars_widget = pg.GraphicsLayoutWidget()
+        self.bars_widget = LeavingLayoutWidget()
+        self.bars_widget.left.connect(self._mouse_left)
         self.plot = self.bars_widget.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(y=True, alpha=0.3)
@@ -102,11 +110,13 @@ class FeatureMapView(LayerView):
         self.plot.addItem(self.curve)
         self.plot.addItem(self.neg_curve)
         self.bars_widget.scene().sigMouseMoved.connect(self._hover_bars)
+        self.bars_widget.scene().sigMouseClicked.connect(self._click_bars)
         self._pos_brush, self._neg_brush = pg.mkBrush(POSITIVE), pg.mkBrush(NEGATIVE)
 
         # classes page: the softmax, drawn like the Probabilities panel
         self.classes = ClassBarChart()
         self.classes.scene().sigMouseMoved.connect(self._hover_classes)
+        self.classes.scene().sigMouseClicked.connect(self._click_classes)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.maps_widget)
@@ -142,6 +152,7 @@ class FeatureMapView(LayerView):
         self._index = -1
 
     def _on_layer(self, index: int):
+        self.inspector.hover_cell(None)          # the mouse is over another layer's maps now
         old = self._entries[self._index].shape if 0 <= self._index < len(self._entries) else None
         new = self._entries[min(index, len(self._entries) - 1)].shape
         # Keep following one enlarged map while the channel count stays (conv -> relu -> pool).
@@ -209,14 +220,16 @@ class FeatureMapView(LayerView):
             rect = QRectF(-1, -1, img.shape[1] + 2, img.shape[0] + 2)     # a gutter around the edge too
             self.frame.setRect(rect)
             self.view.setRange(rect, padding=0.01)
-            self.hover_box.hide()
+            self._mouse_left()                # another picture under the mouse: nothing hovered yet
             self.readout.setText("")
+        self._show_pick()
         self.back_button.setVisible(self.focused is not None)
         self.levels_row.show()
         self.levels_box.setEnabled(value is not None)
         head = f"<b>{name}</b> · {kind} {describe}".rstrip() + " → "
         if self.focused is not None:
-            head += f"{shape_text(shape)} · <b>{channel_name(kind, c, self.focused)}</b> enlarged (click it to go back)"
+            head += (f"{shape_text(shape)} · <b>{channel_name(kind, c, self.focused)}</b> enlarged · click a cell to "
+                     f"step through it")
         else:
             noun = ("channel" if kind == "Input" else "map") + ("s" if c > 1 else "")
             head += f"{c} {noun} of {h}x{w}" + (" · click one to enlarge it" if c > 1 and value is not None else "")
@@ -309,7 +322,9 @@ class FeatureMapView(LayerView):
         name, kind, _, shape, _ = self._entries[self._index]
         if loc is None:
             self.hover_box.hide()
+            self.inspector.hover_cell(None)
             return
+        self.inspector.hover_cell(self._index, loc)
         c, r, k = loc
         if self.focused is None:
             top, left = self._mosaic.geometry.origin(c)
@@ -327,23 +342,59 @@ class FeatureMapView(LayerView):
         loc = self._locate(ev.scenePos())
         if loc is None:
             return
-        if self.focused is None:
+        if self.focused is None and self._mosaic is not None and self._mosaic.geometry.count > 1:
             self.focused = loc[0]
             self.inspector.select_channel(loc[0])
             self.refresh()
+        elif self.inspector.value(self._index) is not None:
+            self.inspector.pick_cell(self._index, loc)
+
+    def _mouse_left(self):
+        self.hover_box.hide()
+        self.inspector.hover_cell(None)
+
+    def _show_pick(self):
+        """Outline the picked cell when it is in the shown maps."""
+        ref = self.inspector.picked_cell
+        shape = self._entries[self._index].shape if 0 <= self._index < len(self._entries) else ()
+        if ref is None or ref.index != self._index or len(shape) != 3 or self.image.image is None:
+            self.pick_box.hide()
+            return
+        c, r, k = ref.cell
+        if self.focused is None and self._mosaic is not None:
+            top, left = self._mosaic.geometry.origin(c)
+        elif self.focused == c:
+            top, left = 0, 0
         else:
-            self.show_grid()
+            self.pick_box.hide()
+            return
+        self.pick_box.setRect(QRectF(left + k, top + r, 1, 1))
+        self.pick_box.show()
+
+    def _bar_at(self, scene_pos):
+        """The unit of the flat layer's bar under a scene position, or None."""
+        vb = self.plot.getViewBox()
+        if self.stack.currentWidget() is not self.bars_widget or not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        i = int(round(vb.mapSceneToView(scene_pos).x()))
+        return i if 0 <= i < self._entries[self._index].shape[0] else None
+
+    def _click_bars(self, ev):
+        i = self._bar_at(ev.scenePos())
+        if ev.button() == Qt.LeftButton and i is not None and self.inspector.value(self._index) is not None:
+            self.inspector.pick_cell(self._index, (i,))
+
+    def _click_classes(self, ev):
+        i = self.classes.index_at(ev.scenePos())
+        if ev.button() == Qt.LeftButton and i is not None and self.inspector.value(self._index) is not None:
+            self.inspector.pick_cell(self._index, (i,))
 
     def _hover_bars(self, scene_pos):
-        if self.stack.currentWidget() is not self.bars_widget:
+        i = self._bar_at(scene_pos)
+        if i is None:
             return
-        vb = self.plot.getViewBox()
-        if not vb.sceneBoundingRect().contains(scene_pos):
-            return
-        name, kind, _, shape, _ = self._entries[self._index]
-        i = int(round(vb.mapSceneToView(scene_pos).x()))
-        if not 0 <= i < shape[0]:
-            return
+        name = self._entries[self._index].name
+        self.inspector.hover_cell(self._index, (i,))
         value = self.inspector.value(self._index)
         text = f"{name} · unit {i}" + self._flat_origin(i)
         text += "" if value is None else f" · value {value[i]:.4g}"

@@ -19,9 +19,10 @@ from typing import Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QFontDatabase
-from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout,
+                             QWidget)
 
 from ... import kernels as K
 from ...preprocess import resize_area, to_gray
@@ -44,6 +45,9 @@ BORDER_NAMES = {"zero": "zero padding", "edge": "repeat edges"}
 class KernelPlayground(QWidget):
     """Pick or type a kernel and see it applied to an image by the engine's convolution.
 
+    ``toyRequested(kernel)``: the user asked to see this kernel's numbers at work on a tiny
+    image (the step-through's toy).
+
     Public: :meth:`set_image`, :meth:`set_kernel` (a name of :data:`cnnviz.kernels.KERNELS`),
     :meth:`set_kernel_text`, :meth:`set_border`; state ``kernel`` (float32 (K, K)),
     ``kernel_name`` (a KERNELS name or "custom"), ``signed``, ``border``, ``source``
@@ -52,6 +56,8 @@ class KernelPlayground(QWidget):
     ``border_box``, ``explanation``, ``input_item``, ``output_item``, ``colorbar``,
     ``images_label``, ``readout``.
     """
+
+    toyRequested = pyqtSignal(object)
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
@@ -141,6 +147,12 @@ class KernelPlayground(QWidget):
         top.addWidget(QLabel("Kernel"))
         top.addWidget(self.kernel_box, 1)
         top.addWidget(self.border_box, 1)
+        self.toy_button = QToolButton()
+        self.toy_button.setText("Toy ▸")
+        self.toy_button.setToolTip("See this kernel's numbers at work on a tiny image you can edit "
+                                   "(Step-through › Toy): every product and sum")
+        self.toy_button.clicked.connect(self._to_toy)
+        top.addWidget(self.toy_button)
         self.left = QWidget()
         self.left.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Preferred)
         left = QVBoxLayout(self.left)
@@ -162,6 +174,9 @@ class KernelPlayground(QWidget):
         layout.addWidget(self.error_label)
         layout.addLayout(middle, 1)
         layout.addWidget(self.readout)
+
+    def _to_toy(self):
+        self.toyRequested.emit(self.kernel.copy())
 
     def _style_error(self, _theme: str = ""):
         self.error_label.setStyleSheet(f"color: {theme.colors()['warning']};")

@@ -19,6 +19,7 @@ from PyQt5.QtCore import QRect, QSize, Qt
 from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
 
+from ...explain import field_sizes
 from ..widgets import colormaps as cm
 from ..widgets.text import shape_text
 from ..widgets.badge import source_badge
@@ -172,14 +173,16 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
             stats, words = self._numbers(kind, value) if value is not None else (self._params[i], "")
+            sees = self._fields[i]
             if self.orientation == Qt.Horizontal:      # short lines: more entries fit across
                 first = f"{name.split('.')[-1]} → {shape_text(shape)}"
-                text = "\n".join([first, f"{kind} {describe}".strip(), stats])
+                text = "\n".join([first, " · ".join(p for p in (f"{kind} {describe}".strip(), sees) if p), stats])
             else:
                 indent = "      " if "." in name else "  "
-                text = self._first_lines[i] + "\n" + indent + " · ".join(p for p in (describe, stats) if p)
+                text = self._first_lines[i] + "\n" + indent + " · ".join(p for p in (describe, sees, stats) if p)
             item.setText(text)
-            item.setToolTip("\n".join(p for p in (self._first_lines[i].strip(), describe, words or stats) if p))
+            item.setToolTip("\n".join(p for p in (self._first_lines[i].strip(), describe, words or stats,
+                                                   self._field_words[i]) if p))
             pix = self._thumbnail(kind, value)
             self._count_silent_filters(i, item)
             icon = QIcon(pix)
@@ -204,6 +207,13 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     def _rebuild(self):
         self._entries = self.inspector.entries()
         self._first_lines = [entry_text(e.name, e.kind, e.settings, e.shape) for e in self._entries]
+        self._fields, self._field_words = [], []
+        for field, e in zip(field_sizes(self.inspector.network), self._entries):
+            # said where it grows: after a window (conv or pool) and before the first dense layer
+            grows = e.kind in ("Conv2D", "MaxPool2D", "AvgPool2D") and field.jump is not None
+            self._fields.append(f"sees {field.span[0]}x{field.span[1]}" if grows else "")
+            self._field_words.append(f"receptive field: {field.text.split(' · ', 1)[1]}"
+                                     + (" (a cell away from the border)" if field.jump is not None else ""))
         self._params = []
         for i, e in enumerate(self._entries):
             n = e.layer.num_params() if e.layer is not None and e.kind != "Residual" else 0

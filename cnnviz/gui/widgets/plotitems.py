@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Tuple
 
 import pyqtgraph as pg
-from PyQt5.QtCore import QRectF, Qt
+from PyQt5.QtCore import QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QPen
 from PyQt5.QtWidgets import QGraphicsRectItem
 
@@ -37,3 +37,14 @@ def fit_with_header(view: pg.ViewBox, rect: QRectF, header_px: float) -> Tuple[f
     top = header_px * per_px
     view.setRange(QRectF(rect.left(), rect.top() - top, rect.width(), rect.height() + top), padding=0)
     return top, 1.0 / per_px
+
+
+class LeavingLayoutWidget(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget that says when the mouse leaves it (``left``): the scene's
+    ``sigMouseMoved`` never reports a position outside."""
+
+    left = pyqtSignal()
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        self.left.emit()

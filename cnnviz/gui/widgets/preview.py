@@ -15,7 +15,9 @@ from PyQt5.QtGui import QColor, QImage, QPainter, QPen
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from . import theme
-from .qimage import input_to_qimage
+from .qimage import input_to_qimage, rgba_to_qimage
+
+FIELD_COLOR = "#39ff6a"        # the receptive field's box and text
 
 
 class InputPreview(QWidget):
@@ -28,6 +30,8 @@ class InputPreview(QWidget):
         self.setMinimumSize(84, 84)
         self._image: Optional[QImage] = None
         self._shape = None
+        self._field: Optional[np.ndarray] = None       # (H, W) bool: the hovered cell's receptive field
+        self._field_text = ""
         self.setToolTip("The image the network receives: your drawing cropped, scaled and "
                         "centred like an MNIST digit, then read as numbers 0 (black) .. 1 (white).")
 
@@ -39,6 +43,22 @@ class InputPreview(QWidget):
         self._image = None if x is None else input_to_qimage(x)
         self._shape = None if x is None else tuple(x.shape)
         self.update()
+
+    def set_field(self, spatial: Optional[np.ndarray], text: str = "") -> None:
+        """Highlight the input pixels ``spatial`` (H, W) bool (a receptive field; the rest is
+        dimmed and its box outlined) with ``text`` written under it; None removes it."""
+        self._field = None if spatial is None else np.asarray(spatial, bool)
+        self._field_text = text if spatial is not None else ""
+        self.update()
+
+    def field(self) -> Optional[np.ndarray]:
+        """The highlighted pixels (H, W) bool, or None."""
+        return self._field
+
+    @property
+    def field_text(self) -> str:
+        """The words written with the highlighted field ("" without one)."""
+        return self._field_text
 
     def image(self) -> Optional[QImage]:
         """The shown input at its own resolution (None when empty)."""
@@ -52,6 +72,27 @@ class InputPreview(QWidget):
         cell = max(1, math.floor(min(self.width() / w, self.height() / h) * dpr)) / dpr
         tw, th = cell * w, cell * h
         return QRectF(round((self.width() - tw) / 2), 0.5, tw, th)
+
+    def _paint_field(self, p: QPainter, r: QRectF, cell: float) -> None:
+        """Dim the pixels outside the field, outline its box, write its text at the bottom."""
+        outside = np.zeros(self._field.shape + (4,), np.uint8)
+        outside[~self._field] = (0, 40, 80, 170)
+        p.drawImage(r, rgba_to_qimage(outside))
+        rows, cols = np.nonzero(self._field.any(axis=1))[0], np.nonzero(self._field.any(axis=0))[0]
+        if rows.size:
+            pen = QPen(QColor(FIELD_COLOR), 2)
+            p.setPen(pen)
+            p.drawRect(QRectF(r.left() + cols[0] * cell, r.top() + rows[0] * cell,
+                              (cols[-1] + 1 - cols[0]) * cell, (rows[-1] + 1 - rows[0]) * cell))
+        if self._field_text:
+            font = p.font()
+            font.setPointSizeF(font.pointSizeF() * 0.85)       # the preview is small
+            p.setFont(font)
+            fm = p.fontMetrics()
+            band = QRectF(r.left(), r.bottom() - fm.height() - 2, r.width(), fm.height() + 2)
+            p.fillRect(band, QColor(0, 0, 0, 190))
+            p.setPen(QColor(FIELD_COLOR))
+            p.drawText(band, Qt.AlignCenter, fm.elidedText(self._field_text, Qt.ElideRight, int(r.width())))
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -75,6 +116,8 @@ class InputPreview(QWidget):
                 for j in range(1, self._image.height()):
                     y = r.top() + j * cell
                     p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+            if self._field is not None and self._field.shape == (self._image.height(), self._image.width()):
+                self._paint_field(p, r, cell)
         p.setPen(QPen(QColor(c["paper_border"]), 1))
         p.setBrush(Qt.NoBrush)
         p.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))
