@@ -200,6 +200,7 @@ def help_menu(window):  # noqa: F811
 def test_while_training_runs_why_follows_the_weights_of_the_snapshots(qtbot, training_window):
     from test_gui_training import draw_bar, start_long_run
     window = training_window  # noqa: F811
+    window.panels["why"].raise_()            # in front (a panel behind a tab waits until it is seen)
     draw_bar(window)
     why = window.why
     t = start_long_run(qtbot, window)

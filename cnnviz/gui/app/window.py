@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from PyQt5.QtCore import QEvent, QSettings, Qt, QTimer
-from PyQt5.QtGui import QImage
+from PyQt5.QtGui import QGuiApplication, QImage
 from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from ... import shipped
@@ -52,6 +52,8 @@ LAYOUT_VERSION = 6
 EVALUATION_WIDTH = 470
 #: the step-through's width when a pick opens it, if the drawing can spare the room (pixels)
 STEP_THROUGH_WIDTH = 470
+#: screens at least this wide (pixels) have the Why panel beside the probabilities, not behind the curves
+WIDE_SCREEN = 1700
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -124,8 +126,15 @@ class MainWindow(QMainWindow):
         self.kernels.toyRequested.connect(self._kernel_to_toy)
         self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self.draw_panel.preview)
         self.why = WhyView(self.inspector)
-        # beside the bars it explains (a tab in the bottom row would cost the window its height)
-        self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
+        # beside the bars it explains where the screen is wide; on a laptop screen the bottom row
+        # has no width for three panels (26 letters would lose their names): a tab behind the curves,
+        # brought to the front when a bar is clicked
+        if _screen_width() >= WIDE_SCREEN:
+            self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
+        else:
+            self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, tabify_with="curves")
+            self.panels["curves"].raise_()
+        self.inspector.classPicked.connect(self.panels["why"].raise_)
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -454,3 +463,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self, title, message)
 
+
+def _screen_width() -> int:
+    screen = QGuiApplication.primaryScreen()
+    return 0 if screen is None else screen.availableGeometry().width()
