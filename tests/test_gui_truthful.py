@@ -216,7 +216,8 @@ def test_small_screens_keep_the_settings_and_the_curves_readable(qtbot, window, 
     QApplication.processEvents()
     p = window.training.panel
     settings = p.findChild(QScrollArea)
-    assert settings.viewport().height() >= 250                  # not a ~100 px peephole
+    # not a ~100 px peephole (the tab bar under Training, Collect and Why takes ~30 px of it)
+    assert settings.viewport().height() >= 200
     folder = p.folder_button
     assert folder.width() >= folder.fontMetrics().horizontalAdvance(folder.text()) + 4   # "Local folder…" whole
     curves = window.training.curves

@@ -126,10 +126,11 @@ class Docks:
         if training:
             w.resizeDocks([p["training"]], [int(left)], Qt.Horizontal)
         row = [(p["probabilities"], int(_clamp(0.22 * width, 230, 460)))]
-        if "why" in p:
+        why_below = "why" in p and w.dockWidgetArea(p["why"]) == Qt.BottomDockWidgetArea    # else beside Training
+        if why_below:
             row.append((p["why"], int(_clamp(0.2 * width, 200, 420))))
         if "curves" in p:
-            row.append((p["curves"], int(width * 0.3 if "why" in p else width * 0.35)))
+            row.append((p["curves"], int(width * 0.3 if why_below else width * 0.35)))
         if len(row) > 1:
             w.resizeDocks([d for d, _ in row], [size for _, size in row], Qt.Horizontal)
 

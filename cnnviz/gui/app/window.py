@@ -52,7 +52,7 @@ LAYOUT_VERSION = 6
 EVALUATION_WIDTH = 470
 #: the step-through's width when a pick opens it, if the drawing can spare the room (pixels)
 STEP_THROUGH_WIDTH = 470
-#: screens at least this wide (pixels) have the Why panel beside the probabilities, not behind the curves
+#: screens at least this wide (pixels) have the Why panel beside the probabilities, not behind Training
 WIDE_SCREEN = 1700
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
@@ -127,13 +127,13 @@ class MainWindow(QMainWindow):
         self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self.draw_panel.preview)
         self.why = WhyView(self.inspector)
         # beside the bars it explains where the screen is wide; on a laptop screen the bottom row
-        # has no width for three panels (26 letters would lose their names): a tab behind the curves,
-        # brought to the front when a bar is clicked
+        # has neither the width for a third panel (26 letters would lose their names) nor the
+        # height for a tab bar: a tab behind Training (tall and narrow suits it), brought to the
+        # front when a bar is clicked
         if _screen_width() >= WIDE_SCREEN:
-            self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
+            self.docks.add("why", "Why", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
         else:
-            self.docks.add("why", "Why this answer", self.why, Qt.BottomDockWidgetArea, tabify_with="curves")
-            self.panels["curves"].raise_()
+            self.docks.add("why", "Why", self.why, Qt.LeftDockWidgetArea, tabify_with="training")
         self.inspector.classPicked.connect(self.panels["why"].raise_)
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)

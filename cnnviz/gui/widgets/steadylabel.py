@@ -22,12 +22,14 @@ class SteadyLabel(QWidget):
         super().__init__(parent)
         self.plain = plain
         self._text = ""
-        self._doc = QTextDocument(self)
+        # no Qt parent: a parent deletes its children before the last resize events of its end
+        self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)
         option = QTextOption()
         option.setWrapMode(QTextOption.WordWrap)          # never inside a number
         self._doc.setDefaultTextOption(option)
         self._height = 0
+        self._fitting = False
         self._narrowest = 40                    # the least width the text fits in (a table's, a long word's)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.setText(text)
@@ -69,8 +71,14 @@ class SteadyLabel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self._fit()
+        # a new height can change the width again (a scroll bar comes or goes): fitting inside a
+        # fit would recurse without end, so the inner resize keeps the outer fit's wrapping
+        if event.oldSize().width() != event.size().width() and not self._fitting:
+            self._fitting = True
+            try:
+                self._fit()
+            finally:
+                self._fitting = False
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -38,7 +38,7 @@ network sees</i> (its receptive field).</li>
 <li><b>Click a map</b> to enlarge it, then <b>click a cell</b>: <i>Step-through › Forward</i> shows how
 that number is computed, the input under the window, the kernel, their products, the sum, the bias,
 down to the value stored in the map. ▶ slides the window over the whole map.</li>
-<li><b>Why this answer</b> (beside the bars) shows which pixels the answer depends on: saliency,
+<li><b>Why</b> (beside the bars; on a small screen a tab beside Training) shows which pixels the answer depends on: saliency,
 Grad-CAM and occlusion. Click a bar in <i>Probabilities</i> to explain that class instead.</li>
 <li><b>Step-through › Backward</b>: pick the true label of your drawing and see one training step's
 gradients, layer by layer (← → to step). <i>Teach it this drawing</i> trains a copy of the network on

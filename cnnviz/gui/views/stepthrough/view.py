@@ -49,7 +49,7 @@ class StepThroughView(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         for mode, (text, tip) in MODES.items():
-            self.pages.addWidget(scrolling(self.page_of[mode]))
+            self.pages.addWidget(scrolling(self.page_of[mode], steady_scroll_bar=True))     # words wrap in it
             b = QToolButton()
             b.setText(text)
             b.setToolTip(tip)
