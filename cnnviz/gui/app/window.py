@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from PyQt5.QtCore import QEvent, QSettings, Qt, QTimer
-from PyQt5.QtGui import QGuiApplication, QImage
+from PyQt5.QtGui import QImage
 from PyQt5.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QScrollArea, QTabBar, QWidget
 
 from ... import shipped
@@ -21,18 +21,13 @@ from .. import imagefile
 from ..model.inspector import Inspector
 from ..model.modelchoice import ModelChoice, is_untrained, open_model_file, untrained_model
 from ..model.modeltext import about_text, describe
-from ..collect.controller import CollectController
 from ..training.controller import TrainingController
-from ..views.evaluation import EvaluationPanel
 from ..views.featuremaps import FeatureMapView
 from ..views.filters import FilterView
 from ..views.kernels import KernelPlayground
 from ..views.pooling import PoolingView
 from ..views.probabilities import ProbabilityPanel
-from ..views.receptive import ReceptiveFieldOverlay
-from ..views.stepthrough import StepThroughView
 from ..views.strip import NetworkStrip
-from ..views.why import WhyView
 from ..widgets import theme
 from ..widgets.export import widget_png
 from ..widgets.qimage import ImageArrayError, array_to_qimage
@@ -44,16 +39,11 @@ from .docks import Docks, default_window_size
 from .drawpanel import DrawPanel
 from .menus import Menus
 from .statusbar import StatusBar
+from .teaching import TeachingPanels
 
 ORGANIZATION, APPLICATION = "cnnviz", "cnnviz"
 #: bump when the default arrangement changes, so old saved layouts are not restored
 LAYOUT_VERSION = 6
-#: the Evaluation panel's width when it comes to the front, if the drawing can spare the room (pixels)
-EVALUATION_WIDTH = 470
-#: the step-through's width when a pick opens it, if the drawing can spare the room (pixels)
-STEP_THROUGH_WIDTH = 470
-#: screens at least this wide (pixels) have the Why panel beside the probabilities, not behind Training
-WIDE_SCREEN = 1700
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.tif *.tiff *.webp);;All files (*)"
 MODEL_FILTER = "cnnviz models (*.npz);;Textbook SimpleConvNet params (*.pkl);;All files (*)"
 
@@ -100,41 +90,12 @@ class MainWindow(QMainWindow):
                                            may_drop_training=self._may_drop_training)
         self.docks.add("training", "Training", self.training.panel, Qt.LeftDockWidgetArea)
         self.docks.add("curves", "Training curves", self.training.curves, Qt.BottomDockWidgetArea)
-        # beside Training: the full height of the window, for the matrix and the gallery; closed
-        # until asked for (Model > Evaluate, View > Panels): a tab bar there costs Training its height
-        self.evaluation = EvaluationPanel(self.inspector, self._data_place)
-        self.docks.add("evaluation", "Evaluation", self.evaluation, Qt.LeftDockWidgetArea, tabify_with="training",
-                       shown=False)
-        self.panels["evaluation"].visibilityChanged.connect(self._widen_evaluation)
-        self.training.epochDone.connect(self._evaluate_epoch)
         # beside the filters: it scrubs back through them (the bottom row has no height to spare)
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
-        self.collect = CollectController(self.canvas, self.settings, parent=self)
-        self.docks.add("collect", "Collect", scrolling(self.collect.panel), Qt.LeftDockWidgetArea,
-                       tabify_with="training")
-        self.collect.statusMessage.connect(self.statusBar().showMessage)
-        self.collect.foldersChanged.connect(self.training.source.set_folders)
-        self.collect.trainRequested.connect(self.training.source.use_folder)
-        self.collect.trainRequested.connect(self.panels["training"].raise_)
-        self.training.source.set_folders(self.collect.folders())
-        self.step_through = StepThroughView(self.inspector)
-        # opened by a picked cell, beside Training: the right column has no room for another tab
-        self.docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
-                       tabify_with="training", shown=False)
-        self.inspector.cellPicked.connect(self._show_step_through)
-        self.kernels.toyRequested.connect(self._kernel_to_toy)
-        self.receptive_field = ReceptiveFieldOverlay(self.inspector, self.draw_panel.preview, self.draw_panel.preview)
-        self.why = WhyView(self.inspector)
-        # beside the bars it explains where the screen is wide; on a laptop screen the bottom row
-        # has neither the width for a third panel (26 letters would lose their names) nor the
-        # height for a tab bar: a tab behind Training (tall and narrow suits it), brought to the
-        # front when a bar is clicked
-        if _screen_width() >= WIDE_SCREEN:
-            self.docks.add("why", "Why", self.why, Qt.BottomDockWidgetArea, beside="probabilities")
-        else:
-            self.docks.add("why", "Why", self.why, Qt.LeftDockWidgetArea, tabify_with="training")
-        self.inspector.classPicked.connect(self.panels["why"].raise_)
+        self.teaching = TeachingPanels(self)
+        self.evaluation, self.collect = self.teaching.evaluation, self.teaching.collect
+        self.step_through, self.why = self.teaching.step_through, self.teaching.why
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -162,14 +123,6 @@ class MainWindow(QMainWindow):
                   tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
         return self.docks.add(key, title, widget, area, tabify_with, beside, shown)
-
-    def _show_step_through(self) -> None:
-        """A picked cell opens the step-through in front, wide enough for its numbers."""
-        self.docks.open_in_front("stepthrough", STEP_THROUGH_WIDTH)
-
-    def _kernel_to_toy(self, kernel) -> None:
-        self.step_through.show_kernel(kernel)
-        self._show_step_through()
 
     def reset_layout(self) -> None:
         """Back to the default arrangement and size (View > Reset layout)."""
@@ -201,26 +154,7 @@ class MainWindow(QMainWindow):
 
     def evaluate(self) -> None:
         """Model > Evaluate: the Evaluation panel to the front, evaluating the shown model."""
-        dock = self.panels["evaluation"]
-        dock.show()
-        dock.raise_()
-        self.evaluation.evaluate()
-
-    def _widen_evaluation(self, shown: bool) -> None:
-        """The Evaluation panel came to the front: wide enough for the matrix's numbers, if the
-        drawing can spare the room (queued: the dock has its new geometry then)."""
-        if shown:
-            QTimer.singleShot(0, self._widen_evaluation_now)
-
-    def _widen_evaluation_now(self) -> None:
-        self.docks.widen("evaluation", EVALUATION_WIDTH)
-
-    def _data_place(self):
-        """Where the Evaluation panel finds data: the Training panel's data folder and download choice."""
-        return self.training.source.data_dir, self.training.panel.download_allowed()
-
-    def _evaluate_epoch(self, record: dict) -> None:
-        self.evaluation.evaluate_epoch(self.training.data, int(record["epoch"]), record.get("step"))
+        self.teaching.evaluate()
 
     # -- images ------------------------------------------------------------------
     def open_image(self, path=None) -> bool:
@@ -428,8 +362,8 @@ class MainWindow(QMainWindow):
         elif not self._may_drop_training("quit"):
             event.ignore()
             return
-        for part in (self.evaluation, self.training, self.why, self.step_through):     # background threads
-            part.shutdown()
+        self.teaching.shutdown()                # background threads
+        self.training.shutdown()
         self.save_settings()
         super().closeEvent(event)
 
@@ -463,7 +397,3 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         QMessageBox.warning(self, title, message)
 
-
-def _screen_width() -> int:
-    screen = QGuiApplication.primaryScreen()
-    return 0 if screen is None else screen.availableGeometry().width()
