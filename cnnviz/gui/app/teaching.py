@@ -4,17 +4,18 @@ and the receptive field drawn on the input preview.
 :class:`TeachingPanels` builds them on the window's inspector, puts each in a dock of
 the window's :class:`~.docks.Docks` and wires them to the training controller, the
 canvas and the Kernels panel. The window keeps references to the panels; what they
-do is theirs.
+do is theirs. Evaluation and Step-through are closed until asked for: they are built
+(and their modules imported) the first time they are shown or asked for, which keeps
+them out of the program's start.
 """
 from __future__ import annotations
 
 from PyQt5.QtCore import QObject, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication
+from PyQt5.QtWidgets import QWidget
 
 from ..collect.controller import CollectController
-from ..views.evaluation import EvaluationPanel
 from ..views.receptive import ReceptiveFieldOverlay
-from ..views.stepthrough import StepThroughView
 from ..views.why import WhyView
 from ..widgets.scroll import scrolling
 
@@ -36,10 +37,11 @@ class TeachingPanels(QObject):
         self.docks, self.training = docks, training
         # beside Training: the full height of the window, for the matrix and the gallery; closed
         # until asked for (Model > Evaluate, View > Panels): a tab bar there costs Training its height
-        self.evaluation = EvaluationPanel(inspector, self.data_place)
-        docks.add("evaluation", "Evaluation", self.evaluation, Qt.LeftDockWidgetArea, tabify_with="training",
+        self.inspector = inspector
+        self._evaluation = None                  # built when first shown (see :attr:`evaluation`)
+        docks.add("evaluation", "Evaluation", QWidget(), Qt.LeftDockWidgetArea, tabify_with="training",
                   shown=False)
-        docks.panels["evaluation"].visibilityChanged.connect(self._widen_evaluation)
+        docks.panels["evaluation"].visibilityChanged.connect(self._evaluation_shown)
         training.epochDone.connect(self._evaluate_epoch)
 
         self.collect = CollectController(window.canvas, window.settings, parent=window)
@@ -51,10 +53,11 @@ class TeachingPanels(QObject):
         self.collect.trainRequested.connect(docks.panels["training"].raise_)
         training.source.set_folders(self.collect.folders())
 
-        self.step_through = StepThroughView(inspector)
+        self._step_through = None                # built when first shown (see :attr:`step_through`)
         # opened by a picked cell, beside Training: the right column has no room for another tab
-        docks.add("stepthrough", "Step-through", self.step_through, Qt.LeftDockWidgetArea,
+        docks.add("stepthrough", "Step-through", QWidget(), Qt.LeftDockWidgetArea,
                   tabify_with="training", shown=False)
+        docks.panels["stepthrough"].visibilityChanged.connect(self._step_through_shown)
         inspector.cellPicked.connect(self.show_step_through)
         window.kernels.toyRequested.connect(self.kernel_to_toy)
         preview = window.draw_panel.preview
@@ -70,6 +73,35 @@ class TeachingPanels(QObject):
         else:
             docks.add("why", "Why", self.why, Qt.LeftDockWidgetArea, tabify_with="training")
         inspector.classPicked.connect(docks.panels["why"].raise_)
+
+    # -- the panels built when first needed ---------------------------------------------------
+    @property
+    def evaluation(self):
+        """The Evaluation panel (an EvaluationPanel), built now if it was not yet."""
+        return self._built_evaluation()
+
+    def _built_evaluation(self):
+        if self._evaluation is None:
+            from ..views.evaluation import EvaluationPanel
+            self._evaluation = EvaluationPanel(self.inspector, self.data_place)
+            self.docks.panels["evaluation"].setWidget(self._evaluation)
+        return self._evaluation
+
+    @property
+    def step_through(self):
+        """The Step-through panel (a StepThroughView), built now if it was not yet."""
+        return self._built_step_through()
+
+    def _built_step_through(self):
+        if self._step_through is None:
+            from ..views.stepthrough import StepThroughView
+            self._step_through = StepThroughView(self.inspector)
+            self.docks.panels["stepthrough"].setWidget(self._step_through)
+        return self._step_through
+
+    def _step_through_shown(self, shown: bool) -> None:
+        if shown:
+            self._built_step_through()
 
     # -- step-through ------------------------------------------------------------------
     def show_step_through(self) -> None:
@@ -93,22 +125,25 @@ class TeachingPanels(QObject):
         """Where the Evaluation panel finds data: the Training panel's data folder and download choice."""
         return self.training.source.data_dir, self.training.panel.download_allowed()
 
-    def _widen_evaluation(self, shown: bool) -> None:
-        """The Evaluation panel came to the front: wide enough for the matrix's numbers, if the
-        drawing can spare the room (queued: the dock has its new geometry then)."""
+    def _evaluation_shown(self, shown: bool) -> None:
+        """The Evaluation panel came to the front: built, and wide enough for the matrix's
+        numbers if the drawing can spare the room (queued: the dock has its new geometry then)."""
         if shown:
+            self._built_evaluation()
             QTimer.singleShot(0, self._widen_evaluation_now)
 
     def _widen_evaluation_now(self) -> None:
         self.docks.widen("evaluation", EVALUATION_WIDTH)
 
     def _evaluate_epoch(self, record: dict) -> None:
-        self.evaluation.evaluate_epoch(self.training.data, int(record["epoch"]), record.get("step"))
+        if self._evaluation is not None:         # a panel never opened has nothing to follow
+            self._evaluation.evaluate_epoch(self.training.data, int(record["epoch"]), record.get("step"))
 
     def shutdown(self) -> None:
         """Stop the background threads of Evaluation, Why and the step-through (the window closes)."""
-        for part in (self.evaluation, self.why, self.step_through):
-            part.shutdown()
+        for part in (self._evaluation, self.why, self._step_through):
+            if part is not None:
+                part.shutdown()
 
 
 def _screen_width() -> int:

@@ -94,8 +94,7 @@ class MainWindow(QMainWindow):
         self.docks.add("timelapse", "Time-lapse", scrolling(self.training.timelapse_view), Qt.RightDockWidgetArea,
                        tabify_with="pooling")
         self.teaching = TeachingPanels(self)
-        self.evaluation, self.collect = self.teaching.evaluation, self.teaching.collect
-        self.step_through, self.why = self.teaching.step_through, self.teaching.why
+        self.collect, self.why = self.teaching.collect, self.teaching.why
         self.training.stateChanged.connect(self._on_training_state)
         self.training.statusMessage.connect(self.statusBar().showMessage)
         self.training.errorRaised.connect(self._show_training_error)
@@ -119,6 +118,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(note, 15000)
 
     # -- panels ----------------------------------------------------------------
+    @property
+    def evaluation(self):
+        """The Evaluation panel (built when first shown or asked for)."""
+        return self.teaching.evaluation
+
+    @property
+    def step_through(self):
+        """The Step-through panel (built when first shown or asked for)."""
+        return self.teaching.step_through
+
     def add_panel(self, key: str, title: str, widget: QWidget, area=Qt.RightDockWidgetArea,
                   tabify_with: Optional[str] = None, beside: Optional[str] = None, shown: bool = True):
         """Put ``widget`` in a new dock (see :meth:`Docks.add`); it gets its menu entries."""
