@@ -14,8 +14,8 @@ from typing import Optional
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...data import DataError, DownloadCancelled, load_dataset
-from ...data.imagefolder import is_image_folder
-from ..imagefile import read_image
+from ...data.imagefolder import is_image_folder, scan_image_folder
+from .imagedecoder import UiThreadDecoder
 
 
 class DatasetLoader(QObject):
@@ -37,6 +37,7 @@ class DatasetLoader(QObject):
         self._cancel = threading.Event()
         self._cache = None           # ((name, folder), Dataset), only touched on the UI thread
         self._loading = False
+        self.decoder = UiThreadDecoder(parent=self)     # a folder's images, decoded on the UI thread
         self._outcome.connect(self._deliver)
 
     def cached(self, name: str, data_dir, version=None) -> Optional[object]:
@@ -57,6 +58,7 @@ class DatasetLoader(QObject):
     def _deliver(self, kind: str, key, payload) -> None:
         # The cache and the flag change here, on the UI thread, right before the news goes out.
         self._loading = False
+        self.decoder.stop()
         if kind == "loaded":
             self._cache = (key, payload)
             self.loaded.emit(payload)
@@ -73,11 +75,14 @@ class DatasetLoader(QObject):
         self._cancel.clear()
         self._loading = True
         key = (name, str(Path(data_dir)), version)
+        if is_image_folder(name):
+            self.decoder.start()
         self.thread = threading.Thread(target=self._run, args=(key, download), name="cnnviz-data", daemon=True)
         self.thread.start()
 
     def cancel(self) -> None:
         self._cancel.set()
+        self.decoder.stop()         # a thread waiting for an image goes on (and ends) at once
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Join the loading thread; True when it has ended."""
@@ -90,9 +95,11 @@ class DatasetLoader(QObject):
         if not is_image_folder(name):     # a folder of images: load_dataset announces its reading
             self.status.emit(f"Loading {name} from {folder}…")
         try:
+            if is_image_folder(name):        # decoding starts ahead of the reading
+                self.decoder.request(p for paths in scan_image_folder(name).files.values() for p in paths)
             data = load_dataset(name, folder, download=download,
                                 progress=lambda done, total: self.progress.emit(int(done), int(total or 0)),
-                                cancel=self._cancel.is_set, status=self.status.emit, image_reader=read_image)
+                                cancel=self._cancel.is_set, status=self.status.emit, image_reader=self.decoder.read)
         except DownloadCancelled:
             self._outcome.emit("cancelled", key, None)
             return
