@@ -40,6 +40,9 @@ def _stats(values: List[float]) -> Dict[str, float]:
     return {"p50": round(float(np.percentile(v, 50)), 2), "p95": round(float(np.percentile(v, 95)), 2)}
 
 
+#: the longest a measurement waits for a result (s): a view that never answers is an error, not a hang
+WAIT_SECONDS = 60.0
+
 def bench_explain_views(report: Callable[[str], None] = print, repeats: int = 20,
                         size=(1400, 900)) -> dict:
     """Time the explain views in the real window; one line per figure through ``report``."""
@@ -77,7 +80,8 @@ def _measure(app, counter, window: MainWindow, repeats: int, report) -> dict:
     cells = [(names.index(n), c) for n, c in CELLS if n in names]
     ins.pick_cell(*cells[0])                          # opens the step-through, as the first click does
     flush_paints(app, counter)
-    while not window.why.jobs.idle:                   # the drawing's explanation: not measured here
+    deadline = time.perf_counter() + WAIT_SECONDS
+    while not window.why.jobs.idle and time.perf_counter() < deadline:   # the drawing's explanation: not measured
         app.processEvents()
         time.sleep(0.005)
     report(f"explain views in the window ({model_text(window)}); ms p50 / p95 over {repeats} runs")
@@ -97,6 +101,8 @@ def _measure(app, counter, window: MainWindow, repeats: int, report) -> dict:
     hover = _stats([_timed(app, counter, lambda r=r: ins.hover_cell(i, (r % 8, r % 7, 3))) for r in range(repeats)])
     ins.hover_cell(None)
     report(f"  hover a cell -> receptive field drawn        {hover['p50']:8.2f} {hover['p95']:8.2f}")
+    window.panels["why"].raise_()        # in front (on a small screen a tab beside the step-through)
+    flush_paints(app, counter)
     why = _why_latency(app, counter, window, max(3, repeats // 5))
     report(f"  why: UI thread per new input (the request)   {why['request']['p50']:8.2f} {why['request']['p95']:8.2f}")
     report(f"  why: new input -> saliency + Grad-CAM shown  {why['saliency']['p50']:8.2f} {why['saliency']['p95']:8.2f}"
@@ -111,7 +117,8 @@ def _why_latency(app, counter, window: MainWindow, repeats: int) -> dict:
     x = ins.input.copy()
 
     def wait(shifted, with_occlusion: bool) -> float:
-        while True:
+        deadline = time.perf_counter() + WAIT_SECONDS
+        while time.perf_counter() < deadline:
             r = why.result
             if r is not None and np.array_equal(r.request.x, shifted) and (r.occlusion is not None
                                                                            or not with_occlusion):
@@ -119,6 +126,7 @@ def _why_latency(app, counter, window: MainWindow, repeats: int) -> dict:
                 return time.perf_counter()
             app.processEvents()
             time.sleep(0.0005)
+        raise RuntimeError(f"no explanation of the new input after {WAIT_SECONDS:g} s: is the Why panel on screen?")
 
     request, saliency, occ = [], [], []
     for r in range(repeats):
