@@ -12,16 +12,14 @@ would wait. The same evaluation without the window is timed after it.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Callable, Optional
 
-from PyQt5.QtCore import QEvent, QPointF, QSettings, QTimer
-from PyQt5.QtTest import QTest
+from PyQt5.QtCore import QEvent, QPointF, QTimer
 from PyQt5.QtWidgets import QApplication
 
+from .toolwindow import tool_window
 from ...data import load_dataset, resolve_data_dir
 from ...evaluation import evaluate_model
 from ..app.run import ensure_app
@@ -191,20 +189,11 @@ def _phase(window: MainWindow, hand: Hand, drawing: bool, evaluating: bool) -> d
 def evaluated_window(model, folder: str, size=(1400, 900)):
     """The main window, offscreen, showing ``model`` with the data folder ``folder``, after
     one evaluation (which reads the test split and fills the panel); closed on leaving."""
-    app = ensure_app(offscreen=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(model, QSettings(str(Path(tmp) / "window.ini"), QSettings.IniFormat))
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
-            window.training.set_data_dir(folder)
-            _evaluate(window)
-            yield window
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+    ensure_app(offscreen=True)
+    with tool_window(model, size) as (window, _folder):
+        window.training.set_data_dir(folder)
+        _evaluate(window)
+        yield window
 
 
 def _evaluate(window: MainWindow, timeout: float = 300.0) -> float:

@@ -13,15 +13,12 @@ Medians and 95th percentiles in milliseconds.
 """
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 from typing import Callable, Dict, List
 
 import numpy as np
-from PyQt5.QtCore import QSettings
-from PyQt5.QtTest import QTest
 
+from .toolwindow import tool_window
 from ..app.run import ensure_app
 from ..app.window import MainWindow
 from ..model.modelchoice import startup_model
@@ -50,21 +47,13 @@ def bench_explain_views(report: Callable[[str], None] = print, repeats: int = 20
     counter = PaintCounter()
     app.installEventFilter(counter)
     model, _note = startup_model()
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(model, QSettings(str(Path(tmp) / "bench.ini"), QSettings.IniFormat))
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
+    try:
+        with tool_window(model, size) as (window, _folder):
             draw_digit(window.canvas, "7")
             flush_paints(app, counter)
-            result = _measure(app, counter, window, repeats, report)
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
-            app.removeEventFilter(counter)
-    return result
+            return _measure(app, counter, window, repeats, report)
+    finally:
+        app.removeEventFilter(counter)
 
 
 def _timed(app, counter, action: Callable[[], None]) -> float:

@@ -66,6 +66,7 @@ def explain_pictures(app, window: MainWindow, out: Path) -> List[Path]:
     r, k = np.unravel_index(int(np.argmax(np.abs(maps[c]))), maps[c].shape)
     ins.pick_cell(index, (c, int(r), int(k)))                 # opens the step-through, as a click does
     _wait(app, lambda: step.network_page.step is not None)
+    window.panels["why"].raise_()         # on a small screen it shares the step-through's tab group
     wait_for_why(app, window)
     dock = window.panels["stepthrough"]
     paths = [_grab_floating(app, dock, out / "panel-stepthrough.png"),

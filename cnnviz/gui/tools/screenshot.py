@@ -5,14 +5,12 @@ every view in the pictures are the program's real output.
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from PyQt5.QtCore import QSettings
 from PyQt5.QtGui import QImageReader
-from PyQt5.QtTest import QTest
 
+from .toolwindow import tool_window
 from ..widgets import theme
 from ..app.run import ensure_app
 from ..widgets.export import widget_png
@@ -57,19 +55,14 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     model, note = (open_model_file(model_path), "") if model_path else startup_model()
     previous_theme = theme.current_theme()
-    with tempfile.TemporaryDirectory() as tmp:
-        # a private settings file: the user's saved layout and theme stay out of the pictures
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.IniFormat)
-        settings.setValue("theme", themes[0] if themes else previous_theme)
-        window = MainWindow(model, settings, note)
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
+    # a private settings file: the user's saved layout and theme stay out of the pictures
+    try:
+        with tool_window(model, size, note, theme=themes[0] if themes else previous_theme) as (window, _tmp):
             app.processEvents()
             draw_digit(window.canvas, digit)
             window.inspector.select(_layer_index(window, layer))
-            wait_for_why(app, window)
+            if not window.panels["why"].visibleRegion().isEmpty():     # beside the bars (a wide screen)
+                wait_for_why(app, window)
             paths = []
             for i, name in enumerate(themes or [previous_theme]):
                 window.set_theme(name)
@@ -90,11 +83,9 @@ def _render(out_dir, model_path, size, digit, layer, themes) -> dict:
                 "probability": None if p is None else round(float(p.max()), 4),
                 "label": window.draw_panel.prediction.text(),
             }
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            theme.apply_theme(previous_theme)
-            app.processEvents()
+    finally:
+        theme.apply_theme(previous_theme)
+        app.processEvents()
     return report
 
 

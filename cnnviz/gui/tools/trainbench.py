@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import os
 import resource
-import tempfile
 import time
-from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
-from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QSettings, QTimer
-from PyQt5.QtTest import QTest
+from PyQt5.QtCore import QEvent, QEventLoop, QPointF, QTimer
 
+from .toolwindow import tool_window
 from ...data import load_dataset, resolve_data_dir
 from ...train.recipe import Recipe, prepare
 from ..app.run import ensure_app
 from ...blas import set_blas_threads
-from ..app.window import MainWindow
 from ..model.modelchoice import untrained_model
 from .synthstroke import digit_path, mouse_event
 from .uitimer import LatenessTimer
@@ -173,62 +170,52 @@ def _headless(recipe: Recipe, data, seconds: float, threads: int) -> dict:
 
 
 def _in_app(app, recipe: Recipe, data, folder: str, seconds: float, threads: int, size) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "bench.ini"), QSettings.IniFormat)
-        window = MainWindow(untrained_model(recipe.arch), settings)
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
-            _draw_digit(app, window, "3")
-            training = window.training
-            training.checkpoint_dir = Path(tmp) / "checkpoints"
-            training.set_data_dir(folder)
-            training.source.loader.remember("mnist", folder, data)
-            training.panel.set_recipe(recipe)
-            timer = LatenessTimer()
-            rss_samples = []
-            rss_timer = QTimer()
-            rss_timer.setInterval(max(1000, int(seconds * 1000 / 40)))
-            rss_timer.timeout.connect(lambda: rss_samples.append([round(time.perf_counter() - t0, 1), _rss_mb()]))
-            training.blas_threads = threads
-            training.train()
-            worker = training.worker
-            if worker is None:
-                raise RuntimeError(f"training did not start: {training.panel.message_label.text()}")
-            applied0 = training.snapshots_applied
-            t0, cpu0 = time.perf_counter(), time.thread_time()
-            timer.start()
-            rss_timer.start()
-            _run_loop(seconds)
-            timer.stop()
-            rss_timer.stop()
-            elapsed = time.perf_counter() - t0
-            ui_cpu = time.thread_time() - cpu0
-            applied = training.snapshots_applied - applied0
-            evaluating = worker.eval_seconds        # no snapshots come while an epoch is evaluated
-            training.stop()
-            deadline = time.perf_counter() + 30
-            while worker.is_running() and time.perf_counter() < deadline:
-                _run_loop(0.05)
-            _run_loop(0.1)
-            rate = worker.steps_timed * recipe.batch / max(worker.step_seconds, 1e-9)
-            return {"samples_per_s": rate,
-                    "timer_lateness_ms": _stats(timer.late),
-                    "snapshots_per_s": round(applied / elapsed, 2),
-                    "snapshots_per_s_while_stepping": round(applied / max(elapsed - evaluating, 1e-9), 2),
-                    "evaluation_seconds": round(evaluating, 2),
-                    "snapshots_sent": worker.snapshots_sent,
-                    "rss_samples": rss_samples,
-                    "ui_thread_cpu_share": round(ui_cpu / elapsed, 3),
-                    "ui_cpu_ms_per_snapshot": round(1000 * ui_cpu / max(applied, 1), 2),
-                    "worker_cpu_share": round(worker.cpu_seconds / max(time.perf_counter() - t0, 1e-9), 3),
-                    "steps": {"in_app": worker.steps_timed, "in_app_total": worker.trainer.step_count},
-                    "window_ended_cleanly": not worker.is_running()}
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+    with tool_window(untrained_model(recipe.arch), size) as (window, tmp):
+        _draw_digit(app, window, "3")
+        training = window.training
+        training.checkpoint_dir = tmp / "checkpoints"
+        training.set_data_dir(folder)
+        training.source.loader.remember("mnist", folder, data)
+        training.panel.set_recipe(recipe)
+        timer = LatenessTimer()
+        rss_samples = []
+        rss_timer = QTimer()
+        rss_timer.setInterval(max(1000, int(seconds * 1000 / 40)))
+        rss_timer.timeout.connect(lambda: rss_samples.append([round(time.perf_counter() - t0, 1), _rss_mb()]))
+        training.blas_threads = threads
+        training.train()
+        worker = training.worker
+        if worker is None:
+            raise RuntimeError(f"training did not start: {training.panel.message_label.text()}")
+        applied0 = training.snapshots_applied
+        t0, cpu0 = time.perf_counter(), time.thread_time()
+        timer.start()
+        rss_timer.start()
+        _run_loop(seconds)
+        timer.stop()
+        rss_timer.stop()
+        elapsed = time.perf_counter() - t0
+        ui_cpu = time.thread_time() - cpu0
+        applied = training.snapshots_applied - applied0
+        evaluating = worker.eval_seconds        # no snapshots come while an epoch is evaluated
+        training.stop()
+        deadline = time.perf_counter() + 30
+        while worker.is_running() and time.perf_counter() < deadline:
+            _run_loop(0.05)
+        _run_loop(0.1)
+        rate = worker.steps_timed * recipe.batch / max(worker.step_seconds, 1e-9)
+        return {"samples_per_s": rate,
+                "timer_lateness_ms": _stats(timer.late),
+                "snapshots_per_s": round(applied / elapsed, 2),
+                "snapshots_per_s_while_stepping": round(applied / max(elapsed - evaluating, 1e-9), 2),
+                "evaluation_seconds": round(evaluating, 2),
+                "snapshots_sent": worker.snapshots_sent,
+                "rss_samples": rss_samples,
+                "ui_thread_cpu_share": round(ui_cpu / elapsed, 3),
+                "ui_cpu_ms_per_snapshot": round(1000 * ui_cpu / max(applied, 1), 2),
+                "worker_cpu_share": round(worker.cpu_seconds / max(time.perf_counter() - t0, 1e-9), 3),
+                "steps": {"in_app": worker.steps_timed, "in_app_total": worker.trainer.step_count},
+                "window_ended_cleanly": not worker.is_running()}
 
 
 def _run_loop(seconds: float) -> None:

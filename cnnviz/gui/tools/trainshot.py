@@ -9,18 +9,15 @@ set, nothing is downloaded).
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import List, Tuple
 
-from PyQt5.QtCore import QSettings
-from PyQt5.QtTest import QTest
 
+from .toolwindow import tool_window
 from ...data import load_dataset, resolve_data_dir
 from ...train.recipe import Recipe
 from ..app.run import ensure_app
 from ..widgets.export import widget_png
-from ..app.window import MainWindow
 from ..model.modelchoice import untrained_model
 from .synthstroke import draw_digit
 from .trainbench import _run_loop
@@ -45,51 +42,42 @@ def training_screenshots(out_dir, data_dir=None, seconds: float = 10.0, preset: 
     ``panel-curves-training.png``, ``panel-filters-compare.png`` and
     ``panel-training-downloading.png``. Raises cnnviz.data.DataError when MNIST
     is not in ``data_dir``."""
-    app = ensure_app(offscreen=True)
+    ensure_app(offscreen=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     folder = str(resolve_data_dir(data_dir))
     data = load_dataset("mnist", folder, download=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(untrained_model(preset), QSettings(str(Path(tmp) / "s.ini"), QSettings.IniFormat))
-        try:
-            window.resize(*size)
-            window.show()
-            QTest.qWaitForWindowExposed(window, 2000)
-            draw_digit(window.canvas, digit)
-            training = window.training
-            training.checkpoint_dir = Path(tmp) / "checkpoints"
-            training.set_data_dir(folder)
-            training.source.loader.remember("mnist", folder, data)
-            training.panel.set_recipe(Recipe(arch=preset, dataset="mnist", epochs=20))
-            training.train()
-            _run_loop(seconds)
-            paths = [out / "window-training.png"]
-            widget_png(window, paths[0])
-            paths.append(out / "panel-training-running.png")
-            widget_png(window.panels["training"], paths[-1])
-            window.panels["timelapse"].raise_()
-            _run_loop(0.5)
-            paths.append(out / "panel-timelapse-training.png")
-            widget_png(window.panels["timelapse"], paths[-1])
-            training.toggle_pause()                 # hold still for the panel pictures
-            _run_loop(0.5)
-            window.panels["curves"].raise_()
-            paths.append(out / "panel-curves-training.png")
-            widget_png(window.panels["curves"], paths[-1])
-            filters = window.panels["filters"]
-            filters.raise_()
-            filters.widget().compare_box.setChecked(True)
-            _run_loop(0.3)
-            paths.append(out / "panel-filters-compare.png")
-            widget_png(filters, paths[-1])
-            training.stop()
-            training.shutdown()
-            paths.append(out / "panel-training-downloading.png")
-            _show_downloading(training)
-            widget_png(window.panels["training"], paths[-1])
-            return paths
-        finally:
-            window.discard_and_close()
-            window.deleteLater()
-            app.processEvents()
+    with tool_window(untrained_model(preset), size) as (window, tmp):
+        draw_digit(window.canvas, digit)
+        training = window.training
+        training.checkpoint_dir = tmp / "checkpoints"
+        training.set_data_dir(folder)
+        training.source.loader.remember("mnist", folder, data)
+        training.panel.set_recipe(Recipe(arch=preset, dataset="mnist", epochs=20))
+        training.train()
+        _run_loop(seconds)
+        paths = [out / "window-training.png"]
+        widget_png(window, paths[0])
+        paths.append(out / "panel-training-running.png")
+        widget_png(window.panels["training"], paths[-1])
+        window.panels["timelapse"].raise_()
+        _run_loop(0.5)
+        paths.append(out / "panel-timelapse-training.png")
+        widget_png(window.panels["timelapse"], paths[-1])
+        training.toggle_pause()                 # hold still for the panel pictures
+        _run_loop(0.5)
+        window.panels["curves"].raise_()
+        paths.append(out / "panel-curves-training.png")
+        widget_png(window.panels["curves"], paths[-1])
+        filters = window.panels["filters"]
+        filters.raise_()
+        filters.widget().compare_box.setChecked(True)
+        _run_loop(0.3)
+        paths.append(out / "panel-filters-compare.png")
+        widget_png(filters, paths[-1])
+        training.stop()
+        training.shutdown()
+        paths.append(out / "panel-training-downloading.png")
+        _show_downloading(training)
+        widget_png(window.panels["training"], paths[-1])
+        return paths
