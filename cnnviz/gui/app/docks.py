@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Tuple
 
-from PyQt5.QtCore import QSize, Qt
+from PyQt5.QtCore import QSize, Qt, QTimer
 from PyQt5.QtGui import QGuiApplication
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
@@ -35,6 +35,10 @@ class Docks:
         self.window = window
         self.panels: Dict[str, QDockWidget] = {}
         self._homes: Dict[str, Tuple[int, Optional[str], Optional[str]]] = {}   # key -> (area, tabify_with, beside)
+        self._tabs_timer = QTimer(window)
+        self._tabs_timer.setSingleShot(True)
+        self._tabs_timer.setInterval(0)
+        self._tabs_timer.timeout.connect(self.show_whole_tab_names)
         self._centre_width = centre_width
         self._closed = set()                      # keys of the panels the default layout leaves closed
         self.on_added: Optional[Callable[[str, QDockWidget], None]] = None
@@ -66,8 +70,12 @@ class Docks:
             w.tabifyDockWidget(self.panels[tabify_with], dock)
         elif beside in self.panels:
             w.splitDockWidget(self.panels[beside], dock, Qt.Horizontal)
+        # a dock dropped on another (by the user) makes a new group of tabs
+        dock.dockLocationChanged.connect(self.tabs_changed)
+        dock.topLevelChanged.connect(self.tabs_changed)
         self.panels[key] = dock
         self._homes[key] = (area, tabify_with, beside)
+        self.tabs_changed()
         if not shown:
             self._closed.add(key)
         if self.on_added is not None:
@@ -104,6 +112,7 @@ class Docks:
             dock.raise_()
         p["filters"].raise_()
         p["featuremaps"].raise_()
+        self.tabs_changed()
         self.size_default()
 
     def size_default(self) -> None:
@@ -111,6 +120,7 @@ class Docks:
         (feature maps over filters/pooling, half each), the strip and the bottom row what
         their contents need, the drawing the rest. Later resizes keep the proportions
         (:meth:`keep_proportions`)."""
+        self.show_whole_tab_names()           # the tab bars' whole widths count in the sizes below
         w, p = self.window, self.panels
         width, height = max(w.width(), 900), max(w.height(), 600)
         training = "training" in p
@@ -169,6 +179,11 @@ class Docks:
         # the layout has already handed the change to the centre: the docks still have their old sizes
         self.window.resizeDocks(docks, [int(round(d.width() * fx)) for d in docks], Qt.Horizontal)
         self.window.resizeDocks(docks, [int(round(d.height() * fy)) for d in docks], Qt.Vertical)
+
+    def tabs_changed(self) -> None:
+        """Docks were tabbed together or moved: their tab bars show whole names once Qt has
+        made them (queued; many changes in a row are looked at once)."""
+        self._tabs_timer.start()
 
     def show_whole_tab_names(self) -> None:
         """Tabs of tabbed docks show their whole names: "Fi… Po… Ke…" says nothing (the

@@ -3,7 +3,7 @@
 While a stroke is drawn, changes are coalesced by a single-shot timer. The
 *cycle* of an update is what it costs the event loop: preprocessing, the
 forward pass, every view's ``traceChanged`` handler, and the repaint that
-follows (reported by the window through :meth:`LivePredictor.note_paint`).
+follows (timed up to a zero timer queued after the update, which Qt runs after the repaint).
 A cycle that fits in a frame (``FRAME_MS``) is followed by the next update as
 soon as the queued input has been handled; a longer cycle is followed by an
 idle gap of the excess (at most ``MAX_IDLE_MS``), so expensive networks still
@@ -66,11 +66,12 @@ class LivePredictor(QObject):
         """How long a change arriving now waits before it is shown."""
         return max(0.0, (self._cycle_end - time.perf_counter()) * 1000 + self.idle_ms())
 
-    def note_paint(self, ms: float) -> None:
-        """The window finished a repaint that took ``ms``; completes the current cycle."""
+    def _painted(self) -> None:
+        """A zero timer after an update: Qt runs it after the posted repaint of the window
+        (posted events come before timers), so the cycle's cost includes the painting."""
         if self._awaiting_paint:
             self._awaiting_paint = False
-            self._finish_cycle(self._update_ms + ms)
+            self._finish_cycle(self._update_ms + (time.perf_counter() - self._cycle_end) * 1000)
 
     def _finish_cycle(self, cycle_ms: float) -> None:
         self.cost_ms = cycle_ms if self.cost_ms == 0 else 0.7 * self.cost_ms + 0.3 * cycle_ms
@@ -100,7 +101,8 @@ class LivePredictor(QObject):
         end = time.perf_counter()
         self._update_ms = (end - start) * 1000
         self._cycle_end = end
-        self._awaiting_paint = True       # until the window reports its repaint
+        self._awaiting_paint = True       # until the repaint is done (see _painted)
+        QTimer.singleShot(0, self._painted)
         self.shown_revision = revision
         self.history.append((revision, start, end))
         self.updated.emit(revision)

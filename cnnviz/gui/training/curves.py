@@ -18,7 +18,7 @@ from typing import List, Optional
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QEvent, Qt, QTimer
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -84,7 +84,7 @@ class CurvesView(QWidget):
         self.legend.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)    # clip, never widen
         self.readout = ElidedLines(2)
         self.readout.setToolTip("The latest values; hover the curves to read them at any step")
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = _Plots()
         self.loss_plot, self.acc_plot, self.lr_plot = add_plots(self.plots)
         self._apply_fonts()
         self.raw_curve = add_curve(self.loss_plot)
@@ -98,7 +98,7 @@ class CurvesView(QWidget):
         self.loss_plot.vb.sigYRangeChanged.connect(self._place_epoch_labels)
         self.crosshairs = add_crosshairs(self._plots())
         self.plots.scene().sigMouseMoved.connect(self._hover)
-        self.plots.installEventFilter(self)
+        self.plots.left.connect(self._end_hover)
         self._follow = True            # False once the user zooms or pans: leave their view alone
         self._live = False
         self._x_end = None             # where the step axis ends while live
@@ -198,11 +198,6 @@ class CurvesView(QWidget):
     def _on_theme(self, _name):
         theme.recolor_plot_widget(self.plots)
         self._apply_colors()
-
-    def eventFilter(self, obj, event):
-        if obj is self.plots and event.type() == QEvent.Leave:
-            self._end_hover()
-        return False
 
     # -- data in --------------------------------------------------------------------
     def add_steps(self, steps: np.ndarray) -> None:
@@ -403,3 +398,14 @@ class CurvesView(QWidget):
         """(readout text, step it is about) for the data nearest to step ``x``; ``what`` is
         'loss', 'accuracy', 'lr' or 'latest' (see :func:`.curvetext.describe`)."""
         return describe(self.data, x, what)
+
+
+class _Plots(pg.GraphicsLayoutWidget):
+    """The plots' widget; ``left`` when the mouse leaves it (a Python event filter here would
+    see every child event of the plots: see the window's note on event overrides)."""
+
+    left = pyqtSignal()
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        self.left.emit()
