@@ -14,6 +14,7 @@ data folder (the user cache by default) and read from there afterwards.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import zipfile
@@ -164,10 +165,8 @@ def write_split(path: Union[str, Path], split: str, progress: Optional[Progress]
             np.savez(f, images=images, labels=labels.astype(np.uint8))
         os.replace(part, path)
     except OSError as e:
-        try:
+        with contextlib.suppress(OSError):      # the first failure is the one to report
             part.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise DataError(f"cannot write the letters data set to {path.parent}: {e.strerror or e}; "
                         f"choose a data folder you can write to") from None
     return path

@@ -9,6 +9,7 @@ to a save that was killed, and the next save to that folder removes it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -46,10 +47,8 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
             os.fsync(fh.fileno())
             os.replace(tmp, path)       # before the close releases the lock
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_folder(folder)
 
@@ -67,10 +66,8 @@ def create_temporary(path: Path):
         except FileExistsError:
             continue
         if fcntl is not None:
-            try:
+            with contextlib.suppress(OSError):      # a file system without locks: orphans are then told by age
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:      # a file system without locks: orphans are then told by age
-                pass
         return fd, tmp
 
 
@@ -96,11 +93,9 @@ def remove_orphans(folder: Path) -> int:
         return 0
     for name in names:
         if _is_orphan(folder / name):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(folder / name)
                 removed += 1
-            except OSError:
-                pass
     return removed
 
 
@@ -132,8 +127,7 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):   # a file system that cannot sync: the rename still happens
+            os.fsync(fd)
     finally:
         os.close(fd)

@@ -39,6 +39,7 @@ class UiThreadDecoder(QObject):
         self._decode = read
         self._lock = threading.Condition()
         self._todo: collections.deque = collections.deque()
+        self._queued = set()                  # the paths in _todo (a deque answers "in" by a scan)
         self._done = {}                       # path -> (True, image) or (False, exception)
         self._open = False
         self._timer = QTimer(self)
@@ -49,8 +50,7 @@ class UiThreadDecoder(QObject):
         """Begin decoding what is requested (UI thread)."""
         with self._lock:
             self._open = True
-            self._todo.clear()
-            self._done.clear()
+            self._forget()
         self._timer.start()
 
     def stop(self) -> None:
@@ -58,21 +58,24 @@ class UiThreadDecoder(QObject):
         self._timer.stop()
         with self._lock:
             self._open = False
-            self._todo.clear()
-            self._done.clear()
+            self._forget()
             self._lock.notify_all()
 
     def request(self, paths: Iterable[Path]) -> None:
         """The files about to be read, in their order: decoding starts ahead of :meth:`read`."""
         with self._lock:
-            self._todo.extend(Path(p) for p in paths)
+            for p in map(Path, paths):
+                if p not in self._queued:
+                    self._queued.add(p)
+                    self._todo.append(p)
 
     def read(self, path) -> np.ndarray:
         """The image at ``path`` as :func:`~cnnviz.gui.imagefile.read_image` returns it, decoded on
         the UI thread; raises what it raises, or ImageReadError once the decoder is stopped."""
         path = Path(path)
         with self._lock:
-            if path not in self._done and path not in self._todo:
+            if path not in self._done and path not in self._queued:
+                self._queued.add(path)
                 self._todo.appendleft(path)
             while path not in self._done:
                 if not self._open:
@@ -84,6 +87,11 @@ class UiThreadDecoder(QObject):
             return value
         raise value
 
+    def _forget(self) -> None:
+        self._todo.clear()
+        self._queued.clear()
+        self._done.clear()
+
     def _work(self) -> None:
         end = time.perf_counter() + TICK_MS / 1000
         while time.perf_counter() < end:
@@ -91,6 +99,7 @@ class UiThreadDecoder(QObject):
                 if not self._todo or len(self._done) >= AHEAD:
                     return
                 path = self._todo.popleft()
+                self._queued.discard(path)
             try:
                 result = (True, self._decode(path))
             except Exception as e:          # the reader's refusal goes to the thread that asked

@@ -348,7 +348,7 @@ class TimeLapseView(CatchUpOnShow, QWidget):
 
 
 class _Cancelled(Exception):
-    pass
+    """The user cancelled the export."""
 
 
 class _Picture(pg.GraphicsLayoutWidget):

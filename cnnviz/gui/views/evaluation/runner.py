@@ -9,6 +9,7 @@ job is the job's own copy, so training or a new model meanwhile cannot touch it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -97,11 +98,9 @@ def run_job(job: EvaluationJob, data: Dataset, progress=None, cancel=None, batch
 def _lower_priority() -> None:
     """Give the calling thread a lower CPU priority than the UI's (Linux: a thread has its own
     nice value), so the UI thread gets a busy core first; nothing where that is not possible."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):     # no such call here: the default priority
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, os.getpriority(os.PRIO_PROCESS, 0)
                                                                         + NICE))
-    except (AttributeError, OSError):
-        pass
 
 
 class EvaluationRunner(QObject):

@@ -13,6 +13,7 @@ the weight under it:
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Callable, Optional, Tuple
 
 import numpy as np
@@ -63,7 +64,7 @@ def conv_rows(shape, view_w: float, view_h: float, most: int, min_px: float) -> 
     return 1
 
 
-class Renderer:
+class Renderer(ABC):
     """One way of drawing a weight array. ``mode`` names it; ``geometry`` is the mosaic's
     layout once :meth:`picture` has run (None for the matrix)."""
 
@@ -74,17 +75,17 @@ class Renderer:
     def __init__(self):
         self.geometry: Optional[MosaicGeometry] = None
 
+    @abstractmethod
     def picture(self, W: np.ndarray, mosaic_for: MosaicFor) -> np.ndarray:
         """The image of weights W (the current ones, or the step-0 ones laid out alike)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def locate(self, y: float, x: float) -> Optional[tuple]:
         """The weight under picture pixel (y, x), as an index tuple into W, or None."""
-        raise NotImplementedError
 
+    @abstractmethod
     def weight_text(self, W: np.ndarray, index: tuple) -> str:
         """The readout for the weight at ``index``."""
-        raise NotImplementedError
 
     def _mosaic(self, mosaic_for: MosaicFor, count, th, tw, gap=1, extra=()) -> Mosaic:
         m = mosaic_for(count, th, tw, gap, extra)
