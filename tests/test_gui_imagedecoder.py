@@ -68,3 +68,19 @@ def test_a_decoder_error_reaches_the_thread_that_asked(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
     assert isinstance(outcome.get("error"), ImageReadError)
     decoder.stop()
+
+
+def test_a_file_asked_for_out_of_turn_is_decoded_though_the_decoded_ones_wait(qtbot, tmp_path):
+    from cnnviz.gui.training.imagedecoder import AHEAD
+    many = sorted((make_folder(tmp_path / "many", {"a": AHEAD + 8}) / "a").iterdir())
+    late = next((make_folder(tmp_path / "late", {"b": 1}) / "b").iterdir())   # not in the first listing
+    decoder = UiThreadDecoder()
+    decoder.start()
+    decoder.request(many)
+    qtbot.wait(300)                           # the UI thread decodes AHEAD of them, then waits
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("image", decoder.read(late)))
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
+    assert outcome["image"].shape[:2] == read_image(late).shape[:2]
+    decoder.stop()

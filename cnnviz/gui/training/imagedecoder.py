@@ -39,7 +39,8 @@ class UiThreadDecoder(QObject):
         self._decode = read
         self._lock = threading.Condition()
         self._todo: collections.deque = collections.deque()
-        self._queued = set()                  # the paths in _todo (a deque answers "in" by a scan)
+        self._wanted: Optional[Path] = None       # the file the reader waits for now
+        self._queued = set()                  # paths in _todo or being decoded (a deque's "in" scans)
         self._done = {}                       # path -> (True, image) or (False, exception)
         self._open = False
         self._timer = QTimer(self)
@@ -77,10 +78,12 @@ class UiThreadDecoder(QObject):
             if path not in self._done and path not in self._queued:
                 self._queued.add(path)
                 self._todo.appendleft(path)
+            self._wanted = path
             while path not in self._done:
                 if not self._open:
                     raise ImageReadError(f"{path.name}: the loading was stopped")
                 self._lock.wait(0.2)
+            self._wanted = None
             ok, value = self._done.pop(path)
             self._lock.notify_all()
         if ok:
@@ -96,15 +99,17 @@ class UiThreadDecoder(QObject):
         end = time.perf_counter() + TICK_MS / 1000
         while time.perf_counter() < end:
             with self._lock:
-                if not self._todo or len(self._done) >= AHEAD:
+                # far enough ahead, unless the file the reader waits for is next (a file that
+                # came after the folder was first listed goes to the front of the queue)
+                if not self._todo or (len(self._done) >= AHEAD and self._todo[0] != self._wanted):
                     return
-                path = self._todo.popleft()
-                self._queued.discard(path)
+                path = self._todo.popleft()       # still queued while it is decoded: not asked again
             try:
                 result = (True, self._decode(path))
             except Exception as e:          # the reader's refusal goes to the thread that asked
                 result = (False, e)
             with self._lock:
+                self._queued.discard(path)
                 if self._open:
                     self._done[path] = result
                     self._lock.notify_all()
