@@ -55,13 +55,31 @@ def test_a_class_without_test_images_has_a_zero_percentage_row(tiny):
 def test_progress_follows_every_batch_and_cancel_stops_between_batches(tiny):
     net, x, y = tiny
     seen = []
-    evaluate_model(net, x, y, "hvd", batch=40, progress=lambda done, total: seen.append((done, total)))
+    evaluate_model(net, x, y, "hvd", batch=40, threads=1,
+                   progress=lambda done, total: seen.append((done, total)))
     assert seen == [(40, 150), (80, 150), (120, 150), (150, 150)]
     seen.clear()
     with pytest.raises(EvaluationCancelled, match="80 of 150"):
-        evaluate_model(net, x, y, "hvd", batch=40, progress=lambda done, total: seen.append(done),
+        evaluate_model(net, x, y, "hvd", batch=40, threads=1, progress=lambda done, total: seen.append(done),
                        cancel=lambda: len(seen) >= 2)
     assert seen == [40, 80]
+
+
+def test_batches_on_several_threads_give_the_same_evaluation_and_stop_when_cancelled(tiny):
+    net, x, y = tiny
+    one = evaluate_model(net, x, y, "hvd", batch=16, threads=1, embed_count=100)
+    seen = []
+    three = evaluate_model(net, x, y, "hvd", batch=16, threads=3, embed_count=100,
+                           progress=lambda done, total: seen.append(done))
+    assert np.array_equal(one.probabilities, three.probabilities)
+    assert np.array_equal(one.features.values, three.features.values)
+    assert [a.silent_images.tolist() for a in one.channel_activity] == [a.silent_images.tolist() for a in three.channel_activity]
+    assert len(seen) == 10 and seen == sorted(seen) and seen[-1] == 150        # each batch once, in order of finishing
+    seen.clear()
+    with pytest.raises(EvaluationCancelled) as stopped:
+        evaluate_model(net, x, y, "hvd", batch=16, threads=3, progress=lambda done, total: seen.append(done),
+                       cancel=lambda: len(seen) >= 2)
+    assert 2 <= len(seen) <= 4 and f"after {seen[-1]} of 150" in str(stopped.value)   # at most one batch a thread in flight
 
 
 @pytest.mark.parametrize("images, labels, names, words", [
@@ -120,8 +138,9 @@ def test_features_and_silent_channels_equal_what_the_trace_shows(preset):
     trace = {out.name: out.value for out in net.trace(x.astype(np.float32) / 255)}
     kept = evaluation.features.indices
     assert kept.size == 25 and np.all(np.diff(kept) > 0)
+    # float32 sums of up to 288 products, blocked differently for 16 images than for 60
     np.testing.assert_allclose(evaluation.features.values,
-                               trace[evaluation.features.layer][kept].reshape(25, -1), rtol=1e-5, atol=1e-6)
+                               trace[evaluation.features.layer][kept].reshape(25, -1), rtol=1e-5, atol=5e-6)
     assert evaluation.channel_activity
     for activity in evaluation.channel_activity:
         maps = trace[activity.relu]

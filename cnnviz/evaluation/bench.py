@@ -16,6 +16,7 @@ from typing import Callable, Optional
 from ..data import load_dataset
 from ..modelio import load_model
 from ..shipped import model_path
+from .batches import run_batches
 from .embedding import embed, embed_images
 from .run import DEFAULT_BATCH, DEFAULT_EMBED_COUNT, as_input, evaluate_model
 
@@ -48,8 +49,9 @@ def bench_evaluation(data_dir=None, batch: int = DEFAULT_BATCH, repeats: int = 3
 
     - ``evaluation_s``: :func:`evaluate_model` over all test images (probabilities,
       metrics, 2,000 feature rows and the silent-channel counts, one pass);
-    - ``forward_only_s``: ``Network.forward`` over the same batches, nothing else
-      (the engine's share; ``evaluation_s`` minus it is the evaluation's own cost);
+    - ``forward_only_s``: ``Network.forward`` over the same batches, shared out over
+      the cores the same way, nothing else (the engine's share; ``evaluation_s``
+      minus it is the evaluation's own cost);
     - ``embedding_s``: :func:`embed_images` of 2,000 images (forward pass to the
       penultimate layer, then PCA) and ``pca_s``: the PCA alone.
 
@@ -71,9 +73,9 @@ def bench_evaluation(data_dir=None, batch: int = DEFAULT_BATCH, repeats: int = 3
         f"{repeats} runs each, load average {result['load_before']}")
     evaluate_model(net, x[:batch], y[:batch], names, batch=batch)           # warm-up
 
-    def forward_only():
-        for lo in range(0, len(x), batch):
-            net.forward(as_input(x[lo:lo + batch], net.dtype))
+    def forward_only():                 # the batches shared out over the cores as the evaluation does
+        run_batches(net, -(-len(x) // batch), lambda network, i: network.forward(
+            as_input(x[i * batch:(i + 1) * batch], network.dtype)))
     figures = {}
     figures["evaluation_s"], evaluation = _timed(lambda: evaluate_model(net, x, y, names, "mnist", batch=batch),
                                                  repeats)

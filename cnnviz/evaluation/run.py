@@ -7,6 +7,7 @@ caller must keep a trainer from changing it meanwhile (evaluate a
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Callable, Optional, Sequence
 
@@ -17,11 +18,13 @@ from ..metrics import classification_report
 from ..nn import Network, softmax
 from .results import (ChannelActivity, ClassScores, ConfusionMatrix, Evaluation, FeatureSample,
                       frozen_array)
+from .batches import Cancelled, run_batches
 from .taps import Taps, find_taps, forward_tapped
 
-#: images per inference batch: small enough that every work array of the ``deep``
-#: preset stays in memory the allocator reuses (large ones are page-faulted afresh)
-DEFAULT_BATCH = 32
+#: images per inference batch: large enough for efficient matrix products, small enough
+#: that every work array of the ``deep`` preset stays in memory the allocator reuses
+#: (at 128 the larger ones are page-faulted afresh each batch)
+DEFAULT_BATCH = 64
 #: test images whose penultimate-layer output is kept for the embedding map
 DEFAULT_EMBED_COUNT = 2000
 #: pixel scale applied to uint8 images (0..255 -> 0..1), as in training
@@ -81,7 +84,8 @@ def feature_indices(n_images: int, count: int, seed: int = 0) -> np.ndarray:
 def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_names: Sequence[str],
                    dataset: str = "", batch: int = DEFAULT_BATCH, embed_count: int = DEFAULT_EMBED_COUNT,
                    seed: int = 0, progress: Optional[Callable[[int, int], None]] = None,
-                   cancel: Optional[Callable[[], bool]] = None) -> Evaluation:
+                   cancel: Optional[Callable[[], bool]] = None, threads: Optional[int] = None,
+                   may_help: Optional[Callable[[], bool]] = None) -> Evaluation:
     """Run ``net`` over ``images`` once and gather everything the Evaluation panel shows.
 
     images: (N, C, H, W), uint8 0..255 (scaled by 1/255) or float (used as
@@ -90,7 +94,9 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
     output for ``embed_count`` images (:func:`feature_indices` with ``seed``)
     and counts silent channels after every conv -> ReLU.
     ``progress(done_images, N)`` follows each batch; when ``cancel()`` is true
-    before a batch, :class:`EvaluationCancelled` is raised.
+    before a batch, :class:`EvaluationCancelled` is raised. Batches run on
+    ``threads`` threads at once (see :func:`batches.run_batches`, which also says
+    what ``may_help`` does); the results do not depend on how many.
     Raises :class:`EvaluationError` when model and data do not fit, or the
     model's outputs are not finite numbers.
     """
@@ -102,24 +108,34 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
     taps = find_taps(net)
     kept = feature_indices(n, max(0, int(embed_count)), seed)
     probs = np.empty((n, net.num_classes), np.float32)
-    features = None
+    features: list = [None]
     silent_counts = {relu: 0 for _conv, relu in taps.pairs}
-    for lo in range(0, n, batch):
-        if cancel is not None and cancel():
-            raise EvaluationCancelled(f"evaluation cancelled after {lo:,} of {n:,} images")
+    lock = threading.Lock()
+    done = [0]
+
+    def run_batch(network: Network, index: int) -> None:
+        lo = index * batch
         hi = min(lo + batch, n)
         rows = kept[np.searchsorted(kept, lo):np.searchsorted(kept, hi)]
         with np.errstate(over="ignore", invalid="ignore"):       # overflow is reported below, once
-            out = forward_tapped(net, as_input(images[lo:hi], net.dtype), taps, want_features=rows.size > 0)
+            out = forward_tapped(network, as_input(images[lo:hi], network.dtype), taps,
+                                 want_features=rows.size > 0)
             probs[lo:hi] = softmax(out.logits)
-        for relu, silent in out.silent.items():
-            silent_counts[relu] = silent_counts[relu] + silent.sum(axis=0)
-        if rows.size:
-            if features is None:
-                features = np.empty((kept.size, out.features.shape[1]), np.float32)
-            features[np.searchsorted(kept, rows)] = out.features[rows - lo]
-        if progress is not None:
-            progress(hi, n)
+        with lock:
+            for relu, silent in out.silent.items():
+                silent_counts[relu] = silent_counts[relu] + silent.sum(axis=0)
+            if rows.size:
+                if features[0] is None:
+                    features[0] = np.empty((kept.size, out.features.shape[1]), np.float32)
+                features[0][np.searchsorted(kept, rows)] = out.features[rows - lo]
+            done[0] += hi - lo
+            if progress is not None:
+                progress(done[0], n)
+    try:
+        run_batches(net, -(-n // batch), run_batch, threads, cancel, may_help)
+    except Cancelled:
+        raise EvaluationCancelled(f"evaluation cancelled after {done[0]:,} of {n:,} images") from None
+    features = features[0]
     broken = int(np.count_nonzero(~np.isfinite(probs).all(axis=1)))
     if broken:
         raise EvaluationError(f"the model gives no valid probabilities (NaN or infinity) for {broken:,} of "

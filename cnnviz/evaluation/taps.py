@@ -13,7 +13,9 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..nn import Conv2D, Dropout, Flatten, Network, ReLU, Residual
+from ..nn import Conv2D, Dropout, Flatten, Network, ReLU, Residual, layout
+from ..nn.fused import ConvReLU, fuses_relu
+from ..nn.parallel import split_run
 
 # Layers whose inference output holds the same numbers as their input.
 _PASS_THROUGH = (Dropout, Flatten)
@@ -78,26 +80,35 @@ def forward_tapped(net: Network, x: np.ndarray, taps: Taps, want_features: bool 
     relus = {relu for _conv, relu in taps.pairs}
     silent: Dict[str, np.ndarray] = {}
     features = x.reshape(len(x), -1) if want_features and taps.feature_index < 0 else None
-    h = x
-    for i, layer in enumerate(net.layers):
+    h, layers, i = x, net.layers, 0
+    while i < len(layers):
+        layer = layers[i]
         if isinstance(layer, Residual):
             for inner, value in layer.forward_trace(h):
                 name = layer.name if inner is layer else f"{layer.name}.{inner.name}"
                 if name in relus:
                     silent[name] = _silent_channels(value)
                 h = value
+        elif i + 1 < len(layers) and fuses_relu(layer, layers[i + 1]) and taps.feature_index != i:
+            h = ConvReLU(layer, layers[i + 1]).forward(h)       # the ReLU's output, in one pass
+            i += 1
         else:
             h = net.forward_layer(i, h)
-            if layer.name in relus:
-                silent[layer.name] = _silent_channels(h)
+        if layers[i].name in relus:
+            silent[layers[i].name] = _silent_channels(h)
         if want_features and i == taps.feature_index:
             features = h.reshape(len(h), -1)
+        i += 1
     return TappedBatch(logits=h, features=features, silent=silent)
 
 
 def _silent_channels(maps: np.ndarray) -> np.ndarray:
     """bool (n, C): True where a channel of ReLU output maps (n, C, H, W) is 0 at every position."""
     n, c = maps.shape[:2]
+    if layout.is_batch_last(maps):          # the engine's memory order: no copy, a piece of channels per core
+        by_channel, peaks = layout.memory(maps).reshape(c, -1, n), np.empty((c, n), maps.dtype)
+        split_run(lambda lo, hi: np.max(by_channel[lo:hi], axis=1, out=peaks[lo:hi]), c, maps.size)
+        return (peaks <= 0).T
     return maps.reshape(n, c, -1).max(axis=2) <= 0
 
 

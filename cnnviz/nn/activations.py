@@ -26,6 +26,13 @@ class ReLU(Layer):
             self._y = y
         return y
 
+    def adopt(self, y, train=False):
+        """This layer's output when the layer before has applied max(., 0) already (nn.fused):
+        y itself, kept for backward when ``train``."""
+        if train:
+            self._y = y
+        return y
+
     def backward(self, dy, need_dx=True):
         """dy where the output was positive, 0 elsewhere; same shape (written into dy)."""
         if not need_dx:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import layout, parallel
+from . import layout, parallel, rowconv
 from .fftconv import complex_spectra, conv2d_fft, conv2d_fft_backward, fft_grid, filter_spectra
 from .im2col import cols_to_image, fill_cols
 from .init import INITS
@@ -41,6 +41,8 @@ class Conv2D(SlidingWindow, Layer):
     (the forward pass through the FFT; stride 1, 'full' or 'valid' only); both
     compute the same numbers to float rounding.
     ``rounding='floor'`` floors a non-integer output size instead of refusing it.
+    im2col's stride-1 layers (every preset's but the FFT ones) run by output rows
+    instead (nn.rowconv: the same sums from a smaller copy of the input).
     """
 
     type = "conv"
@@ -73,6 +75,7 @@ class Conv2D(SlidingWindow, Layer):
         self._add_param("W", (self.filters, c, kh, kw), rng, self.init, fan_in, fan_out, self.std)
         if self.bias:
             self._add_param("b", (self.filters,), rng)
+        self.by_rows = self.method == "im2col" and rowconv.supports(self.kernel, self.stride, self.pads)
         return (self.filters, oh, ow)
 
     def _work(self, train):
@@ -103,9 +106,14 @@ class Conv2D(SlidingWindow, Layer):
         parallel.split_run(part, oh, cols.size * (1 + self.filters // 16))
         return cols
 
-    def forward(self, x, train=False):
-        """(N, C, H, W) -> (N, F, OH, OW): each filter's correlation with x plus its bias."""
-        self._x, self._spectra, self._cols_ready = (x if train else None), None, False
+    def forward(self, x, train=False, relu=False):
+        """(N, C, H, W) -> (N, F, OH, OW): each filter's correlation with x plus its bias;
+        ``relu=True`` (layers run by row bands only) gives max(that, 0) in the same pass."""
+        self._x, self._spectra, self._cols_ready, self._bands_ready = (x if train else None), None, False, False
+        if self.by_rows:
+            return self._forward_rows(x, train, relu)
+        if relu:
+            raise ValueError(f"{self.name}: only a layer run by row bands applies the ReLU itself")
         if self.method == "fft":
             spectra = self._filter_spectra()
             if not train and "fft_wc" not in self._ws:          # for single images; kept until W changes
@@ -130,10 +138,24 @@ class Conv2D(SlidingWindow, Layer):
         self._cols_ready = train
         return y
 
+    def _bands(self, x_mem, train):
+        return self._buffer("bands", rowconv.bands_shape(x_mem.shape, self.kernel, self.pads, self.out_hw), train)
+
+    def _forward_rows(self, x, train, relu):
+        x_mem = layout.memory(layout.batch_last(x))
+        bands = self._bands(x_mem, train)
+        y = self._buffer("y", (x.shape[0], self.filters) + tuple(self.out_hw), train, batch_last=True)
+        rowconv.correlate(x_mem, rowconv.filter_rows(self.params["W"]), self.kernel, self.pads, self.out_hw,
+                          bands, layout.memory(y), self.params.get("b"), relu)
+        self._bands_ready = train
+        return y
+
     # -- backward -------------------------------------------------------------
     def backward(self, dy, need_dx=True):
         """dy (N, F, OH, OW) -> dx (N, C, H, W), or None unless ``need_dx``; fills
         grads W (F, C, KH, KW) and b (F,)."""
+        if self.by_rows:
+            return self._backward_rows(dy, need_dx)
         if self.method == "fft" and self.in_shape[0] * self.kernel[0] * self.kernel[1] >= self.FFT_BACKWARD_MIN:
             dw, db, dx = conv2d_fft_backward(dy, self._spectra, self.in_shape[1:], self.kernel, self.padding,
                                              need_dx, self._work(True))
@@ -170,6 +192,26 @@ class Conv2D(SlidingWindow, Layer):
             cols_to_image(dcols, self.kernel, self.stride, self.out_hw, dxp_m[lo:hi])
         parallel.split_run(part, groups, work)
         return self._crop(dxp)
+
+    def _backward_rows(self, dy, need_dx):
+        f, w = self.filters, self.params["W"]
+        dy_mem = layout.memory(layout.batch_last(dy))
+        if self._bands_ready:
+            bands = self._ws["bands"]
+        else:                               # another forward ran since (a gradient check): fill them again
+            x_mem = layout.memory(layout.batch_last(self._x))
+            bands = rowconv.fill_bands(x_mem, self.kernel, self.pads, self._bands(x_mem, True))
+        rows = rowconv.weight_gradient(dy_mem, bands, self.kernel, self._buffer("gw_rows", (f, w[0].size), True))
+        self._store_grads(rowconv.rows_to_filters(rows, w.shape), dy_mem.reshape(f, -1).sum(axis=1), None)
+        if not need_dx:
+            return None
+        pads = rowconv.gradient_pads(self.kernel, self.pads)
+        in_hw = self.in_shape[1:]
+        dbands = self._buffer("dbands", rowconv.bands_shape(dy_mem.shape, self.kernel, pads, in_hw), True)
+        dx = self._buffer("dx", (dy.shape[0],) + tuple(self.in_shape), True, batch_last=True)
+        rowconv.correlate(dy_mem, rowconv.gradient_filter_rows(w), self.kernel, pads, in_hw, dbands,
+                          layout.memory(dx))
+        return dx
 
     def _store_grads(self, dw, db, dx):
         np.copyto(self.grads["W"], dw.reshape(self.grads["W"].shape))

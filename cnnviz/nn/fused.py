@@ -1,17 +1,23 @@
-"""Training-time fusion of ReLU followed by max pooling.
+"""Layer pairs run as one step where that gives the same numbers with less work.
 
-max(relu(a)) == relu(max(a)), and the gradients agree too (a window whose
-maximum is <= 0 passes no gradient either way). So during training a ReLU
-directly followed by a MaxPool2D can pool the pre-activations first and apply
-the ReLU to the pooled maps, a quarter of the size for 2x2 pooling: the
-full-size ReLU pass and its backward pass disappear. Inference (and so every
-picture the app shows) still runs the two layers one after the other.
+- ReLU then max pooling, in training: max(relu(a)) == relu(max(a)), and the
+  gradients agree too (a window whose maximum is <= 0 passes no gradient either
+  way). So a ReLU directly followed by a MaxPool2D can pool the pre-activations
+  first and apply the ReLU to the pooled maps, a quarter of the size for 2x2
+  pooling: the full-size ReLU pass and its backward pass disappear.
+- A convolution run by row bands (nn.rowconv) then a ReLU: the convolution
+  applies max(., 0) to each piece of rows while it is still in cache, and the
+  ReLU adopts that output (the same float32 numbers a separate pass would give).
+
+:meth:`Network.trace` (and so every picture the app shows) still runs every
+layer on its own and keeps each one's output.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .activations import ReLU
+from .conv import Conv2D
 from .pool import MaxPool2D
 
 
@@ -31,14 +37,49 @@ class ReLUMaxPool:
         return self.pool.backward(self.relu.backward(dy, True), need_dx)
 
 
-def training_plan(layers: list) -> list:
-    """``layers`` with every (ReLU, MaxPool2D) pair replaced by one ReLUMaxPool."""
+class ConvReLU:
+    """Stands for ``conv`` then ``relu`` (forward/backward like a Layer)."""
+
+    def __init__(self, conv: Conv2D, relu: ReLU):
+        self.conv, self.relu = conv, relu
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """(N, C, H, W) -> (N, F, OH, OW): max(conv(x), 0)."""
+        return self.relu.adopt(self.conv.forward(x, train, relu=True), train)
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True):
+        """dy (N, F, OH, OW) -> dx (N, C, H, W) through the ReLU's mask, then the convolution."""
+        return self.conv.backward(self.relu.backward(dy, True), need_dx)
+
+
+def fuses_relu(layer, following) -> bool:
+    """Whether ``layer`` applies the ReLU ``following`` it itself (a conv run by row bands)."""
+    return isinstance(layer, Conv2D) and layer.by_rows and isinstance(following, ReLU)
+
+
+def _plan(layers: list, train: bool) -> list:
     plan, i = [], 0
     while i < len(layers):
-        if i + 1 < len(layers) and isinstance(layers[i], ReLU) and isinstance(layers[i + 1], MaxPool2D):
-            plan.append(ReLUMaxPool(layers[i], layers[i + 1]))
+        here, after = layers[i], layers[i + 1] if i + 1 < len(layers) else None
+        later = layers[i + 2] if i + 2 < len(layers) else None
+        if train and isinstance(here, ReLU) and isinstance(after, MaxPool2D):
+            plan.append(ReLUMaxPool(here, after))
+            i += 2
+        elif fuses_relu(here, after) and not (train and isinstance(later, MaxPool2D)):
+            plan.append(ConvReLU(here, after))      # (in training a ReLU before a pool goes with the pool)
             i += 2
         else:
-            plan.append(layers[i])
+            plan.append(here)
             i += 1
     return plan
+
+
+def training_plan(layers: list) -> list:
+    """``layers`` with every (ReLU, MaxPool2D) pair replaced by one ReLUMaxPool and every other
+    (row-band conv, ReLU) pair by one ConvReLU."""
+    return _plan(layers, train=True)
+
+
+def inference_plan(layers: list) -> list:
+    """``layers`` with every (row-band conv, ReLU) pair replaced by one ConvReLU."""
+    return _plan(layers, train=False)

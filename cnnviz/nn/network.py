@@ -9,7 +9,7 @@ from typing import Dict, List, NamedTuple, Optional
 
 import numpy as np
 
-from .fused import training_plan
+from .fused import inference_plan, training_plan
 from .layer import Layer
 from .loss import softmax
 from .registry import SpecError, layer_from_spec
@@ -86,6 +86,7 @@ class Network:
             out = layer.build(out, rng, self.dtype, allocate)
         self.output_shape = out
         self._train_plan = training_plan(self.layers)
+        self._infer_plan = inference_plan(self.layers)
         self._entries = None                # the structure does not change: listed once
         if len(out) != 1:
             raise ShapeError(f"the last layer must output class scores (a flat vector), got shape {out}")
@@ -175,7 +176,7 @@ class Network:
         returned array may be reused by the next training forward.
         """
         h = self._check_input(x)
-        for step in (self._train_plan if train else self.layers):
+        for step in (self._train_plan if train else self._infer_plan):
             h = step.forward(h, train)
         return h
 

@@ -32,7 +32,10 @@ def workers() -> int:
     try:
         return max(1, int(os.environ.get("CNNVIZ_THREADS", "")))
     except ValueError:
-        return max(1, os.cpu_count() or 1)
+        return _CORES
+
+
+_CORES = max(1, os.cpu_count() or 1)       # asked once: os.cpu_count() reads the system each time
 
 
 def _executor() -> ThreadPoolExecutor:

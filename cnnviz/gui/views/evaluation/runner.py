@@ -24,7 +24,6 @@ from ....data import DataError, Dataset, DownloadCancelled
 from ....evaluation import (Embedding, Evaluation, EvaluationCancelled, EvaluationError, FilterHealth, PRCurve,
                             class_curves, embed, evaluate_model, filter_health, load_test_split)
 from ....nn import Network
-from ....nn.parallel import share_work
 
 #: least time between two progress reports (s): the bar needs no more, the UI thread gets its rest
 PROGRESS_INTERVAL = 0.05
@@ -77,14 +76,16 @@ class EvaluationResult:
     images: np.ndarray
 
 
-def run_job(job: EvaluationJob, data: Dataset, progress=None, cancel=None, batch: int = BATCH
-            ) -> EvaluationResult:
-    """Evaluate ``job`` on ``data``'s test split (on the calling thread) in batches of ``batch``
-    images; raises EvaluationError (model and data do not fit) or EvaluationCancelled."""
+def run_job(job: EvaluationJob, data: Dataset, progress=None, cancel=None, batch: int = BATCH,
+            may_help=None) -> EvaluationResult:
+    """Evaluate ``job`` on ``data``'s test split in batches of ``batch`` images, on the calling
+    thread and (while ``may_help()`` says so) on helpers for the other cores (see
+    ``evaluation.run_batches``); raises EvaluationError (model and data do not fit) or
+    EvaluationCancelled."""
     if data.x_test is None or data.y_test is None:
         raise EvaluationError(f"{data.name} has no test split")
     ev = evaluate_model(job.network, data.x_test, data.y_test, job.class_names, data.name, batch=batch,
-                        progress=progress, cancel=cancel)
+                        progress=progress, cancel=cancel, may_help=may_help)
     embedding, note = None, ""
     try:
         embedding = embed(ev)
@@ -174,15 +175,18 @@ class EvaluationRunner(QObject):
     def _pace(self) -> bool:
         """Asked before every batch: True to cancel. While the user keeps the UI thread busy
         (drawing), the job gives way: it waits for a pause in the UI's work (:data:`MAX_WAIT`
-        at most), then runs the batch on this thread alone, leaving the other cores to the UI
-        (spread over every core, each batch would make a stroke's update wait); otherwise
-        the batch is spread over the cores."""
+        at most) before each batch, and :meth:`_may_help` keeps it to one core."""
         waited = 0.0
         while self._ui_busy_now() and waited < MAX_WAIT and not self._cancel.is_set():
             time.sleep(PAUSE)
             waited += PAUSE
-        share_work(not self._ui_busy_now(UI_BUSY_SECONDS))
         return self._cancel.is_set()
+
+    def _may_help(self) -> bool:
+        """Whether the job's helpers may run batches on the other cores: not while the UI was
+        busy for the user in the last :data:`UI_BUSY_SECONDS` (each of their batches would make
+        a stroke's update wait for a core)."""
+        return not self._ui_busy_now(UI_BUSY_SECONDS)
 
     def _ui_busy_now(self, within: float = PAUSE * 4) -> bool:
         return time.perf_counter() - self._ui_busy < within
@@ -210,7 +214,8 @@ class EvaluationRunner(QObject):
             n = 0 if data.x_test is None else len(data.x_test)
             report(f"Evaluating on {n:,} {data.name} test images…", 0, n, force=True)
             result = run_job(job, data, lambda done, total: report(
-                f"Evaluating on {total:,} {data.name} test images…", done, total), self._pace)
+                f"Evaluating on {total:,} {data.name} test images…", done, total), self._pace,
+                may_help=self._may_help)
         except (EvaluationCancelled, DownloadCancelled):
             self._outcome.emit(generation, "cancelled", None)
         except DataError as e:
