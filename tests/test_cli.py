@@ -310,3 +310,21 @@ def test_progress_in_a_log_with_a_total_writes_a_line_per_tenth():
     bar.close()
     lines = log.getvalue().splitlines()
     assert len(lines) == 11 and lines[-1].startswith("epoch 1/1 [" + "#" * 30 + "] 100%")
+
+
+def test_bench_eval_gui_runs_in_a_fresh_process(tmp_path):
+    """`bench --eval-gui` makes its own QApplication (it once let it be deleted at once and
+    aborted with "Must construct a QApplication before a QWidget")."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    write_idx_dataset(tmp_path / "data" / "mnist", n_train=10, n_test=200)
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, str(root / "main.py"), "bench", "--eval-gui", "--data-dir",
+                           str(tmp_path / "data"), "--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["images"] == 200 and result["timer_lateness_ms"]["n"] > 0
+    assert result["phases"]["evaluating_and_drawing"]["evaluation_s"] > 0

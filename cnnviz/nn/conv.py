@@ -41,8 +41,9 @@ class Conv2D(SlidingWindow, Layer):
     (the forward pass through the FFT; stride 1, 'full' or 'valid' only); both
     compute the same numbers to float rounding.
     ``rounding='floor'`` floors a non-integer output size instead of refusing it.
-    im2col's stride-1 layers (every preset's but the FFT ones) run by output rows
-    instead (nn.rowconv: the same sums from a smaller copy of the input).
+    im2col's stride-1 layers (every preset's but the FFT ones; ``by_rows``) run
+    batches by output rows instead (nn.rowconv: the same sums from a smaller copy
+    of the input).
     """
 
     type = "conv"
@@ -51,6 +52,8 @@ class Conv2D(SlidingWindow, Layer):
     # Windows of at least this many numbers take the FFT method's backward pass through the
     # FFT too; smaller ones (a first layer's) through im2col, which is faster for them.
     FFT_BACKWARD_MIN = 65
+    # Batches of at least this many images run by row bands when the layer can (``by_rows``).
+    ROWS_MIN_BATCH = 2
 
     def __init__(self, filters: int, kernel=3, stride=1, padding="valid", name=None,
                  init: str = "he", std: float = 0.01, method: str = "im2col",
@@ -108,22 +111,18 @@ class Conv2D(SlidingWindow, Layer):
 
     def forward(self, x, train=False, relu=False):
         """(N, C, H, W) -> (N, F, OH, OW): each filter's correlation with x plus its bias;
-        ``relu=True`` (layers run by row bands only) gives max(that, 0) in the same pass."""
+        ``relu=True`` gives max(that, 0), applied to each piece while it is in cache."""
         self._x, self._spectra, self._cols_ready, self._bands_ready = (x if train else None), None, False, False
-        if self.by_rows:
+        if self._rows_for(x.shape[0]):
             return self._forward_rows(x, train, relu)
-        if relu:
-            raise ValueError(f"{self.name}: only a layer run by row bands applies the ReLU itself")
         if self.method == "fft":
             spectra = self._filter_spectra()
             if not train and "fft_wc" not in self._ws:          # for single images; kept until W changes
                 self._ws["fft_wc"] = complex_spectra(spectra)
             out = conv2d_fft(x, self.params["W"], self.params.get("b"), self.padding, self._work(train),
                              keep=train, w_spectra=spectra, w_complex=self._ws.get("fft_wc"))
-            if not train:
-                return out
-            y, self._spectra = out
-            return y
+            y, self._spectra = out if train else (out, None)
+            return np.maximum(y, 0, out=y) if relu else y
         f = self.filters
         wb = self.params["W"].reshape(f, -1)
         if self.bias:
@@ -133,10 +132,18 @@ class Conv2D(SlidingWindow, Layer):
         per_row = self.out_hw[1] * x.shape[0]
 
         def product(lo, hi, piece):
-            np.matmul(wb, piece, out=y_m[:, lo * per_row:hi * per_row])
+            out = y_m[:, lo * per_row:hi * per_row]
+            np.matmul(wb, piece, out=out)
+            if relu:
+                np.maximum(out, 0, out=out)
         self._cols(x, train, product)
         self._cols_ready = train
         return y
+
+    def _rows_for(self, n: int) -> bool:
+        """Whether a batch of n images runs by row bands (one image goes faster through
+        im2col's single product than through a product per output row)."""
+        return self.by_rows and n >= self.ROWS_MIN_BATCH
 
     def _bands(self, x_mem, train):
         return self._buffer("bands", rowconv.bands_shape(x_mem.shape, self.kernel, self.pads, self.out_hw), train)
@@ -154,7 +161,7 @@ class Conv2D(SlidingWindow, Layer):
     def backward(self, dy, need_dx=True):
         """dy (N, F, OH, OW) -> dx (N, C, H, W), or None unless ``need_dx``; fills
         grads W (F, C, KH, KW) and b (F,)."""
-        if self.by_rows:
+        if self._rows_for(dy.shape[0]):
             return self._backward_rows(dy, need_dx)
         if self.method == "fft" and self.in_shape[0] * self.kernel[0] * self.kernel[1] >= self.FFT_BACKWARD_MIN:
             dw, db, dx = conv2d_fft_backward(dy, self._spectra, self.in_shape[1:], self.kernel, self.padding,

@@ -5,9 +5,9 @@
   way). So a ReLU directly followed by a MaxPool2D can pool the pre-activations
   first and apply the ReLU to the pooled maps, a quarter of the size for 2x2
   pooling: the full-size ReLU pass and its backward pass disappear.
-- A convolution run by row bands (nn.rowconv) then a ReLU: the convolution
-  applies max(., 0) to each piece of rows while it is still in cache, and the
-  ReLU adopts that output (the same float32 numbers a separate pass would give).
+- A convolution then a ReLU: the convolution applies max(., 0) to each piece of
+  its output while it is still in cache, and the ReLU adopts that output (the
+  same float32 numbers a separate pass would give).
 
 :meth:`Network.trace` (and so every picture the app shows) still runs every
 layer on its own and keeps each one's output.
@@ -53,8 +53,8 @@ class ConvReLU:
 
 
 def fuses_relu(layer, following) -> bool:
-    """Whether ``layer`` applies the ReLU ``following`` it itself (a conv run by row bands)."""
-    return isinstance(layer, Conv2D) and layer.by_rows and isinstance(following, ReLU)
+    """Whether ``layer`` applies the ReLU ``following`` it itself (a convolution does)."""
+    return isinstance(layer, Conv2D) and isinstance(following, ReLU)
 
 
 def _plan(layers: list, train: bool) -> list:
@@ -76,10 +76,10 @@ def _plan(layers: list, train: bool) -> list:
 
 def training_plan(layers: list) -> list:
     """``layers`` with every (ReLU, MaxPool2D) pair replaced by one ReLUMaxPool and every other
-    (row-band conv, ReLU) pair by one ConvReLU."""
+    (Conv2D, ReLU) pair by one ConvReLU."""
     return _plan(layers, train=True)
 
 
 def inference_plan(layers: list) -> list:
-    """``layers`` with every (row-band conv, ReLU) pair replaced by one ConvReLU."""
+    """``layers`` with every (Conv2D, ReLU) pair replaced by one ConvReLU."""
     return _plan(layers, train=False)

@@ -5,6 +5,7 @@ from typing import List
 
 import numpy as np
 
+from .fused import inference_plan, training_plan
 from .layer import Layer
 from .shapes import ShapeError
 
@@ -32,6 +33,7 @@ class Residual(Layer):
                 shape = layer.build(shape, rng, self.dtype, self._allocate)
             except ShapeError as e:
                 raise ShapeError(f"in residual block {self.name!r}: {e}") from None
+        self._train_plan, self._infer_plan = training_plan(self.layers), inference_plan(self.layers)
         if shape != tuple(in_shape):
             raise ShapeError(f"residual block {self.name!r}: F(x) has shape {shape} but x has "
                              f"{tuple(in_shape)}; F(x) + x needs them equal")
@@ -49,8 +51,8 @@ class Residual(Layer):
     def forward(self, x, train=False):
         """F(x) + x, the same shape as x (N, C, H, W)."""
         h = x
-        for layer in self.layers:
-            h = layer.forward(h, train)
+        for step in (self._train_plan if train else self._infer_plan):      # see nn.fused
+            h = step.forward(h, train)
         y = self._like("y", x, train)
         np.add(h, x, out=y)
         return y
@@ -69,9 +71,9 @@ class Residual(Layer):
         """dy (N, C, H, W) -> F's input gradient + dy, same shape; fills the inner layers' grads."""
         g = self._like("g", dy, True)
         np.copyto(g, dy)                     # inner layers may overwrite their dy
-        for i, layer in enumerate(reversed(self.layers)):
-            last = i == len(self.layers) - 1
-            g = layer.backward(g, need_dx=need_dx or not last)
+        plan = self._train_plan
+        for i in range(len(plan) - 1, -1, -1):
+            g = plan[i].backward(g, need_dx=need_dx or i > 0)
         if not need_dx:
             return None
         dx = self._like("dx", dy, True)

@@ -102,9 +102,10 @@ def bench_eval_gui(data_dir=None, report: Optional[Callable[[str], None]] = None
     say = report or (lambda text: None)
     folder = str(resolve_data_dir(data_dir))
     data = load_dataset("mnist", folder, download=False, splits=("test",))     # the error, if any, first
+    app = ensure_app(offscreen=True)       # kept: a QApplication nobody holds is deleted at once
     model, _note = startup_model()
     result = {"model": model.source, "architecture": model.network.name, "images": int(len(data.x_test)),
-              "data_dir": folder, "cpus": os.cpu_count(), "load_before": _load(), "targets": TARGETS}
+              "data_dir": folder, "qt_platform": app.platformName(), "cpus": os.cpu_count(), "load_before": _load(), "targets": TARGETS}
     say(f"{model.network.name} on {len(data.x_test):,} MNIST test images in the window, drawing all the "
         f"while; load average {result['load_before']} on {result['cpus']} CPUs")
     with evaluated_window(model, folder, size) as window:
