@@ -32,7 +32,8 @@ from ..app.window import MainWindow
 from ..model.modelchoice import ROOT, untrained_model
 from .synthstroke import digit_path, mouse_event
 
-TARGETS_MS = {"simple": 16.0, "deep": 33.0}
+#: stroke -> every view, p95 (ms): the targets of issue 15
+TARGETS_MS = {"simple": 10.0, "deep": 20.0}
 
 
 class PaintCounter(QObject):
@@ -60,7 +61,7 @@ def bench_draw(presets: Sequence[str] = ("simple", "deep", "two-conv"), strokes:
          "startup": {"process_to_window_ms": ..., "run_app_to_window_ms": ...},
          "presets": {"simple": {"latency_ms": {"p50", "p95", "max"}, "update_ms": {...},
                                 "paint_ms": {...}, "ink_ms": {...}, "longest_block_ms": ...,
-                                "events": n, "updates": m, "window_ms": ..., "target_ms": 16,
+                                "events": n, "updates": m, "window_ms": ..., "target_ms": 10,
                                 "meets_target": true}, ...}}
 
     ``latency_ms``: mouse event -> every view updated and repainted.
@@ -93,8 +94,9 @@ def bench_draw(presets: Sequence[str] = ("simple", "deep", "two-conv"), strokes:
     result["load_after"] = _load()
     if startup:
         result["startup"] = s = measure_startup()
-        say(f"launch: python main.py -> window shown in {s['process_to_window_ms']:.0f} ms "
-            f"(run_app -> shown {s['run_app_to_window_ms']:.0f} ms)" if "error" not in s
+        say(f"launch: python main.py -> window shown in {s['process_to_window_ms']:.0f} ms, median of "
+            f"{s['starts']} starts (run_app -> shown {s['run_app_to_window_ms']:.0f} ms; the first start, "
+            f"which writes Python's bytecode caches: {s['first_start_ms']:.0f} ms)" if "error" not in s
             else f"launch: {s['error']}")
     return result
 
@@ -266,14 +268,31 @@ def _stats(values: List[float]) -> dict:
             "max": round(float(v.max()), 2), "n": int(v.size)}
 
 
-def measure_startup(timeout: float = 30.0) -> dict:
-    """Start ``python main.py`` in a new process (offscreen) and time it until its window is shown.
+def measure_startup(timeout: float = 30.0, starts: int = 3) -> dict:
+    """Start ``python main.py`` in a new process (offscreen) ``starts`` times, the first unmeasured,
+    and time each until its window is shown; the median of the measured starts.
 
-    ``process_to_window_ms`` runs from just before the process is started to
-    the moment it reports its window shown and painted (Python start-up and
-    imports included); ``run_app_to_window_ms`` from :func:`run_app`'s start.
+    Python may write its bytecode caches, as it does for a user (this machine's
+    environment sets PYTHONDONTWRITEBYTECODE, which made every start compile
+    cnnviz's modules anew, about 0.25 s more): the first start writes them, as a
+    user's first start after installing does. ``process_to_window_ms`` runs from
+    just before the process is started to the moment it reports its window shown
+    and painted (Python start-up and imports included); ``run_app_to_window_ms``
+    from :func:`run_app`'s start; ``first_start_ms`` is the unmeasured first start.
     """
+    runs = [_one_start(timeout) for _ in range(max(2, starts))]
+    failed = next((r for r in runs if "error" in r), None)
+    if failed is not None:
+        return failed
+    measured = runs[1:]
+    return {key: float(np.median([r[key] for r in measured])) for key in ("process_to_window_ms",
+                                                                          "run_app_to_window_ms")} | {
+        "first_start_ms": runs[0]["process_to_window_ms"], "starts": len(measured)}
+
+
+def _one_start(timeout: float) -> dict:
     env = dict(os.environ, **{STARTUP_PROBE_ENV: "1", "QT_QPA_PLATFORM": "offscreen"})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as home:
         env["XDG_CONFIG_HOME"] = home            # the probe must not read or touch saved settings

@@ -127,9 +127,14 @@ def to_rgba(image: np.ndarray, cmap: pg.ColorMap, levels: Tuple[float, float]) -
     lut = _lut(cmap.name)
     lo, hi = levels
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
-    idx = np.nan_to_num((image - lo) * scale, nan=0.0)
-    rgba = lut[np.clip(idx, 0, 255).astype(np.uint8)]
-    nan = np.isnan(image)
-    if nan.any():
-        rgba[nan] = 0
+    idx = np.subtract(image, lo, dtype=np.float32)
+    idx *= scale
+    nan = np.isnan(idx)             # NaN in the image (or an infinite one times a zero scale)
+    has_nan = bool(nan.any())
+    if has_nan:
+        idx[nan] = 0.0
+    np.clip(idx, 0, 255, out=idx)    # (np.nan_to_num did this in one call, ten times as slowly)
+    rgba = lut[idx.astype(np.uint8)]
+    if has_nan:
+        rgba[np.isnan(image)] = 0
     return rgba
