@@ -253,6 +253,28 @@ def test_strip_without_input_and_after_a_network_switch(qtbot):
     assert inner.startswith("  ↳ res1_conva  Conv2D")
 
 
+
+def test_strip_thumbnails_out_of_view_are_drawn_when_scrolled_to(qtbot):
+    """Only the thumbnails in (or next to) the strip's view are drawn at each update; one
+    scrolled into view is then drawn from the same trace its text describes."""
+    from PyQt5.QtGui import QColor
+    ins = inspector_for("deep", with_input=False)
+    strip = show(qtbot, NetworkStrip(ins), (1000, 140))
+    last = strip.list.count() - 1                                   # the softmax entry, far right
+    assert strip.orientation == Qt.Horizontal
+    assert strip.list.item(last).icon().isNull()                    # never in view: not drawn
+    ins.set_input(drawn_seven())
+    QApplication.processEvents()
+    assert strip.list.item(last).icon().isNull()
+    assert not strip.list.item(1).icon().isNull()                   # in view: drawn
+    strip.list.scrollToItem(strip.list.item(last))
+    qtbot.waitUntil(lambda: not strip.list.item(last).icon().isNull(), timeout=2000)
+    image = strip.list.item(last).icon().pixmap(40, 40).toImage()
+    gold = QColor("#d4a017").rgb()                                  # the answer's bar
+    assert any(image.pixel(x, y) == gold for x in range(40) for y in range(40))
+    top = int(np.argmax(ins.value(last)))
+    assert f"predicts {CLASSES[top]}" in strip.list.item(last).text()
+
 # -- feature maps -------------------------------------------------------------------
 def test_feature_maps_mosaic_levels_and_hover(qtbot):
     ins = inspector_for("simple")

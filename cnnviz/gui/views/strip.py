@@ -15,7 +15,7 @@ import math
 from typing import Optional
 
 import numpy as np
-from PyQt5.QtCore import QRect, QSize, Qt
+from PyQt5.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
 
@@ -70,6 +70,14 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.list.setTextElideMode(Qt.ElideRight)
         self.list.setWrapping(False)
         self.list.currentRowChanged.connect(self._on_row)
+        self._stale_icons: set = set()       # rows whose thumbnail is not drawn from _icon_values yet
+        self._icon_values: list = []
+        self._icon_timer = QTimer(self)
+        self._icon_timer.setSingleShot(True)
+        self._icon_timer.setInterval(0)
+        self._icon_timer.timeout.connect(self._draw_icons)
+        self.list.horizontalScrollBar().valueChanged.connect(self._icon_timer.start)
+        self.list.verticalScrollBar().valueChanged.connect(self._icon_timer.start)
         self.back_button = QPushButton("◀ Back")
         self.forward_button = QPushButton("Forward ▶")
         self.back_button.setToolTip("Previous layer (Left arrow)")
@@ -93,6 +101,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
         self._set_orientation(self._best_orientation())
+        self._icon_timer.start()
 
     def _best_orientation(self):
         """The orientation in which more entries are seen whole (left to right on a tie)."""
@@ -183,11 +192,40 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             item.setText(text)
             item.setToolTip("\n".join(p for p in (self._first_lines[i].strip(), describe, words or stats,
                                                    self._field_words[i]) if p))
-            pix = self._thumbnail(kind, value)
             self._count_silent_filters(i, item)
+        # Thumbnails are most of the work: those scrolled out of sight are drawn when they come
+        # into it (after the list has laid out the new texts: a zero timer).
+        self._icon_values = [self.inspector.value(i) if has_trace else None for i in range(len(self._entries))]
+        self._stale_icons = set(range(len(self._entries)))
+        self._draw_icons()
+        self._icon_timer.start()
+
+    def _draw_icons(self) -> None:
+        """Draw the thumbnails of the entries in (or next to) the list's view that are out of date."""
+        if not self._stale_icons:
+            return
+        for i in sorted(self._stale_icons & self._rows_in_view()):     # the values the texts describe
+            pix = self._thumbnail(self._entries[i].kind, self._icon_values[i])
             icon = QIcon(pix)
             icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
-            item.setIcon(icon)
+            self.list.item(i).setIcon(icon)
+            self._stale_icons.discard(i)
+
+    def _rows_in_view(self) -> set:
+        """Rows whose entry is in the list's view, and one more on each side (the texts just
+        set may move them a little); every row while the view is not laid out."""
+        view, count = self.list.viewport().rect(), self.list.count()
+        if view.isEmpty() or count == 0:
+            return set(range(count))
+        mid = view.center()
+        if self.orientation == Qt.Horizontal:
+            first, last = QPoint(view.left() + 1, mid.y()), QPoint(view.right() - 1, mid.y())
+        else:
+            first, last = QPoint(mid.x(), view.top() + 1), QPoint(mid.x(), view.bottom() - 1)
+        lo, hi = self.list.indexAt(first).row(), self.list.indexAt(last).row()
+        lo = 0 if lo < 0 else lo
+        hi = count - 1 if hi < 0 else hi
+        return set(range(max(0, lo - 1), min(count, hi + 2)))
 
     def _count_silent_filters(self, index: int, item: QListWidgetItem) -> None:
         """A convolution with dead or lazy filters (as an evaluation measured them) says how many
