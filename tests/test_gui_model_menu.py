@@ -1,5 +1,6 @@
 """The Model menu's shipped models, and the window following the model: prompt, bars, names."""
 import string
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,6 +85,24 @@ def test_replacing_unsaved_training_with_a_shipped_model_asks_first(qtbot, train
     w.actions["shipped:letters"].trigger()
     assert w.inspector.class_names == LETTERS
 
+
+
+def test_the_question_about_unsaved_training_says_what_the_autosave_keeps(qtbot, training_window, app_questions):
+    """A finished run's weights are in its autosave (the app's cache), not in a file of the
+    user's: the question says so instead of "quitting loses that training"."""
+    w = training_window
+    w.training.panel.epochs_spin.setValue(1)
+    w.training.panel.train_button.click()
+    qtbot.waitUntil(lambda: w.training.worker is not None and not w.training.is_running()
+                    and w.training.panel.state == "idle", timeout=30000)
+    path, step = w.training.autosaved
+    assert Path(path).is_file() and Path(path).parent == w.training.checkpoint_dir
+    assert step == w.training.progress.step > 0            # the run ended with the epoch it autosaved
+    app_questions.answer = QMessageBox.Cancel
+    w.new_preset("simple")
+    title, text = app_questions.asked[-1]
+    assert title == "Unsaved training" and "not saved to a file of yours" in text
+    assert f"kept only as the autosave {path}" in text and "loses" not in text
 
 def test_letters_in_a_small_chart_take_two_lanes_that_never_touch(qtbot):
     chart = show(qtbot, ClassBarChart(), (205, 203))

@@ -216,8 +216,8 @@ class MainWindow(QMainWindow):
         if not self.training.unsaved:
             return True
         answer = dialogs.ask(self, "Unsaved training",
-                             f"The model shown was trained here and is not saved to a file: to {doing} now "
-                             f"loses that training. Save it first?",
+                             f"The model shown was trained here and is not saved to a file of yours: "
+                             f"{self.training.unsaved_words(doing)} Save it first?",
                              QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save_model()
@@ -355,8 +355,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.training.is_running():
-            answer = dialogs.ask(self, "Quit cnnviz", "Training is running — stop and quit? The weights it "
-                                 "trained are lost unless you save them first.",
+            lost = ("The weights it trained are lost unless you save them first." if self.training.autosaved is None
+                    else "Not saved to a file of yours: " + self.training.unsaved_words("quit"))
+            answer = dialogs.ask(self, "Quit cnnviz", f"Training is running — stop and quit? {lost}",
                                  QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
             if answer != QMessageBox.Yes:
                 event.ignore()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from PyQt5.QtCore import QObject, QSettings, QTimer, pyqtSignal
 
@@ -89,6 +89,8 @@ class TrainingController(QObject):
         self.run_network: Optional[Network] = None    # the inspector's network the last run trained
         self.snapshots_applied = 0
         self.unsaved = False                           # the shown model holds training not saved to a file
+        self.autosaved: Optional[Tuple[str, int]] = None   # the run's newest autosave: (path, its step)
+        self._epoch_step = 0                           # the step of the newest epoch record
         self.blas_threads: Optional[int] = None         # None: the worker's default
         self.last_error: Optional[str] = None
         self.arch_dialog = None                        # the open "Edit layers…" dialog
@@ -198,6 +200,7 @@ class TrainingController(QObject):
         self.data, self.recipe, self.trainer = data, recipe, trainer
         self.run_network = self.inspector.network
         self.progress = RunProgress(len(trainer.x), recipe.batch, recipe.epochs, offset)
+        self.autosaved = None
         path = self.checkpoint_dir / f"{data.name}-{recipe.arch}-{time.strftime('%Y%m%d-%H%M%S')}.npz"
         self.worker = worker = TrainingWorker(trainer, data, recipe, offset, path, self.blas_threads)
         worker.stepsReady.connect(self._on_steps)
@@ -284,6 +287,7 @@ class TrainingController(QObject):
         self.panel.set_progress(self.progress.text(), self.progress.fraction)
 
     def _on_epoch(self, record: dict) -> None:
+        self._epoch_step = int(record.get("step", 0))
         self.curves.add_epoch(record)
         test = record.get("test_accuracy")
         self.panel.set_message(f"Epoch {record['epoch']}: train accuracy {100 * record['train_accuracy']:.1f}%"
@@ -332,6 +336,7 @@ class TrainingController(QObject):
             self.panel.set_message("")
 
     def _on_checkpoint(self, latest: str, best: str) -> None:
+        self.autosaved = (latest, self._epoch_step)     # written right after that epoch's record
         text = f"Autosaved the epoch to {latest}"
         if best:
             text += f"; it is the best so far (test accuracy), also kept in {Path(best).name}"
@@ -384,6 +389,18 @@ class TrainingController(QObject):
             if self.probe.follows_drawing():
                 self.inspector.show_drawing()
 
+    def unsaved_words(self, doing: str) -> str:
+        """What ``doing`` (e.g. "quit") now would lose of the shown model's unsaved training, given
+        the run's autosave: a sentence for the question that asks first."""
+        if self.autosaved is None:
+            return f"to {doing} now loses that training."
+        path, step = self.autosaved
+        after = None if self.is_running() else self.progress.step - step
+        if after is not None and after <= 0:
+            return f"it is kept only as the autosave {path} (the app's cache folder)."
+        lost = "the steps after it" if after is None else f"the {after:,} steps after it"
+        return f"its last finished epoch (step {step:,}) is kept as the autosave {path}; to {doing} now loses {lost}."
+
     def _show_error(self, title: str, message: str) -> None:
         self.last_error = message
         self.panel.set_message(message, error=True)
@@ -419,6 +436,7 @@ class TrainingController(QObject):
             return
         self.run_network = None
         self.unsaved = False
+        self.autosaved = None
         meta = self.inspector.meta
         history = History.from_dict(meta.get("history"))
         if history.step_loss or history.epochs:
