@@ -397,7 +397,7 @@ class TrainingController(QObject):
         path, step = self.autosaved
         after = None if self.is_running() else self.progress.step - step
         if after is not None and after <= 0:
-            return f"it is kept only as the autosave {path} (the app's cache folder)."
+            return f"to {doing} now leaves it only as the autosave {path} (the app's cache folder)."
         lost = "the steps after it" if after is None else f"the {after:,} steps after it"
         return f"its last finished epoch (step {step:,}) is kept as the autosave {path}; to {doing} now loses {lost}."
 
