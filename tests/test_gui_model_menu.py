@@ -146,3 +146,13 @@ def test_a_model_of_ones_own_classes_is_prompted_and_charted(qtbot, tmp_path):
     QApplication.processEvents()
     assert w.panels["probabilities"].widget().plot.names == ["ice cream", "ㄱ", "cat"]
     assert w.draw_panel.prediction.text().split(": ")[1].split(" (")[0] in ("ice cream", "ㄱ", "cat")
+
+
+def test_the_words_about_unsaved_training_follow_the_autosave():
+    from cnnviz.gui.training.progress import unsaved_text
+    assert unsaved_text("quit", None, 40) == "to quit now loses that training."
+    assert "leaves it only as the autosave /c/a.npz" in unsaved_text("quit", ("/c/a.npz", 40), 40)
+    partly = unsaved_text("quit", ("/c/a.npz", 40), 1270)
+    assert "last finished epoch (step 40) is kept as the autosave /c/a.npz" in partly
+    assert partly.endswith("to quit now loses the 1,230 steps after it.")
+    assert unsaved_text("quit", ("/c/a.npz", 40), None).endswith("loses the steps after it.")  # still running

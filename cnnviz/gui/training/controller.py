@@ -30,7 +30,7 @@ from .datasource import DataSource
 from .panel import START_CONTINUE, START_FINETUNE, START_NEW, TrainingPanel
 from .probe import Probe
 from .runsetup import continue_current, finetuned, new_network, recipe_of, run_meta
-from .progress import LOADING_TEXT, RunProgress
+from .progress import LOADING_TEXT, RunProgress, unsaved_text
 from .timelapse import TimeLapse
 from .timelapse_view import TimeLapseView
 from .worker import TrainingWorker
@@ -391,15 +391,8 @@ class TrainingController(QObject):
 
     def unsaved_words(self, doing: str) -> str:
         """What ``doing`` (e.g. "quit") now would lose of the shown model's unsaved training, given
-        the run's autosave: a sentence for the question that asks first."""
-        if self.autosaved is None:
-            return f"to {doing} now loses that training."
-        path, step = self.autosaved
-        after = None if self.is_running() else self.progress.step - step
-        if after is not None and after <= 0:
-            return f"to {doing} now leaves it only as the autosave {path} (the app's cache folder)."
-        lost = "the steps after it" if after is None else f"the {after:,} steps after it"
-        return f"its last finished epoch (step {step:,}) is kept as the autosave {path}; to {doing} now loses {lost}."
+        the run's autosave (see :func:`.progress.unsaved_text`)."""
+        return unsaved_text(doing, self.autosaved, None if self.is_running() else self.progress.step)
 
     def _show_error(self, title: str, message: str) -> None:
         self.last_error = message

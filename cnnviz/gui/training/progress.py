@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Tuple
+from typing import Optional, Tuple
 
 #: the progress line while a data set is read or downloaded
 LOADING_TEXT = "Getting the data set ready: training starts when it is here."
@@ -23,6 +23,20 @@ def duration_text(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def unsaved_text(doing: str, autosaved: Optional[Tuple[str, int]], step: Optional[int]) -> str:
+    """A sentence for the question asked before ``doing`` (e.g. "quit") drops unsaved training:
+    what the run's newest autosave (path, its step; None: none yet) keeps of the weights at
+    ``step`` (None while the run goes on, so the steps after the autosave are not counted)."""
+    if autosaved is None:
+        return f"to {doing} now loses that training."
+    path, saved = autosaved
+    after = None if step is None else step - saved
+    if after is not None and after <= 0:
+        return f"to {doing} now leaves it only as the autosave {path} (the app's cache folder)."
+    lost = "the steps after it" if after is None else f"the {after:,} steps after it"
+    return f"its last finished epoch (step {saved:,}) is kept as the autosave {path}; to {doing} now loses {lost}."
 
 
 class RunProgress:
