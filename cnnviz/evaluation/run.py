@@ -108,12 +108,13 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
     taps = find_taps(net)
     kept = feature_indices(n, max(0, int(embed_count)), seed)
     probs = np.empty((n, net.num_classes), np.float32)
-    features: list = [None]
+    features: Optional[np.ndarray] = None
     silent_counts = {relu: 0 for _conv, relu in taps.pairs}
     lock = threading.Lock()
-    done = [0]
+    done = 0
 
     def run_batch(network: Network, index: int) -> None:
+        nonlocal features, done
         lo = index * batch
         hi = min(lo + batch, n)
         rows = kept[np.searchsorted(kept, lo):np.searchsorted(kept, hi)]
@@ -125,17 +126,16 @@ def evaluate_model(net: Network, images: np.ndarray, labels: np.ndarray, class_n
             for relu, silent in out.silent.items():
                 silent_counts[relu] = silent_counts[relu] + silent.sum(axis=0)
             if rows.size:
-                if features[0] is None:
-                    features[0] = np.empty((kept.size, out.features.shape[1]), np.float32)
-                features[0][np.searchsorted(kept, rows)] = out.features[rows - lo]
-            done[0] += hi - lo
+                if features is None:
+                    features = np.empty((kept.size, out.features.shape[1]), np.float32)
+                features[np.searchsorted(kept, rows)] = out.features[rows - lo]
+            done += hi - lo
             if progress is not None:
-                progress(done[0], n)
+                progress(done, n)
     try:
         run_batches(net, -(-n // batch), run_batch, threads, cancel, may_help)
     except Cancelled:
-        raise EvaluationCancelled(f"evaluation cancelled after {done[0]:,} of {n:,} images") from None
-    features = features[0]
+        raise EvaluationCancelled(f"evaluation cancelled after {done:,} of {n:,} images") from None
     broken = int(np.count_nonzero(~np.isfinite(probs).all(axis=1)))
     if broken:
         raise EvaluationError(f"the model gives no valid probabilities (NaN or infinity) for {broken:,} of "

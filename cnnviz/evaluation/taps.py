@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from ..nn import Conv2D, Dropout, Flatten, Network, ReLU, Residual, layout
-from ..nn.fused import ConvReLU, fuses_relu
+from ..nn.fused import fuses_relu
 from ..nn.parallel import split_run
 
 # Layers whose inference output holds the same numbers as their input.
@@ -90,7 +90,7 @@ def forward_tapped(net: Network, x: np.ndarray, taps: Taps, want_features: bool 
                     silent[name] = _silent_channels(value)
                 h = value
         elif i + 1 < len(layers) and fuses_relu(layer, layers[i + 1]) and taps.feature_index != i:
-            h = ConvReLU(layer, layers[i + 1]).forward(h)       # the ReLU's output, in one pass
+            h = layer.forward(h, False, relu=True)          # the ReLU's output, in one pass
             i += 1
         else:
             h = net.forward_layer(i, h)

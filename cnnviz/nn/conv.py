@@ -209,7 +209,8 @@ class Conv2D(SlidingWindow, Layer):
             x_mem = layout.memory(layout.batch_last(self._x))
             bands = rowconv.fill_bands(x_mem, self.kernel, self.pads, self._bands(x_mem, True))
         rows = rowconv.weight_gradient(dy_mem, bands, self.kernel, self._buffer("gw_rows", (f, w[0].size), True))
-        self._store_grads(rowconv.rows_to_filters(rows, w.shape), dy_mem.reshape(f, -1).sum(axis=1), None)
+        db = dy_mem.reshape(f, -1).sum(axis=1) if self.bias else None
+        self._store_grads(rowconv.rows_to_filters(rows, w.shape), db, None)
         if not need_dx:
             return None
         pads = rowconv.gradient_pads(self.kernel, self.pads)

@@ -14,8 +14,8 @@ class CellWidget(QWidget):
     cellClicked = pyqtSignal(int, int)
 
     def cell_at(self, x: float, y: float) -> Optional[Tuple[int, int]]:
-        """The (row, col) under widget position (x, y), or None."""
-        raise NotImplementedError
+        """The (row, col) under widget position (x, y), or None: each subclass answers it."""
+        raise NotImplementedError(f"{type(self).__name__} must define cell_at")
 
     def mousePressEvent(self, event) -> None:
         at = self.cell_at(event.pos().x(), event.pos().y())
