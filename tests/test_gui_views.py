@@ -137,6 +137,13 @@ def test_colorbar_ticks_never_overlap_and_keep_the_ends(qtbot):
         assert ticks[0] == pytest.approx(-0.04) and ticks[-1] == pytest.approx(0.04)
         assert spacing >= 1.3 * text, (height, ticks)
     assert len(ticks) >= 5                                              # a tall bar gets more
+    drawn = bar.axis.picture
+    assert drawn is not None
+    bar.setLevels((-0.04, 0.04))                      # the same levels (a stroke that kept them)
+    assert bar.axis.picture is drawn                  # the axis is not drawn again
+    bar.setLevels((-0.08, 0.08))
+    QApplication.processEvents()
+    assert [v for v, _ in bar.axis._tickLevels[0]][-1] == pytest.approx(0.08)
 
 
 def test_class_chart_long_names_lie_on_their_side_and_labels_stay_inside(qtbot):
@@ -254,6 +261,27 @@ def test_strip_without_input_and_after_a_network_switch(qtbot):
 
 
 
+def test_strip_entries_across_keep_their_places_while_the_input_changes(qtbot):
+    """Across the top, an entry's width does not follow its numbers: the entries stay where
+    they are stroke after stroke, and each has room for its lines."""
+    ins = inspector_for("simple", with_input=False)
+    strip = show(qtbot, NetworkStrip(ins), (1400, 140))
+    assert strip.orientation == Qt.Horizontal
+    rects = lambda: [strip.list.visualItemRect(strip.list.item(i)) for i in range(strip.list.count())]
+    empty = rects()
+    seen = []
+    for scale in (1.0, 0.3, 1e-3):
+        ins.set_input(drawn_seven() * scale)
+        QApplication.processEvents()
+        seen.append(rects())
+    assert all(r == empty for r in seen)
+    fm = strip.list.fontMetrics()
+    for i, rect in enumerate(empty):
+        lines = strip.list.item(i).text().split("\n")
+        widest = max(fm.horizontalAdvance(line) for line in lines[:2])   # name and settings
+        assert rect.width() >= widest + 40, (lines, rect)
+
+
 def test_strip_thumbnails_out_of_view_are_drawn_when_scrolled_to(qtbot):
     """Only the thumbnails in (or next to) the strip's view are drawn at each update; one
     scrolled into view is then drawn from the same trace its text describes."""
@@ -262,14 +290,14 @@ def test_strip_thumbnails_out_of_view_are_drawn_when_scrolled_to(qtbot):
     strip = show(qtbot, NetworkStrip(ins), (1000, 140))
     last = strip.list.count() - 1                                   # the softmax entry, far right
     assert strip.orientation == Qt.Horizontal
-    assert strip.list.item(last).icon().isNull()                    # never in view: not drawn
+    assert strip.thumbnail(last) is None                            # never in view: not drawn
     ins.set_input(drawn_seven())
     QApplication.processEvents()
-    assert strip.list.item(last).icon().isNull()
-    assert not strip.list.item(1).icon().isNull()                   # in view: drawn
+    assert strip.thumbnail(last) is None
+    assert strip.thumbnail(1) is not None                           # in view: drawn
     strip.list.scrollToItem(strip.list.item(last))
-    qtbot.waitUntil(lambda: not strip.list.item(last).icon().isNull(), timeout=2000)
-    image = strip.list.item(last).icon().pixmap(40, 40).toImage()
+    qtbot.waitUntil(lambda: strip.thumbnail(last) is not None, timeout=2000)
+    image = strip.thumbnail(last).toImage()
     gold = QColor("#d4a017").rgb()                                  # the answer's bar
     assert any(image.pixel(x, y) == gold for x in range(40) for y in range(40))
     top = int(np.argmax(ins.value(last)))

@@ -17,7 +17,8 @@ from typing import Optional
 import numpy as np
 from PyQt5.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PyQt5.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PyQt5.QtWidgets import QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QWidget
+from PyQt5.QtWidgets import (QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
+                             QStyledItemDelegate, QStyleOptionViewItem, QWidget)
 
 from ...explain import field_sizes
 from ..widgets import colormaps as cm
@@ -51,6 +52,25 @@ def entry_text(name: str, kind: str, describe: str, shape) -> str:
     return f"{'  ↳ ' if inner else ''}{name.split('.')[-1]}  {kind} → {shape_text(shape)}"
 
 
+class _ThumbnailDelegate(QStyledItemDelegate):
+    """Draws each entry with the thumbnail ``pixmap_of(row)`` beside its text. The thumbnails
+    are not the items' icons: changing an icon makes the list lay all its entries out again
+    and paint a second time."""
+
+    def __init__(self, pixmap_of, parent=None):
+        super().__init__(parent)
+        self._pixmap_of = pixmap_of
+
+    def initStyleOption(self, option, index):
+        super().initStyleOption(option, index)
+        pix = self._pixmap_of(index.row())
+        icon = QIcon(pix)
+        icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
+        option.icon = icon
+        option.features |= QStyleOptionViewItem.HasDecoration
+        option.decorationSize = QSize(THUMB, THUMB)
+
+
 class NetworkStrip(CatchUpOnShow, QWidget):
     """One list entry per trace position (``inspector.entries()``); the selected one highlighted.
 
@@ -70,6 +90,10 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.list.setTextElideMode(Qt.ElideRight)
         self.list.setWrapping(False)
         self.list.currentRowChanged.connect(self._on_row)
+        self._sized_for = None                # what the entries' widths across were computed for
+        self._thumbs: dict = {}              # row -> its drawn thumbnail (QPixmap)
+        self._blank_thumbs: dict = {}        # kind -> the thumbnail of an entry without a value
+        self.list.setItemDelegate(_ThumbnailDelegate(self._pixmap_of, self.list))
         self._stale_icons: set = set()       # rows whose thumbnail is not drawn from _icon_values yet
         self._icon_values: list = []
         self._icon_timer = QTimer(self)
@@ -123,6 +147,9 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             return
         self.orientation = orientation
         horizontal = orientation == Qt.Horizontal
+        self._sized_for = None
+        for i in range(self.list.count()):           # down a column the texts' wrapping decides
+            self.list.item(i).setData(Qt.SizeHintRole, None)
         self.list.setFlow(QListView.LeftToRight if horizontal else QListView.TopToBottom)
         # down a column, long lines wrap rather than end in "…" (entries then differ in height)
         self.list.setUniformItemSizes(False)
@@ -178,6 +205,8 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             # canvas and the prediction already say "draw"
             self.hint.setText(DRAW_HINT)
             self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
+        if self.orientation == Qt.Horizontal and self._sized_for != self._size_key():
+            self._size_entries_across()
         for i, (name, kind, describe, shape, _) in enumerate(self._entries):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
@@ -198,18 +227,71 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self._icon_values = [self.inspector.value(i) if has_trace else None for i in range(len(self._entries))]
         self._stale_icons = set(range(len(self._entries)))
         self._draw_icons()
-        self._icon_timer.start()
+        if self.orientation == Qt.Vertical:     # across, the entries' widths are fixed: no row moved
+            self._icon_timer.start()
+
+    # Across the top each entry keeps one width, that of its longest line with the widest
+    # statistics it will show, so the entries do not shift sideways with every stroke and the
+    # list is not laid out anew from its texts each time (most of a stroke's cost here).
+    # (a rarer, longer line ends in "…"; its tooltip has it whole)
+    WIDE_STATS = "-0.088 … -0.088 · 100% > 0"
+    WIDE_INPUT_STATS = "-0.088 … -0.088"
+
+    def _silent_texts(self) -> tuple:
+        """Per entry, the dead/lazy filter count it appends (its width counts too)."""
+        flags = self.inspector.filter_flags
+        out = []
+        for e in self._entries:
+            layer = None if flags is None else flags.of_layer(e.name)
+            out.append("" if layer is None else f" · ⚠ {len(layer.dead)} dead, {len(layer.lazy)} lazy")
+        return tuple(out)
+
+    def _size_key(self) -> tuple:
+        """What the widths across depend on: the entries, their warnings, the font (which the
+        theme and the window's style set after the strip was built)."""
+        return len(self._entries), self._silent_texts(), self.list.font().key(), tuple(self.inspector.class_names or ())
+
+    def _size_entries_across(self) -> None:
+        silent = self._silent_texts()
+        names = self.inspector.class_names or ["0"]
+        widest_class = max(names, key=lambda n: self.list.fontMetrics().horizontalAdvance(str(n)))
+        for i, (name, kind, describe, shape, _) in enumerate(self._entries):
+            item = self.list.item(i)
+            stats = {"Softmax": f"predicts {widest_class} (100%)",
+                     "Input": self.WIDE_INPUT_STATS}.get(kind, self.WIDE_STATS) + silent[i]
+            first = f"{name.split('.')[-1]} → {shape_text(shape)}"
+            second = " · ".join(p for p in (f"{kind} {describe}".strip(), self._fields[i]) if p)
+            item.setData(Qt.SizeHintRole, None)
+            size = QSize()
+            for third in (stats, self._params[i]):       # with an input, and without one
+                item.setText("\n".join([first, second, third]))
+                size = size.expandedTo(self.list.sizeHintForIndex(self.list.indexFromItem(item)))
+            item.setSizeHint(size)
+        self._sized_for = self._size_key()
 
     def _draw_icons(self) -> None:
         """Draw the thumbnails of the entries in (or next to) the list's view that are out of date."""
         if not self._stale_icons:
             return
-        for i in sorted(self._stale_icons & self._rows_in_view()):     # the values the texts describe
-            pix = self._thumbnail(self._entries[i].kind, self._icon_values[i])
-            icon = QIcon(pix)
-            icon.addPixmap(pix, QIcon.Selected)        # no selection tint over the map
-            self.list.item(i).setIcon(icon)
+        drawn = sorted(self._stale_icons & self._rows_in_view())
+        for i in drawn:                                  # from the values the texts describe
+            self._thumbs[i] = self._thumbnail(self._entries[i].kind, self._icon_values[i])
             self._stale_icons.discard(i)
+        if drawn:
+            self.list.viewport().update()
+
+    def thumbnail(self, row: int) -> Optional[QPixmap]:
+        """The thumbnail drawn for entry ``row`` (None until it has been in view)."""
+        return self._thumbs.get(row)
+
+    def _pixmap_of(self, row: int) -> QPixmap:
+        pix = self._thumbs.get(row)
+        if pix is None:
+            kind = self._entries[row].kind if row < len(self._entries) else ""
+            pix = self._blank_thumbs.get(kind)
+            if pix is None:
+                pix = self._blank_thumbs[kind] = self._thumbnail(kind, None)
+        return pix
 
     def _rows_in_view(self) -> set:
         """Rows whose entry is in the list's view, and one more on each side (the texts just
@@ -257,6 +339,8 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             n = e.layer.num_params() if e.layer is not None and e.kind != "Residual" else 0
             self._params.append(f"{n:,} weights" if n else "" if i in (0, len(self._entries) - 1)
                                 else "no weights")
+        self._sized_for = None
+        self._thumbs = {}
         self.list.blockSignals(True)
         self.list.clear()
         for line in self._first_lines:
