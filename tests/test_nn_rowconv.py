@@ -55,6 +55,38 @@ def test_a_batch_gives_each_image_what_it_gives_alone():
         np.testing.assert_allclose(rows.forward(x[i:i + 1])[0], whole[i], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("c, f, kernel, padding, hw", CASES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_one_image_by_wide_rows_equals_im2col(c, f, kernel, padding, hw, bias):
+    """One image at inference, computed over rows as wide as the padded input and cut to the
+    output's width, with and without the ReLU in the same pass."""
+    rows, cols = _pair(c, f, kernel, padding, hw)
+    if not bias:
+        rows, cols = (Conv2D(f, kernel, padding=padding, bias=False) for _ in range(2))
+        for layer in (rows, cols):
+            layer.build((c,) + hw, np.random.default_rng(4))
+        cols.by_rows = cols.wide_for_one = False
+    rows.wide_for_one = True
+    x = np.random.default_rng(5).standard_normal((1, c) + hw).astype(np.float32)
+    for relu in (False, True):
+        y = rows.forward(x, relu=relu)
+        assert y.shape == (1, f) + tuple(rows.out_hw) and y.flags.c_contiguous
+        np.testing.assert_allclose(y, cols.forward(x, relu=relu), rtol=1e-5, atol=1e-5)
+
+
+def test_which_layers_take_one_image_by_wide_rows():
+    def layer(kernel, padding, hw):
+        conv = Conv2D(4, kernel, padding=padding)
+        conv.build((2,) + hw, np.random.default_rng(0))
+        return conv.wide_for_one
+    assert layer(3, "same", (28, 28)) and layer(3, "same", (14, 14))     # 2 of 30 / 16 columns unused
+    assert not layer(5, "same", (14, 14))                               # 4 of 18
+    assert layer(5, "valid", (28, 28))                                  # 4 of 28
+    strided = Conv2D(4, 3, stride=2, padding="same")
+    strided.build((1, 6, 6), np.random.default_rng(0))
+    assert not strided.wide_for_one
+
+
 def test_only_stride_one_with_padding_below_the_kernel_runs_by_rows():
     assert rowconv.supports((3, 3), (1, 1), ((1, 1), (1, 1)))
     assert not rowconv.supports((3, 3), (2, 2), ((1, 1), (1, 1)))

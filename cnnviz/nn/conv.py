@@ -43,7 +43,8 @@ class Conv2D(SlidingWindow, Layer):
     ``rounding='floor'`` floors a non-integer output size instead of refusing it.
     im2col's stride-1 layers (every preset's but the FFT ones; ``by_rows``) run
     batches by output rows instead (nn.rowconv: the same sums from a smaller copy
-    of the input).
+    of the input), and most of them one image by "wide rows" (``wide_for_one``,
+    :meth:`_forward_one`).
     """
 
     type = "conv"
@@ -54,6 +55,10 @@ class Conv2D(SlidingWindow, Layer):
     FFT_BACKWARD_MIN = 65
     # Batches of at least this many images run by row bands when the layer can (``by_rows``).
     ROWS_MIN_BATCH = 2
+    # One image at inference runs by wide rows (``wide_for_one``) when the padded width exceeds
+    # the output's by at most 1/this of it (a 3x3 'same' layer on 14 or 28 columns does; a 5x5
+    # one on 14 computes 29% unused columns and is faster through im2col).
+    WIDE_WASTE_DIVISOR = 6
 
     def __init__(self, filters: int, kernel=3, stride=1, padding="valid", name=None,
                  init: str = "he", std: float = 0.01, method: str = "im2col",
@@ -79,6 +84,9 @@ class Conv2D(SlidingWindow, Layer):
         if self.bias:
             self._add_param("b", (self.filters,), rng)
         self.by_rows = self.method == "im2col" and rowconv.supports(self.kernel, self.stride, self.pads)
+        # one image by rows as wide as the padded input, unless that computes many unused columns
+        wp = self.padded_hw[1]
+        self.wide_for_one = self.by_rows and (wp - ow) * self.WIDE_WASTE_DIVISOR <= ow
         return (self.filters, oh, ow)
 
     def _work(self, train):
@@ -115,6 +123,8 @@ class Conv2D(SlidingWindow, Layer):
         self._x, self._spectra, self._cols_ready, self._bands_ready = (x if train else None), None, False, False
         if self._rows_for(x.shape[0]):
             return self._forward_rows(x, train, relu)
+        if self.wide_for_one and x.shape[0] == 1 and not train:
+            return self._forward_one(x, relu)
         if self.method == "fft":
             spectra = self._filter_spectra()
             if not train and "fft_wc" not in self._ws:          # for single images; kept until W changes
@@ -138,6 +148,37 @@ class Conv2D(SlidingWindow, Layer):
                 np.maximum(out, 0, out=out)
         self._cols(x, train, product)
         self._cols_ready = train
+        return y
+
+    def _forward_one(self, x, relu):
+        """One image at inference, stride 1: the window columns are computed over rows as
+        wide as the padded input (Wp), so each kernel offset's columns are one contiguous
+        slice of the flattened padded image per channel (KH*KW block copies instead of
+        KH*KW*C*OH short rows); the Wp - OW extra columns of each output row are dropped."""
+        (kh, kw), ((pt, pb), (pl, pr)) = self.kernel, self.pads
+        c, h, w = self.in_shape
+        hp, wp = h + pt + pb, w + pl + pr
+        oh, ow = self.out_hw
+        span = oh * wp
+        flat = np.zeros((c, hp * wp + kw - 1), x.dtype)      # the last window row reads kw-1 past the end
+        flat[:, :hp * wp].reshape(c, hp, wp)[:, pt:pt + h, pl:pl + w] = x[0]
+        k = c * kh * kw
+        cols = np.empty((k + self.bias, span), x.dtype)
+        blocks = cols[:k].reshape(c, kh, kw, span)
+        for i in range(kh):
+            for j in range(kw):
+                start = i * wp + j
+                np.copyto(blocks[:, i, j], flat[:, start:start + span])
+        wb = self.params["W"].reshape(self.filters, k)
+        if self.bias:
+            cols[k] = 1.0
+            wb = np.concatenate([wb, self.params["b"][:, None]], axis=1)
+        wide = (wb @ cols).reshape(self.filters, oh, wp)
+        y = np.empty((1, self.filters, oh, ow), x.dtype)
+        if relu:
+            np.maximum(wide[:, :, :ow], 0, out=y[0])
+        else:
+            np.copyto(y[0], wide[:, :, :ow])
         return y
 
     def _rows_for(self, n: int) -> bool:
