@@ -294,8 +294,8 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         return pix
 
     def _rows_in_view(self) -> set:
-        """Rows whose entry is in the list's view, and one more on each side (the texts just
-        set may move them a little); every row while the view is not laid out."""
+        """Rows whose entry is in the list's view - down a column one more on each side (the
+        texts just set may move them a little); every row while the view is not laid out."""
         view, count = self.list.viewport().rect(), self.list.count()
         if view.isEmpty() or count == 0:
             return set(range(count))
@@ -307,7 +307,8 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         lo, hi = self.list.indexAt(first).row(), self.list.indexAt(last).row()
         lo = 0 if lo < 0 else lo
         hi = count - 1 if hi < 0 else hi
-        return set(range(max(0, lo - 1), min(count, hi + 2)))
+        margin = 0 if self.orientation == Qt.Horizontal else 1      # across, the widths are fixed
+        return set(range(max(0, lo - margin), min(count, hi + 1 + margin)))
 
     def _count_silent_filters(self, index: int, item: QListWidgetItem) -> None:
         """A convolution with dead or lazy filters (as an evaluation measured them) says how many
