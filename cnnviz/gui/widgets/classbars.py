@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QPointF
 from PyQt5.QtGui import QFont, QFontMetrics
-from PyQt5.QtWidgets import QWidget
+from PyQt5.QtWidgets import QGraphicsItem, QWidget
 
 from . import theme
 
@@ -76,6 +76,9 @@ class ClassBarChart(pg.PlotWidget):
         item = self.getPlotItem()
         for name in ("left", "bottom"):
             item.getAxis(name).enableAutoSIPrefix(False)
+            # the bars change with every stroke and the axes reach over them: kept as pixels,
+            # an axis is copied, not drawn again from its text, until it changes itself
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=BAR_WIDTH)
         item.addItem(self.bars)
         self.top_text = pg.TextItem(anchor=(0.5, 1.0))
