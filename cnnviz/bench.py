@@ -62,17 +62,29 @@ def interleaved_rates(steps: List[Callable[[], None]], batch: int, seconds: floa
     return [statistics.median(r) for r in rates]
 
 
-def interleaved_latencies(calls: List[Callable[[], object]], repeats: int = 200) -> List[Dict[str, float]]:
-    """p50 and p95 in ms of each function over ``repeats`` calls, the functions taking turns."""
-    for call in calls:
-        for _ in range(5):
-            call()
+def interleaved_latencies(calls: List[Callable[[], object]], repeats: int = 200, windows: int = 5,
+                          settle: float = 0.25) -> List[Dict[str, float]]:
+    """p50 and p95 in ms of each function over ``repeats`` calls, in ``windows`` windows of
+    back-to-back calls per function, the functions' windows alternating.
+
+    Windows, not single calls, take turns, with ``settle`` seconds of rest before each: a
+    library that runs one image on several threads (PyTorch's OpenMP) keeps them spinning
+    for a while after each call, and on a machine whose virtual cores share physical ones
+    those spinning threads slow down whatever runs next. Each side is timed as it runs
+    when called again and again on its own, both with their caches warmed (3 calls before
+    each window)."""
     times: List[List[float]] = [[] for _ in calls]
-    for _ in range(repeats):
+    per_window = max(1, repeats // windows)
+    for _ in range(windows):
         for call, out in zip(calls, times):
-            t0 = time.perf_counter()
-            call()
-            out.append((time.perf_counter() - t0) * 1e3)
+            if len(calls) > 1:
+                time.sleep(settle)
+            for _ in range(3):
+                call()
+            for _ in range(per_window):
+                t0 = time.perf_counter()
+                call()
+                out.append((time.perf_counter() - t0) * 1e3)
     result = []
     for t in times:
         t.sort()

@@ -117,6 +117,17 @@ def test_bench_command_reports_figures(capsys):
     assert r["params"] == 433890
 
 
+def test_latencies_alternate_whole_warmed_windows():
+    """cnnviz and PyTorch take turns by windows of back-to-back calls (3 untimed first), so
+    neither is timed right after the other's call (PyTorch's threads spin on after one)."""
+    from cnnviz.bench import interleaved_latencies
+    log = []
+    result = interleaved_latencies([lambda: log.append("a"), lambda: log.append("b")], repeats=10,
+                                   windows=2, settle=0.0)
+    assert "".join(log) == ("a" * 8 + "b" * 8) * 2
+    assert [set(r) for r in result] == [{"p50", "p95"}] * 2
+
+
 def test_bench_compare_torch_says_plainly_when_pytorch_is_missing(capsys, monkeypatch):
     from cnnviz import torchref
     monkeypatch.setattr(torchref, "available", lambda: False)
