@@ -93,6 +93,33 @@ def test_a_split_training_step_equals_a_whole_one(monkeypatch):
         np.testing.assert_allclose(results[0][key], results[1][key], rtol=1e-10, atol=1e-13)
 
 
+def test_a_seeded_training_run_repeats_to_the_last_bit(split_everything):
+    """Split sums add their pieces in a fixed order, not in the order the threads finish
+    (which made a seeded run's weights differ from one run to the next)."""
+    from cnnviz.bench import _stepper
+    runs = []
+    for _ in range(3):
+        net = Network(preset_spec("resnet-mini", (1, 12, 12)), seed=0)
+        step = _stepper(net, 16)
+        for _ in range(3):
+            step()
+        runs.append({k: v.copy() for k, v in net.params.items()})
+    for other in runs[1:]:
+        for key, value in runs[0].items():
+            np.testing.assert_array_equal(other[key], value, err_msg=key)
+
+
+def test_a_split_sum_adds_the_same_pieces_in_the_same_order_on_any_thread_count(monkeypatch):
+    v = np.random.default_rng(6).standard_normal(1000).astype(np.float32) * 10.0 ** np.arange(-3, 5).repeat(125)
+    sums = []
+    for threads, least in (("1", 1 << 60), ("2", 0), ("3", 0)):
+        monkeypatch.setenv("CNNVIZ_THREADS", threads)
+        monkeypatch.setattr(parallel, "MIN_WORK", least)
+        sums.append(parallel.split_sum(lambda lo, hi: v[lo:hi].reshape(-1, 1).sum(axis=0), 1000, 1000,
+                                       np.empty(1, np.float32))[0])
+    assert sums[0] == sums[1] == sums[2]
+
+
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_one_step_over_all_parameters_equals_one_step_per_parameter(name, split_everything):
     rng = np.random.default_rng(5)

@@ -25,6 +25,7 @@ _pool = None
 _blas_single = False
 MIN_WORK = 1 << 20     # elements below which splitting costs more than it gains
 CHUNKS_PER_THREAD = 4
+SUM_PIECES = 8         # the ranges a split sum always adds up (see split_sum)
 
 
 def workers() -> int:
@@ -111,9 +112,20 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def split_sum(fn: Callable[[int, int], np.ndarray], n: int, work: int, out: np.ndarray) -> np.ndarray:
     """out = the sum of ``fn(lo, hi)`` (arrays of out's shape) over disjoint ranges covering
-    0..n, computed as :func:`split_run` does."""
-    parts = []
-    split_run(lambda lo, hi: parts.append(fn(lo, hi)), n, work)     # list.append is atomic
+    0..n, computed as :func:`split_run` does.
+
+    The ranges are always the same :data:`SUM_PIECES` (or n) and their results are added in
+    their order, whatever the number of threads and whichever thread finishes first: floating
+    point sums depend on their order, and a seeded training run must repeat to the last bit
+    (on one core as on several)."""
+    pieces = min(n, SUM_PIECES)
+    bounds = [n * i // pieces for i in range(pieces + 1)]
+    parts = [None] * pieces
+
+    def run(lo, hi):
+        for i in range(lo, hi):
+            parts[i] = fn(bounds[i], bounds[i + 1])
+    split_run(run, pieces, work)
     np.copyto(out, parts[0])
     for p in parts[1:]:
         out += p
