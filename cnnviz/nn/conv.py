@@ -182,8 +182,8 @@ class Conv2D(SlidingWindow, Layer):
         return y
 
     def _rows_for(self, n: int) -> bool:
-        """Whether a batch of n images runs by row bands (one image goes faster through
-        im2col's single product than through a product per output row)."""
+        """Whether a batch of n images runs by row bands (one image goes faster through a
+        single product, by wide rows or im2col, than through a product per output row)."""
         return self.by_rows and n >= self.ROWS_MIN_BATCH
 
     def _bands(self, x_mem, train):

@@ -117,7 +117,7 @@ def split_sum(fn: Callable[[int, int], np.ndarray], n: int, work: int, out: np.n
     The ranges are always the same :data:`SUM_PIECES` (or n) and their results are added in
     their order, whatever the number of threads and whichever thread finishes first: floating
     point sums depend on their order, and a seeded training run must repeat to the last bit
-    (on one core as on several)."""
+    from one run to the next."""
     pieces = min(n, SUM_PIECES)
     bounds = [n * i // pieces for i in range(pieces + 1)]
     parts = [None] * pieces

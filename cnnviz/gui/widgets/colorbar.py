@@ -47,7 +47,8 @@ class ColorBar(pg.ColorBarItem):
         self._tick_key = None
 
     def setLevels(self, values=None, low=None, high=None) -> None:
-        if values is not None and tuple(float(v) for v in values) == tuple(float(v) for v in self.levels()):
+        if values is not None and None not in values and \
+                tuple(float(v) for v in values) == tuple(float(v) for v in self.levels()):
             return          # unchanged (levels are round numbers): the axes need no new picture
         super().setLevels(values, low, high)
         self._retick()
