@@ -112,7 +112,9 @@ def correlate(x_mem: np.ndarray, rows_w: np.ndarray, kernel, pads: Pads, out_hw,
             piece += b
         if relu:
             np.maximum(piece, 0, out=piece)
-    parallel.split_run(part, oh, y_mem.size * k // 16)
+    # the work in copied elements: each output number is written once and costs about one
+    # copy per 16 multiply-adds (a first layer's K of 9 or 25 is still a large pass to share)
+    parallel.split_run(part, oh, y_mem.size * (1 + k // 16))
     return y_mem
 
 
@@ -133,7 +135,7 @@ def weight_gradient(dy_mem: np.ndarray, bands: np.ndarray, kernel, out: np.ndarr
             np.matmul(flat[r * ck:r * ck + k], dy_rows[:, r].T, out=tmp)
             acc += tmp
         return acc
-    acc = parallel.split_sum(part, oh, dy_mem.size * k // 16, np.empty((k, f), out.dtype))
+    acc = parallel.split_sum(part, oh, dy_mem.size * (1 + k // 16), np.empty((k, f), out.dtype))
     np.copyto(out, acc.T)
     return out
 
