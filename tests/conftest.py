@@ -52,6 +52,17 @@ def hold_widgets(qtbot, monkeypatch):
     held.clear()
 
 
+@pytest.fixture(autouse=True)
+def _widgets_outlive_their_test(request):
+    """Every test that uses qtbot holds its widgets until pytest-qt has closed them (see
+    hold_widgets): a window whose test has returned lives on in reference cycles only, and
+    pytest-qt repaints it once more before closing it; a garbage collection in that repaint
+    freed the window under pyqtgraph's axis painting and crashed the run."""
+    if "qtbot" in request.fixturenames:
+        request.getfixturevalue("hold_widgets")
+    yield
+
+
 class Answers:
     """The app's questions (Quit while training? Replace unsaved training?) as a test sees them:
     each is recorded in ``asked`` (title, text) and answered with ``answer`` (a QMessageBox
@@ -96,6 +107,31 @@ def app_questions(monkeypatch):
     monkeypatch.setattr(collect_panel, "ask_text", answers.text)
     monkeypatch.setattr(collect_panel, "ask_folder", answers.folder)
     yield answers
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item):
+    """Before pytest-qt closes a test's widgets: its questions get the default answers again
+    (a test that answered Cancel would keep its window open); after: any top-level window
+    still shown is closed. A window left on screen is painted during later tests, and when
+    the garbage collector frees its Python side in the middle of such a repaint the process
+    crashes (a run of the tests did, in pyqtgraph's axis painting)."""
+    answers = getattr(item, "funcargs", {}).get("app_questions")
+    if isinstance(answers, Answers):
+        answers.answer = None
+    yield
+    try:
+        from PyQt5.QtWidgets import QApplication
+    except ImportError:
+        return
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            closer = getattr(widget, "discard_and_close", None)
+            (closer or widget.close)()
+    app.processEvents()
 
 
 @pytest.fixture

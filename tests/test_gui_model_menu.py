@@ -104,6 +104,8 @@ def test_the_question_about_unsaved_training_says_what_the_autosave_keeps(qtbot,
     assert title == "Unsaved training" and "not saved to a file of yours" in text
     assert f"to start an untrained network now leaves it only as the autosave {path}" in text
     assert "loses" not in text
+    app_questions.answer = None                     # the window may close at the end of the test
+
 
 def test_letters_in_a_small_chart_take_two_lanes_that_never_touch(qtbot):
     chart = show(qtbot, ClassBarChart(), (205, 203))
