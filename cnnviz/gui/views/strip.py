@@ -95,7 +95,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self._blank_thumbs: dict = {}        # kind -> the thumbnail of an entry without a value
         self.list.setItemDelegate(_ThumbnailDelegate(self._pixmap_of, self.list))
         self._stale_icons: set = set()       # rows whose thumbnail is not drawn from _icon_values yet
-        self._icon_values: list = []
+        self._icon_values: list = []         # per row (value, its extent) the texts describe
         self._icon_timer = QTimer(self)
         self._icon_timer.setSingleShot(True)
         self._icon_timer.setInterval(0)
@@ -207,10 +207,12 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             self.hint.setVisible(not has_trace and self.orientation == Qt.Vertical)
         if self.orientation == Qt.Horizontal and self._sized_for != self._size_key():
             self._size_entries_across()
+        extents = [None] * len(self._entries)        # (min, max) of each value: texts and thumbnails
         for i, (name, kind, describe, shape, _) in enumerate(self._entries):
             item = self.list.item(i)
             value = self.inspector.value(i) if has_trace else None
-            stats, words = self._numbers(kind, value) if value is not None else (self._params[i], "")
+            extents[i] = None if value is None or kind == "Softmax" else cm.extent(value)
+            stats, words = self._numbers(kind, value, extents[i]) if value is not None else (self._params[i], "")
             sees = self._fields[i]
             if self.orientation == Qt.Horizontal:      # short lines: more entries fit across
                 first = f"{name.split('.')[-1]} → {shape_text(shape)}"
@@ -224,7 +226,8 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             self._count_silent_filters(i, item)
         # Thumbnails are most of the work: those scrolled out of sight are drawn when they come
         # into it (after the list has laid out the new texts: a zero timer).
-        self._icon_values = [self.inspector.value(i) if has_trace else None for i in range(len(self._entries))]
+        self._icon_values = [(self.inspector.value(i), extents[i]) if has_trace else (None, None)
+                             for i in range(len(self._entries))]
         self._stale_icons = set(range(len(self._entries)))
         self._draw_icons()
         if self.orientation == Qt.Vertical:     # across, the entries' widths are fixed: no row moved
@@ -275,7 +278,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             return
         drawn = sorted(self._stale_icons & self._rows_in_view())
         for i in drawn:                                  # from the values the texts describe
-            self._thumbs[i] = self._thumbnail(self._entries[i].kind, self._icon_values[i])
+            self._thumbs[i] = self._thumbnail(self._entries[i].kind, *self._icon_values[i])
             self._stale_icons.discard(i)
         if drawn:
             self.list.viewport().update()
@@ -350,15 +353,16 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         self.refresh()
         self._on_selected(self.inspector.selected)
 
-    def _numbers(self, kind, value):
-        """(short statistics for the entry, the same in words for its tooltip)."""
+    def _numbers(self, kind, value, value_extent):
+        """(short statistics for the entry, the same in words for its tooltip); ``value_extent``
+        is (min, max) of ``value`` (not used for the softmax)."""
         if kind == "Softmax":
             top = int(np.argmax(value))
             name = self.inspector.class_names[top]
             return (f"predicts {name} ({value[top]:.0%})",
                     f"the network answers {name}: its probability is {value[top]:.1%}, the largest")
         # FFT convolutions leave ~1e-7 where the exact value is 0: that is 0 here
-        lo, hi = float(value.min()), float(value.max())
+        lo, hi = value_extent
         floor = NOISE_FRACTION * max(abs(lo), abs(hi))           # below it: noise, counted as 0
         lo, hi = (0.0 if abs(v) <= floor else v for v in (lo, hi))
         short = f"{lo:.2g} … {hi:.2g}"
@@ -371,7 +375,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
                 words += " (for a ReLU: the units that fire; the others output 0)"
         return short, words
 
-    def _thumbnail(self, kind: str, value) -> QPixmap:
+    def _thumbnail(self, kind: str, value, value_extent=None) -> QPixmap:
         """A THUMB x THUMB pixmap: a frame in the kind's colour around the picked map (or bars)."""
         pix = QPixmap(THUMB, THUMB)
         pix.fill(QColor(KIND_COLORS.get(kind, OTHER_COLOR)))
@@ -390,16 +394,16 @@ class NetworkStrip(CatchUpOnShow, QWidget):
                 painter.fillRect(QRect(inner.left() + int(k * bw), inner.bottom() - h + 1,
                                        max(1, int(bw) - 1), h), color)
         else:
-            painter.drawImage(inner, self._thumb_image(kind, value))
+            painter.drawImage(inner, self._thumb_image(kind, value, value_extent))
         painter.end()
         return pix
 
-    def _thumb_image(self, kind: str, value) -> QImage:
+    def _thumb_image(self, kind: str, value, value_extent) -> QImage:
         if value.ndim == 3 and kind == "Input" and value.shape[0] == 3:
             rgb = np.clip(value.transpose(1, 2, 0), 0, 1) * 255
             rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255.0)], axis=2).astype(np.uint8)
             return rgba_to_qimage(rgba)
-        cmap, levels = cm.activation_style(kind, value)
+        cmap, levels = cm.activation_style(kind, value, value_extent)
         if value.ndim == 3:
             img = value[min(self.inspector.channel, value.shape[0] - 1)]
         else:                                     # a vector, wrapped into a square

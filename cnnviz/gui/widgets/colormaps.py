@@ -14,7 +14,7 @@ Meaning is kept the same everywhere:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import pyqtgraph as pg
@@ -92,22 +92,28 @@ def is_signed(kind: str, values: np.ndarray = None) -> bool:
     return values is not None and np.size(values) > 0 and float(np.min(values)) < 0
 
 
-def activation_style(kind: str, values: np.ndarray) -> Tuple[pg.ColorMap, Tuple[float, float]]:
+def extent(values: np.ndarray) -> Tuple[float, float]:
+    """(min, max) of ``values`` as floats; (0, 0) when empty."""
+    return (float(values.min()), float(values.max())) if np.size(values) else (0.0, 0.0)
+
+
+def activation_style(kind: str, values: np.ndarray,
+                     value_extent: Optional[Tuple[float, float]] = None) -> Tuple[pg.ColorMap, Tuple[float, float]]:
     """Colour map and shared levels for one layer's output ``values`` (any shape).
 
     Input: grey over (min(0, lo), max(1, hi)); signed layers: ice-fire, +-max|v|;
     otherwise fire over (0, max), maxima rounded up by :func:`nice_ceil` - except for values
     that never come near 0 (min >= :data:`OFFSET_FRACTION` x max, e.g. sigmoid outputs),
     whose colours span their own range (:func:`nice_span`), so their differences show.
+    ``value_extent``: :func:`extent` of ``values`` when the caller has it already (the
+    levels depend on nothing else).
     """
+    lo, hi = extent(values) if value_extent is None else value_extent
     if kind == "Input":
-        lo = min(0.0, float(values.min())) if values.size else 0.0
-        hi = max(1.0, float(values.max())) if values.size else 1.0
-        return INPUT, (lo, hi)
-    if is_signed(kind, values):
-        return SIGNED_ACTIVATION, symmetric_range(values)
-    hi = float(values.max()) if values.size else 0.0
-    lo = float(values.min()) if values.size else 0.0
+        return INPUT, ((min(0.0, lo), max(1.0, hi)) if np.size(values) else (0.0, 1.0))
+    if kind in SIGNED_KINDS or lo < 0:
+        m = nice_ceil(max(abs(lo), abs(hi)))           # max |v|, as symmetric_range takes it
+        return SIGNED_ACTIVATION, (-m, m)
     if 0 < lo < hi and lo >= OFFSET_FRACTION * hi:
         return ACTIVATION, nice_span(lo, hi)
     return ACTIVATION, (0.0, nice_ceil(hi))
