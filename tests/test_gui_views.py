@@ -109,6 +109,13 @@ def test_colormaps_symmetric_levels_and_styles(qtbot):
     assert cmap is cm.ACTIVATION and levels == (0.0, 2.0)
     cmap, levels = cm.activation_style("Conv2D", np.array([-3.0, 1.0]))
     assert cmap is cm.SIGNED_ACTIVATION and levels == (-3.0, 3.0)
+    assert cm.activation_style("ReLU", np.array([-0.5, 0.2]))[1] == (-0.5, 0.5)     # negatives: signed
+    assert cm.activation_style("Sigmoid", np.array([0.42, 0.61]))[1] == pytest.approx((0.4, 0.64))    # its own span
+    assert cm.activation_style("Input", np.array([0.1, 0.7]))[1] == (0.0, 1.0)
+    assert cm.activation_style("ReLU", np.zeros(0))[1] == (0.0, 1.0)
+    for kind, v in (("ReLU", np.array([0.0, 2.0])), ("Conv2D", np.array([-3.0, 1.0])),
+                    ("Sigmoid", np.array([0.42, 0.61])), ("Input", np.array([-0.2, 1.4]))):
+        assert cm.activation_style(kind, v, cm.extent(v)) == cm.activation_style(kind, v)   # a known extent
     # The diverging activation map is black at 0 and its top half is the sequential map.
     lut = cm.SIGNED_ACTIVATION.getLookupTable(nPts=257, alpha=False)
     assert lut[128].max() < 10
