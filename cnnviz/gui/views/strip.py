@@ -215,8 +215,7 @@ class NetworkStrip(CatchUpOnShow, QWidget):
             stats, words = self._numbers(kind, value, extents[i]) if value is not None else (self._params[i], "")
             sees = self._fields[i]
             if self.orientation == Qt.Horizontal:      # short lines: more entries fit across
-                first = f"{name.split('.')[-1]} → {shape_text(shape)}"
-                text = "\n".join([first, " · ".join(p for p in (f"{kind} {describe}".strip(), sees) if p), stats])
+                text = "\n".join(self._across_lines(i) + (stats,))
             else:
                 indent = "      " if "." in name else "  "
                 text = self._first_lines[i] + "\n" + indent + " · ".join(p for p in (describe, sees, stats) if p)
@@ -240,14 +239,30 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     WIDE_STATS = "-0.088 … -0.088 · 100% > 0"
     WIDE_INPUT_STATS = "-0.088 … -0.088"
 
+    def _across_lines(self, index: int) -> tuple:
+        """An entry's first two lines across: 'conv1 → 30x24x24', 'Conv2D 5x5/1 pad 0 · sees 5x5'."""
+        name, kind, describe, shape, _ = self._entries[index]
+        return (f"{name.split('.')[-1]} → {shape_text(shape)}",
+                " · ".join(p for p in (f"{kind} {describe}".strip(), self._fields[index]) if p))
+
     def _silent_texts(self) -> tuple:
         """Per entry, the dead/lazy filter count it appends (its width counts too)."""
+        return tuple(self._silent_suffix(i) for i in range(len(self._entries)))
+
+    def _silent_layer(self, index: int):
+        """The filter flags of entry ``index``'s layer when some of its filters are dead or lazy."""
         flags = self.inspector.filter_flags
-        out = []
-        for e in self._entries:
-            layer = None if flags is None else flags.of_layer(e.name)
-            out.append("" if layer is None else f" · ⚠ {len(layer.dead)} dead, {len(layer.lazy)} lazy")
-        return tuple(out)
+        layer = None if flags is None else flags.of_layer(self._entries[index].name)
+        return layer if layer is not None and (layer.dead or layer.lazy) else None
+
+    def _silent_suffix(self, index: int) -> str:
+        """' · ⚠ 2 dead, 1 lazy' for an entry with silent filters, else ''."""
+        layer = self._silent_layer(index)
+        if layer is None:
+            return ""
+        counts = ", ".join(p for p in (f"{len(layer.dead)} dead" if layer.dead else "",
+                                       f"{len(layer.lazy)} lazy" if layer.lazy else "") if p)
+        return f" · ⚠ {counts}"
 
     def _size_key(self) -> tuple:
         """What the widths across depend on: the entries, their warnings, the font (which the
@@ -258,16 +273,14 @@ class NetworkStrip(CatchUpOnShow, QWidget):
         silent = self._silent_texts()
         names = self.inspector.class_names or ["0"]
         widest_class = max(names, key=lambda n: self.list.fontMetrics().horizontalAdvance(str(n)))
-        for i, (name, kind, describe, shape, _) in enumerate(self._entries):
+        for i, entry in enumerate(self._entries):
             item = self.list.item(i)
             stats = {"Softmax": f"predicts {widest_class} (100%)",
-                     "Input": self.WIDE_INPUT_STATS}.get(kind, self.WIDE_STATS) + silent[i]
-            first = f"{name.split('.')[-1]} → {shape_text(shape)}"
-            second = " · ".join(p for p in (f"{kind} {describe}".strip(), self._fields[i]) if p)
+                     "Input": self.WIDE_INPUT_STATS}.get(entry.kind, self.WIDE_STATS) + silent[i]
             item.setData(Qt.SizeHintRole, None)
             size = QSize()
             for third in (stats, self._params[i]):       # with an input, and without one
-                item.setText("\n".join([first, second, third]))
+                item.setText("\n".join(self._across_lines(i) + (third,)))
                 size = size.expandedTo(self.list.sizeHintForIndex(self.list.indexFromItem(item)))
             item.setSizeHint(size)
         self._sized_for = self._size_key()
@@ -316,13 +329,11 @@ class NetworkStrip(CatchUpOnShow, QWidget):
     def _count_silent_filters(self, index: int, item: QListWidgetItem) -> None:
         """A convolution with dead or lazy filters (as an evaluation measured them) says how many
         at the end of its entry, and what that means in its tooltip."""
-        flags = self.inspector.filter_flags
-        layer = None if flags is None else flags.of_layer(self._entries[index].name)
-        if layer is None or not (layer.dead or layer.lazy):
+        layer = self._silent_layer(index)
+        if layer is None:
             return
-        counts = ", ".join(p for p in (f"{len(layer.dead)} dead" if layer.dead else "",
-                                       f"{len(layer.lazy)} lazy" if layer.lazy else "") if p)
-        item.setText(f"{item.text()} · ⚠ {counts}")
+        flags = self.inspector.filter_flags
+        item.setText(item.text() + self._silent_suffix(index))
         item.setToolTip(f"{item.toolTip()}\n{flags.describe(layer)}, measured {flags.measured} (a dead filter "
                         f"never fires, so the layers after it never hear from it: the Evaluation panel's "
                         f"Filters tab says more)")
